@@ -1,0 +1,151 @@
+"""`Variable`: a `torch.nn.Parameter` that carries Keras's name, path and trainable flag."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from hocsau import config
+
+
+class Variable(torch.nn.Parameter):
+    """A weight with the Keras variable API (`assign`, `numpy`, `name`, `path`, `trainable`).
+
+    It is a real `torch.nn.Parameter`: torch optimizers and `module.parameters()` see it, and
+    arithmetic on it returns plain tensors, so it costs nothing in the forward pass.
+
+    Args:
+        initializer: an initializer (string, callable taking `(shape, dtype)`), or an array.
+        shape: the shape, needed when `initializer` is not an array.
+        dtype: the dtype (default `config.floatx()`).
+        trainable: whether the optimizer updates it.
+        name: the short Keras name ("kernel"); `path` adds the owner's name ("dense/kernel").
+    """
+
+    def __new__(cls, initializer=None, shape=None, dtype=None, trainable=True, name=None,
+                *, device=None):
+        data = _initial_value(initializer, shape, dtype, device)
+        is_float = data.is_floating_point() or data.is_complex()
+        self = torch.Tensor._make_subclass(cls, data, bool(trainable) and is_float)
+        self._name = name or "variable"
+        self._path = self._name
+        self._trainable = bool(trainable)
+        self._frozen = False
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass  # everything happens in __new__, as for nn.Parameter
+
+    # --- Keras attributes -------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def trainable(self) -> bool:
+        """The variable's own flag; a frozen owner layer also stops its gradient."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        self._sync_requires_grad()
+
+    def _set_frozen(self, frozen: bool) -> None:
+        self._frozen = frozen
+        self._sync_requires_grad()
+
+    def _sync_requires_grad(self) -> None:
+        if self.is_floating_point():
+            self.requires_grad_(self._trainable and not self._frozen)
+
+    @property
+    def value(self) -> torch.Tensor:
+        return self
+
+    @property
+    def ndim(self) -> int:
+        return self.dim()
+
+    # --- state changes ----------------------------------------------------------------------
+    def assign(self, value) -> Variable:
+        with torch.no_grad():
+            self.copy_(torch.as_tensor(_to_array(value), dtype=self.dtype).reshape(self.shape))
+        return self
+
+    def assign_add(self, value) -> Variable:
+        with torch.no_grad():
+            self.add_(torch.as_tensor(_to_array(value), dtype=self.dtype, device=self.device))
+        return self
+
+    def assign_sub(self, value) -> Variable:
+        with torch.no_grad():
+            self.sub_(torch.as_tensor(_to_array(value), dtype=self.dtype, device=self.device))
+        return self
+
+    def numpy(self) -> np.ndarray:
+        return self.detach().cpu().numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    # --- copying and pickling keep the class and the Keras attributes -------------------------
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = _rebuild_variable(self.detach().clone(), self._state())
+        memo[id(self)] = result
+        return result
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_variable, (self.detach().cpu(), self._state()))
+
+    def _state(self) -> dict:
+        return {"name": self._name, "path": self._path, "trainable": self._trainable,
+                "frozen": self._frozen}
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
+                f"dtype={config.standardize_dtype(self.dtype)}, value={self.detach().cpu().numpy()}>")
+
+
+def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:
+    var = Variable(data, trainable=state["trainable"], name=state["name"], device=data.device)
+    var._path = state["path"]
+    var._set_frozen(state["frozen"])
+    return var
+
+
+def _to_array(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    return np.asarray(value)
+
+
+def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
+    device = config.device() if device is None else device
+    if callable(initializer) or isinstance(initializer, (str, dict)):
+        from hocsau import initializers
+
+        if shape is None:
+            raise ValueError("A Variable built from an initializer needs a `shape`. Received: shape=None")
+        tdtype = config.torch_dtype(dtype)
+        with torch.no_grad():
+            value = initializers.get(initializer)(tuple(shape), dtype=config.standardize_dtype(tdtype))
+        value = torch.as_tensor(value, dtype=tdtype)
+    else:
+        if initializer is None:
+            raise ValueError("A Variable needs an `initializer` or an initial value. Received: None")
+        value = torch.as_tensor(_to_array(initializer))
+        if dtype is not None:
+            value = value.to(config.torch_dtype(dtype))
+        elif value.is_floating_point():
+            value = value.to(config.torch_dtype(None))
+        if shape is not None and tuple(value.shape) != tuple(shape):
+            raise ValueError(f"Initial value has shape {tuple(value.shape)}, expected {tuple(shape)}.")
+    return value.detach().to(device).clone()
