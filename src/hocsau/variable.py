@@ -30,7 +30,8 @@ class Variable(torch.nn.Parameter):
         self._name = name or "variable"
         self._path = self._name
         self._trainable = bool(trainable)
-        self._frozen = False
+        self.constraint = None
+        self.regularizer = None
         return self
 
     def __init__(self, *args, **kwargs):
@@ -47,21 +48,14 @@ class Variable(torch.nn.Parameter):
 
     @property
     def trainable(self) -> bool:
-        """The variable's own flag; a frozen owner layer also stops its gradient."""
+        """Whether the optimizer updates it; freezing a layer sets this (and `requires_grad`)."""
         return self._trainable
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._trainable = bool(value)
-        self._sync_requires_grad()
-
-    def _set_frozen(self, frozen: bool) -> None:
-        self._frozen = frozen
-        self._sync_requires_grad()
-
-    def _sync_requires_grad(self) -> None:
-        if self.is_floating_point():
-            self.requires_grad_(self._trainable and not self._frozen)
+        if self.is_floating_point() or self.is_complex():
+            self.requires_grad_(self._trainable)
 
     @property
     def value(self) -> torch.Tensor:
@@ -107,7 +101,7 @@ class Variable(torch.nn.Parameter):
 
     def _state(self) -> dict:
         return {"name": self._name, "path": self._path, "trainable": self._trainable,
-                "frozen": self._frozen}
+                "constraint": self.constraint, "regularizer": self.regularizer}
 
     def __repr__(self) -> str:
         return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
@@ -117,7 +111,8 @@ class Variable(torch.nn.Parameter):
 def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:
     var = Variable(data, trainable=state["trainable"], name=state["name"], device=data.device)
     var._path = state["path"]
-    var._set_frozen(state["frozen"])
+    var.constraint = state["constraint"]
+    var.regularizer = state["regularizer"]
     return var
 
 

@@ -1,0 +1,79 @@
+"""Dtype policies: the dtype a layer computes in and the dtype its weights are stored in.
+
+"mixed_float16" / "mixed_bfloat16" compute in half precision and keep float32 weights, as in
+Keras's mixed precision; any plain dtype name ("float32") uses it for both.
+"""
+
+from __future__ import annotations
+
+from hocsau import config
+from hocsau.saving.serialization import keras_class
+
+_GLOBAL_POLICY: DTypePolicy | None = None
+
+
+@keras_class("keras")
+class DTypePolicy:
+    """A named pair (compute_dtype, variable_dtype), e.g. DTypePolicy("mixed_float16")."""
+
+    def __init__(self, name: str | None = None):
+        name = config.floatx() if name is None else name
+        if name.startswith("mixed_"):
+            compute = name[len("mixed_"):]
+            if compute not in ("float16", "bfloat16"):
+                raise ValueError(f"Invalid dtype policy name. Received: {name!r}")
+            self._compute, self._variable = compute, "float32"
+        else:
+            self._compute = self._variable = config.standardize_dtype(name)
+            config.torch_dtype(self._compute)  # validates the name
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._compute
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._variable
+
+    def get_config(self) -> dict:
+        return {"name": self._name}
+
+    @classmethod
+    def from_config(cls, config: dict) -> DTypePolicy:
+        return cls(**config)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, DTypePolicy) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    def __repr__(self) -> str:
+        return f'<DTypePolicy "{self._name}">'
+
+
+def get(identifier) -> DTypePolicy:
+    """A policy from None (the global one), a name, a torch/numpy dtype, a config or a policy."""
+    if identifier is None:
+        return global_policy()
+    if isinstance(identifier, DTypePolicy):
+        return identifier
+    if isinstance(identifier, dict):
+        return DTypePolicy.from_config(identifier.get("config", identifier))
+    return DTypePolicy(config.standardize_dtype(identifier) if not isinstance(identifier, str)
+                       else identifier)
+
+
+def set_global_policy(policy) -> None:
+    """Set the policy that new layers take when given no `dtype` (None resets to floatx)."""
+    global _GLOBAL_POLICY
+    _GLOBAL_POLICY = None if policy is None else get(policy)
+
+
+def global_policy() -> DTypePolicy:
+    return _GLOBAL_POLICY if _GLOBAL_POLICY is not None else DTypePolicy(config.floatx())

@@ -1,0 +1,85 @@
+"""`Dense`: `activation(inputs @ kernel + bias)` on the last axis."""
+
+from __future__ import annotations
+
+import torch.nn.functional as F
+
+from hocsau import activations, constraints, initializers, regularizers
+from hocsau.layers.input_spec import InputSpec
+from hocsau.layers.layer import Layer
+from hocsau.saving.serialization import keras_class, serialize_keras_object
+
+
+@keras_class("keras.layers")
+class Dense(Layer):
+    """Densely connected layer: kernel of shape (input_dim, units), as in Keras.
+
+    N-D inputs are transformed along their last axis, e.g. (batch, steps, d) -> (batch, steps,
+    units).
+
+    Args:
+        units: output size (positive integer).
+        activation: activation name or callable; None means linear.
+        use_bias: whether to add a bias vector.
+        kernel_initializer / bias_initializer / *_regularizer / *_constraint: as in Keras.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 lora_rank=None, lora_alpha=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ValueError("Received an invalid value for `units`, expected a positive integer. "
+                             f"Received: units={units!r}")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' must "
+                             f"be defined. Received: input_shape={tuple(input_shape)}")
+        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.units,),
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        self.built = True
+
+    def call(self, inputs):
+        return self.activation(F.linear(inputs, self.kernel.t(), self.bias))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+            "bias_initializer": serialize_keras_object(self.bias_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
+        })
+        return config

@@ -1,0 +1,51 @@
+"""`OpLayer`: a tensor function applied to symbolic tensors, kept as a node of the graph."""
+
+from __future__ import annotations
+
+from hocsau.layers.layer import Layer
+from hocsau.models.symbolic import is_symbolic, map_structure
+from hocsau.utils import naming
+
+
+class _Slot:
+    """Marks where the i-th symbolic tensor goes back into the function's arguments."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+class OpLayer(Layer):
+    """Calls `fn(*args, **kwargs)` with the graph's tensors put back in place of placeholders.
+
+    Made by arithmetic on symbolic tensors (`x + 1`, `x[:, 0]`) and by `hocsau.ops` functions
+    given symbolic tensors, as Keras 3 records operations on KerasTensors.
+    """
+
+    def __init__(self, fn, args: tuple, kwargs: dict):
+        base = getattr(fn, "__name__", "op").strip("_") or "op"
+        super().__init__(name=naming.uniquify(naming.to_snake_case(base)))
+        self.fn = fn
+        self._symbolic_inputs = []
+
+        def to_slot(value):
+            if is_symbolic(value):
+                self._symbolic_inputs.append(value)
+                return _Slot(len(self._symbolic_inputs) - 1)
+            return value
+
+        self._template = map_structure(to_slot, (args, kwargs))
+
+    def _call_template(self):
+        return self(*self._symbolic_inputs)
+
+    def call(self, *tensors):
+        args, kwargs = map_structure(
+            lambda v: tensors[v.index] if isinstance(v, _Slot) else v, self._template)
+        return self.fn(*args, **kwargs)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["function"] = getattr(self.fn, "__name__", repr(self.fn))
+        return config

@@ -1,0 +1,651 @@
+"""`Layer`: the Keras layer contract on a `torch.nn.Module`.
+
+A layer is built lazily from the shape of its first input (`build`), owns Keras-named weights
+created by `add_weight`, computes in `call`, and can be called on real tensors (eager) or on
+symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
+
+    layer(x) -> eager:    build once -> resolve training/mask -> nn.Module.__call__ -> call
+             -> symbolic: build once -> check input_spec -> infer output spec -> Node
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import torch
+from torch import nn
+
+from hocsau import config, dtype_policies
+from hocsau.layers.call_context import CONTEXT
+from hocsau.layers.input_spec import assert_input_compatibility
+from hocsau.saving.serialization import keras_class, serialize_keras_object
+from hocsau.utils import naming
+from hocsau.variable import Variable
+
+_SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size", "input_length",
+                 "weights")
+_CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.ParameterList, nn.ParameterDict)
+_CALL_INFO: dict[type, tuple[bool, bool, tuple]] = {}
+
+
+@keras_class("keras.layers")
+class Layer(nn.Module):
+    """Base class of every hocsau layer, and the class users subclass for their own layers.
+
+    Args:
+        trainable: whether the layer's weights are updated in training.
+        dtype: the dtype policy ("float32", "mixed_float16", a DTypePolicy); None: global.
+        name: unique name; default from the class name (dense, dense_1, ...).
+        activity_regularizer: penalty on the layer's output, added to `losses`.
+        input_shape / input_dim / batch_input_shape / batch_size: the input of a Sequential's
+            first layer.
+    """
+
+    supports_masking = False
+
+    def __new__(cls, *args, **kwargs):
+        # nn.Module state exists before the subclass's __init__ runs, so Keras code that sets
+        # attributes before calling super().__init__() keeps working.
+        self = super().__new__(cls)
+        nn.Module.__init__(self)
+        self.training = False  # Keras calls run in inference mode unless told otherwise
+        self._init_args = (args, kwargs)
+        self._tracked_variables: list[Variable] = []
+        self._trainable = True
+        self.built = False
+        return self
+
+    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
+                 autocast: bool = True, name: str | None = None, **kwargs):
+        shape_kwargs = {k: kwargs.pop(k) for k in _SHAPE_KWARGS if k in kwargs}
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                            f"{kwargs}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string. Received: name={name!r}")
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self._dtype_policy = dtype_policies.get(dtype)
+        self.autocast = autocast
+        self._trainable = bool(trainable)
+        self._activity_regularizer = _regularizer(activity_regularizer)
+        self._activity_losses: list[torch.Tensor] = []
+        self.input_spec = None
+        self._inbound_nodes: list = []
+        self._outbound_nodes: list = []
+        self._build_shapes = None
+        self._batch_input_shape = _batch_input_shape(shape_kwargs)
+        self._initial_weights = shape_kwargs.get("weights")
+        self._call_info = _call_info(type(self))
+
+    # --- attribute tracking -----------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value):
+            value = nn.ModuleList(value)
+        elif isinstance(value, nn.Module) and not isinstance(value, (Layer, *_CONTAINERS)):
+            from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
+
+            value = TorchModuleWrapper(value, name=naming.uniquify(f"torch_module_{name}"))
+        elif isinstance(value, Variable) and self._owns(value):
+            self._rename_parameter(value, name)
+            return
+        super().__setattr__(name, value)
+
+    def _owns(self, variable: Variable) -> bool:
+        return any(v is variable for v in self.__dict__.get("_tracked_variables", ()))
+
+    def _rename_parameter(self, variable: Variable, name: str) -> None:
+        """Keep a weight registered once, under the attribute name the layer uses for it."""
+        params = self._parameters
+        for key in [k for k, v in params.items() if v is variable]:
+            del params[key]
+        self.__dict__.pop(name, None)
+        params[name] = variable
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freezing (or unfreezing) reaches every weight created trainable and every sublayer."""
+        value = bool(value)
+        self._trainable = value
+        for variable in self._tracked_variables:
+            if getattr(variable, "_created_trainable", True):
+                variable.trainable = value
+        for module in self._modules.values():
+            if isinstance(module, Layer):
+                module.trainable = value
+            elif module is not None:
+                for param in module.parameters():
+                    param.requires_grad_(value)
+
+    # --- dtype ------------------------------------------------------------------------------
+    @property
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        self._dtype_policy = dtype_policies.get(value)
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights (Keras's `layer.dtype`)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._dtype_policy.variable_dtype
+
+    # --- weights ----------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
+                   autocast: bool = True, regularizer=None, constraint=None,
+                   aggregation: str = "none", overwrite_with_gradient: bool = False,
+                   name: str | None = None) -> Variable:
+        """Create a weight, track it in Keras's order, and register it as a torch parameter."""
+        from hocsau import constraints, initializers
+
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = config.standardize_dtype(dtype or self._dtype_policy.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        name = name or f"variable_{len(self._tracked_variables)}"
+        variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
+                            trainable=trainable and self._trainable, name=name)
+        variable._created_trainable = bool(trainable)
+        variable._path = f"{self.name}/{name}"
+        variable.regularizer = _regularizer(regularizer)
+        variable.constraint = constraints.get(constraint) if constraint is not None else None
+        self._tracked_variables.append(variable)
+        self.register_parameter(self._free_parameter_key(name), variable)
+        return variable
+
+    def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
+                     regularizer=None, constraint=None, name=None) -> Variable:
+        """Keras 3 alias of `add_weight` with the shape and initializer first."""
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    def _free_parameter_key(self, name: str) -> str:
+        key = name.replace("/", "_").replace(".", "_") or "variable"
+        candidate, index = key, 1
+        while (candidate in self._parameters or candidate in self._modules
+               or candidate in self.__dict__ or candidate in self._buffers):
+            candidate, index = f"{key}_{index}", index + 1
+        return candidate
+
+    def _own_weights(self) -> list:
+        """This layer's weights (not its sublayers'): trainable first, as Keras lists them."""
+        tracked = self._tracked_variables
+        others = [p for p in self._parameters.values()
+                  if p is not None and not any(p is v for v in tracked)]
+        created = [v for v in tracked if getattr(v, "_created_trainable", True)]
+        fixed = [v for v in tracked if not getattr(v, "_created_trainable", True)]
+        buffers = [b for b in self._buffers.values() if b is not None]
+        return created + others + fixed + buffers
+
+    def _sublayers(self) -> list:
+        return [m for m in self._modules.values() if m is not None]
+
+    @property
+    def weights(self) -> list:
+        """Every weight of the layer and its sublayers, deduplicated, in Keras's order."""
+        result, seen = [], set()
+        for w in self._own_weights():
+            if id(w) not in seen:
+                seen.add(id(w))
+                result.append(w)
+        for module in self._sublayers():
+            for w in module.weights if isinstance(module, Layer) else _module_weights(module):
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    result.append(w)
+        return result
+
+    @property
+    def variables(self) -> list:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list:
+        if not self._trainable:
+            return []
+        return [w for w in self.weights if _is_trainable(w)]
+
+    @property
+    def non_trainable_weights(self) -> list:
+        if not self._trainable:
+            return self.weights
+        return [w for w in self.weights if not _is_trainable(w)]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as numpy arrays, in `weights` order."""
+        return [w.detach().cpu().numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set every weight from a list of arrays with exactly the shapes of `get_weights()`."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of "
+                f"length {len(weights)}, but the layer was expecting {len(own)} weights.")
+        for variable, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"Layer {self.name} weight shape {tuple(variable.shape)} is not compatible "
+                    f"with provided weight shape {tuple(value.shape)}.")
+        with torch.no_grad():
+            for variable, value in zip(own, weights):
+                variable.copy_(torch.as_tensor(np.asarray(value), dtype=variable.dtype))
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't "
+                "built. You can build it manually via: `layer.build(input_shape)`.")
+        return int(sum(w.numel() for w in self.weights))
+
+    # --- losses -----------------------------------------------------------------------------
+    @property
+    def activity_regularizer(self):
+        return self._activity_regularizer
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, value) -> None:
+        self._activity_regularizer = _regularizer(value)
+
+    def add_loss(self, loss) -> None:
+        """Add a loss tensor (from `call`) to `losses` for this call."""
+        loss = torch.as_tensor(loss)
+        self._activity_losses.append(loss)
+        if CONTEXT.depth:
+            CONTEXT.activity_losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Activity losses of the last call plus the weight regularization penalties."""
+        result = list(self._activity_losses)
+        for module in self._sublayers():
+            if isinstance(module, Layer):
+                result.extend(module._activity_losses_recursive())
+        result.extend(penalty for _, penalty in self._weight_penalties())
+        return result
+
+    def _activity_losses_recursive(self) -> list:
+        result = list(self._activity_losses)
+        for module in self._sublayers():
+            if isinstance(module, Layer):
+                result.extend(module._activity_losses_recursive())
+        return result
+
+    def regularized_variables(self) -> list:
+        """(variable, regularizer) pairs of every weight with a regularizer."""
+        return [(w, w.regularizer) for w in self.weights if getattr(w, "regularizer", None)]
+
+    def _weight_penalties(self) -> list:
+        return [(w, reg(w)) for w, reg in self.regularized_variables()]
+
+    # --- building ---------------------------------------------------------------------------
+    def build(self, input_shape=None) -> None:
+        """Create the weights for `input_shape`; the default builds sublayers by a dry run."""
+        if self._sublayers() and type(self).call is not Layer.call and input_shape is not None:
+            self.built = True
+            from hocsau.models.symbolic import dry_run
+
+            dry_run(self, input_shape)
+        self.built = True
+
+    def _maybe_build(self, args, kwargs) -> None:
+        """Build from the shapes of the first call's inputs (batch axis kept as called)."""
+        if self.built:
+            return
+        shapes = _build_shapes(self, args, kwargs)
+        if type(self).build is not Layer.build or self._build_shapes is None:
+            self._build_shapes = shapes
+        if type(self).build is Layer.build:
+            self.built = True
+            return
+        if isinstance(shapes, dict):
+            self.build(**shapes)
+        else:
+            self.build(shapes)
+        self.built = True
+        self._apply_initial_weights()
+
+    def _apply_initial_weights(self) -> None:
+        if self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
+
+    def get_build_config(self) -> dict | None:
+        if self._build_shapes is None:
+            return None
+        shapes = self._build_shapes
+        if isinstance(shapes, dict):
+            return {"shapes_dict": {k: _listify(v) for k, v in shapes.items()}}
+        return {"input_shape": _listify(shapes)}
+
+    def build_from_config(self, config: dict) -> None:
+        if not config or self.built:
+            return
+        if "shapes_dict" in config:
+            shapes = {k: _tuplify(v) for k, v in config["shapes_dict"].items()}
+            self._build_shapes = shapes
+            self.build(**shapes)
+        else:
+            shape = _tuplify(config["input_shape"])
+            self._build_shapes = shape
+            self.build(shape)
+        self.built = True
+
+    # --- calling ----------------------------------------------------------------------------
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement `call()`.")
+
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        from hocsau.models import symbolic
+
+        if symbolic.any_symbolic(args, kwargs):
+            return symbolic.symbolic_call(self, args, kwargs)
+        return self._eager_call(args, kwargs)
+
+    def _eager_call(self, args, kwargs):
+        if args and not isinstance(args[0], torch.Tensor):
+            args = (_to_tensors(args[0]),) + args[1:]
+        if not self.built:
+            self._maybe_build(args, kwargs)
+        expects_training, expects_mask, _ = self._call_info
+        context = CONTEXT
+        outer = context.depth == 0
+        previous = context.training
+        training = kwargs.get("training") if expects_training else None
+        if training is None:
+            training = context.training if not outer else None
+            if training is None:
+                training = self.training
+            if expects_training:
+                kwargs["training"] = training
+        if expects_mask and kwargs.get("mask") is None and args:
+            mask = _input_mask(args[0])
+            if mask is not None:
+                kwargs["mask"] = mask
+        if outer:
+            context.activity_losses = []
+        if self._activity_losses:
+            self._activity_losses = []
+        context.training = training
+        context.depth += 1
+        try:
+            if self.autocast and self._dtype_policy.compute_dtype != "float32" and args:
+                args = (_cast_floats(args[0], self._dtype_policy.compute_dtype),) + args[1:]
+            outputs = nn.Module.__call__(self, *args, **kwargs)
+        except Exception as error:
+            _annotate(error, self, args)
+            raise
+        finally:
+            context.depth -= 1
+            context.training = previous
+        if self._activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        if self.supports_masking or self._call_info[2]:
+            _attach_mask(self, args, kwargs, outputs)
+        return outputs
+
+    def _add_activity_loss(self, outputs) -> None:
+        for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+            batch = out.shape[0] if out.dim() else 1
+            self.add_loss(self._activity_regularizer(out) / batch)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the output: passed through when the layer supports masking."""
+        return previous_mask if self.supports_masking else None
+
+    def compute_output_shape(self, *args, **kwargs):
+        """Output shape(s) for input shape(s); by default inferred by a dry run."""
+        from hocsau.models.symbolic import output_shape_by_dry_run
+
+        return output_shape_by_dry_run(self, args, kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        from hocsau.models.symbolic import infer_output_spec
+
+        return infer_output_spec(self, args, kwargs)
+
+    # --- graph connectivity -----------------------------------------------------------------
+    def _single_node(self, attribute: str):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no "
+                                 f"defined {attribute}.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, so its "
+                                 f"{attribute} is ill-defined. Use `get_{attribute}_at(index)`.")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        return self._single_node("input").input_structure
+
+    @property
+    def output(self):
+        return self._single_node("output").output_structure
+
+    def get_input_at(self, node_index: int):
+        return self._inbound_nodes[node_index].input_structure
+
+    def get_output_at(self, node_index: int):
+        return self._inbound_nodes[node_index].output_structure
+
+    # --- config -----------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """Keras's base keys plus, for user layers, their simple constructor arguments."""
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": serialize_keras_object(self._dtype_policy)}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self._activity_regularizer is not None:
+            config["activity_regularizer"] = serialize_keras_object(self._activity_regularizer)
+        if type(self).get_config is Layer.get_config and type(self).__module__.split(".")[0] != \
+                "hocsau":
+            config.update(_auto_config(self))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if "dtype" in config and isinstance(config["dtype"], dict):
+            config["dtype"] = dtype_policies.get(config["dtype"])
+        if "batch_input_shape" in config and config["batch_input_shape"] is not None:
+            config["batch_input_shape"] = tuple(config["batch_input_shape"])
+        if "batch_shape" in config and cls.__name__ != "InputLayer":
+            config["batch_input_shape"] = tuple(config.pop("batch_shape"))
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using config="
+                            f"{config}.\n\nException encountered: {error}") from error
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def extra_repr(self) -> str:
+        return f"name={self.name}"
+
+
+def _call_info(cls: type) -> tuple[bool, bool, tuple]:
+    """(call takes training, call takes mask, compute_mask overridden) for a layer class."""
+    info = _CALL_INFO.get(cls)
+    if info is None:
+        params = inspect.signature(cls.call).parameters
+        has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        info = ("training" in params, "mask" in params and not has_kwargs,
+                cls.compute_mask is not Layer.compute_mask)
+        _CALL_INFO[cls] = info
+    return info
+
+
+def _is_trainable(weight) -> bool:
+    return weight.trainable if isinstance(weight, Variable) else bool(weight.requires_grad)
+
+
+def _module_weights(module: nn.Module) -> list:
+    """A plain torch module's parameters then buffers (its running statistics)."""
+    return list(module.parameters()) + [b for b in module.buffers()]
+
+
+def _regularizer(value):
+    if value is None:
+        return None
+    from hocsau import regularizers
+
+    return regularizers.get(value)
+
+
+def _batch_input_shape(kwargs: dict):
+    if "batch_input_shape" in kwargs:
+        return tuple(kwargs["batch_input_shape"])
+    if "input_shape" in kwargs:
+        return (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+    if "input_dim" in kwargs:
+        return (kwargs.get("batch_size"), kwargs["input_dim"])
+    return None
+
+
+def _shape_of(value):
+    if isinstance(value, (list, tuple)):
+        return [_shape_of(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shape_of(v) for k, v in value.items()}
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def _build_shapes(layer: Layer, args, kwargs):
+    """The argument for `build`: one shape (or list of shapes), or a dict for `build(a_shape, ...)`."""
+    params = [p for p in inspect.signature(layer.build).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(params) <= 1:
+        return _shape_of(args[0] if args else next(iter(kwargs.values())))
+    bound = inspect.signature(layer.call).bind_partial(*args, **kwargs).arguments
+    shapes = {}
+    for p in params:
+        source = p.name[: -len("_shape")] if p.name.endswith("_shape") else p.name
+        if source in bound and bound[source] is not None:
+            shapes[p.name] = _shape_of(bound[source])
+    return shapes
+
+
+def _to_tensors(value):
+    """numpy arrays, lists of numbers and scalars -> tensors on the default device."""
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (torch.Tensor, np.ndarray)) for v in value):
+        return type(value)(_to_tensors(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _to_tensors(v) for k, v in value.items()}
+    array = np.asarray(value)
+    tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if tensor.is_floating_point() and array.dtype == np.float64:
+        tensor = tensor.to(config.torch_dtype(None))
+    return tensor.to(config.device())
+
+
+def _cast_floats(value, dtype: str):
+    if isinstance(value, torch.Tensor):
+        return value.to(config.torch_dtype(dtype)) if value.is_floating_point() else value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_floats(v, dtype) for v in value)
+    return value
+
+
+def _input_mask(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _attach_mask(layer: Layer, args, kwargs, outputs) -> None:
+    mask = kwargs.get("mask")
+    if mask is None and args:
+        mask = _input_mask(args[0])
+    if mask is None and not layer._call_info[2]:
+        return
+    out_mask = layer.compute_mask(args[0] if args else None, mask)
+    if out_mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outputs)
+        for out, m in zip(outputs, masks):
+            _set_mask(out, m)
+    else:
+        _set_mask(outputs, out_mask)
+
+
+def _set_mask(tensor, mask) -> None:
+    if isinstance(tensor, torch.Tensor):
+        try:
+            tensor._keras_mask = mask
+        except AttributeError:  # a Parameter or other slot-only tensor passed through
+            pass
+
+
+def _annotate(error: Exception, layer: Layer, args) -> None:
+    """Add the layer's name and the received shapes to an exception raised inside `call`."""
+    if getattr(error, "_hocsau_annotated", False):
+        return
+    shapes = _shape_of(args[0]) if args else None
+    note = (f"Exception encountered when calling {type(layer).__name__} '{layer.name}'. "
+            f"Received: inputs with shape {shapes}")
+    try:
+        error._hocsau_annotated = True
+        error.add_note(note)
+    except AttributeError:
+        pass
+
+
+def _auto_config(layer: Layer) -> dict:
+    """A user layer's constructor arguments, when they are plain JSON-able values."""
+    args, kwargs = layer._init_args
+    params = [p for p in inspect.signature(type(layer).__init__).parameters.values()
+              if p.name != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    config = {p.name: value for p, value in zip(params, args)}
+    config.update({k: v for k, v in kwargs.items() if k not in ("name", "trainable", "dtype")})
+    return {k: v for k, v in config.items() if _is_plain(v)}
+
+
+def _is_plain(value) -> bool:
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
+    return False
+
+
+def _listify(shape):
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        return [list(s) for s in shape]
+    return list(shape) if shape is not None else None
+
+
+def _tuplify(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], list):
+        return [tuple(s) for s in shape]
+    return tuple(shape) if shape is not None else None

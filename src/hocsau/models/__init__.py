@@ -1,0 +1,20 @@
+"""Models: Model, Functional, Sequential, and model-level utilities.
+
+Loaded lazily because layers import `hocsau.models.symbolic` while the models import layers.
+"""
+
+import importlib
+
+_EXPORTS = {
+    "Functional": "hocsau.models.functional",
+    "Model": "hocsau.models.model",
+    "Sequential": "hocsau.models.sequential",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'hocsau.models' has no attribute {name!r}")

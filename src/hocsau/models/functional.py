@@ -1,0 +1,276 @@
+"""`Functional`: a model defined by a graph of layer calls, run from a flat execution plan.
+
+At construction the graph between `inputs` and `outputs` is sorted once into steps; a call
+then only fills a list of slots:
+
+    slots[input_i] = x_i
+    for layer, fetch_args, kwargs, out_slots in plan:
+        outputs = layer(*fetch_args(slots), **kwargs)
+        slots[out_slots] = outputs
+    return outputs structure from slots
+"""
+
+from __future__ import annotations
+
+from hocsau.layers.core.input_layer import InputLayer
+from hocsau.models.model import Model
+from hocsau.models.symbolic import flatten, is_symbolic, map_structure
+from hocsau.saving.serialization import keras_class
+
+
+class _Step:
+    """One layer call of the plan: where its arguments come from and where outputs go."""
+
+    __slots__ = ("layer", "args", "kwargs", "out_slots", "single_arg", "takes_training")
+
+    def __init__(self, layer, args, kwargs, out_slots, takes_training):
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.out_slots = out_slots
+        self.takes_training = takes_training
+        self.single_arg = (len(args) == 1 and isinstance(args[0], _Slot) and not kwargs)
+
+
+class _Slot:
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+@keras_class("keras")
+class Functional(Model):
+    """A model from `Model(inputs, outputs)`: several inputs and outputs (lists or dicts),
+    shared layers and nested models allowed."""
+
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
+                 **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs) -> None:
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        flat_inputs, flat_outputs = flatten(inputs), flatten(outputs)
+        for tensor in flat_inputs + flat_outputs:
+            if not is_symbolic(tensor):
+                raise ValueError(
+                    "All `inputs` and `outputs` of a functional model must be symbolic tensors "
+                    f"(from `Input` and layer calls). Received: {tensor!r}")
+        nodes = _sorted_nodes(flat_inputs, flat_outputs)
+        self._graph_layers = _layers_by_depth(nodes)
+        _check_unique_names(self._graph_layers)
+        for layer in self._graph_layers:
+            self._modules[layer.name] = layer
+        self._plan, self._input_slots, self._output_slots, self._slot_count = _make_plan(
+            nodes, flat_inputs, flat_outputs)
+        self._nodes = nodes
+        self.built = True
+
+    # --- structure --------------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        return list(self._graph_layers)
+
+    @property
+    def inputs(self) -> list:
+        return flatten(self._inputs_struct)
+
+    @property
+    def outputs(self) -> list:
+        return flatten(self._outputs_struct)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
+    def input_names(self) -> list:
+        return [t._keras_history[0].name for t in self.inputs]
+
+    @property
+    def output_names(self) -> list:
+        return [t._keras_history[0].name for t in self.outputs]
+
+    @property
+    def input_shape(self):
+        return map_structure(lambda t: t.shape, self._inputs_struct)
+
+    @property
+    def output_shape(self):
+        return map_structure(lambda t: t.shape, self._outputs_struct)
+
+    # --- running ----------------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        slots = [None] * self._slot_count
+        for slot, value in zip(self._input_slots, self._flatten_inputs(inputs)):
+            slots[slot] = value
+        for step in self._plan:
+            if step.single_arg:
+                if training is not None and step.takes_training:
+                    outputs = step.layer(slots[step.args[0].index], training=training)
+                else:
+                    outputs = step.layer(slots[step.args[0].index])
+            else:
+                args, kwargs = _fetch(step.args, slots), _fetch(step.kwargs, slots)
+                if training is not None and step.takes_training:
+                    kwargs["training"] = training
+                outputs = step.layer(*args, **kwargs)
+            if len(step.out_slots) == 1:
+                slots[step.out_slots[0]] = outputs
+            else:
+                for slot, value in zip(step.out_slots, flatten(outputs)):
+                    slots[slot] = value
+        return self._pack_outputs(slots)
+
+    def _flatten_inputs(self, inputs) -> list:
+        expected = self.inputs
+        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
+            names = [t._keras_history[0].name for t in expected]
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(f"Model '{self.name}' is missing inputs {missing}. "
+                                 f"Received keys: {sorted(inputs)}")
+            flat = [inputs[n] for n in names]
+        elif isinstance(inputs, dict):
+            flat = [inputs[k] for k in self._inputs_struct]
+        else:
+            flat = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(expected):
+            raise ValueError(
+                f"Model '{self.name}' expects {len(expected)} input(s), but it received "
+                f"{len(flat)} input tensors. Inputs received: "
+                f"{[tuple(getattr(x, 'shape', ())) for x in flat]}")
+        return flat
+
+    def _pack_outputs(self, slots):
+        if self._single_output:
+            return slots[self._output_slots[0]]
+        values = iter([slots[i] for i in self._output_slots])
+        return map_structure(lambda _: next(values), self._outputs_struct)
+
+    @property
+    def _single_output(self) -> bool:
+        return is_symbolic(self._outputs_struct)
+
+    def get_config(self) -> dict:
+        from hocsau.saving.functional_config import functional_config
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from hocsau.saving.functional_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)
+
+
+def _fetch(template, slots):
+    if isinstance(template, _Slot):
+        return slots[template.index]
+    if isinstance(template, tuple):
+        return tuple(_fetch(t, slots) for t in template)
+    if isinstance(template, list):
+        return [_fetch(t, slots) for t in template]
+    if isinstance(template, dict):
+        return {k: _fetch(v, slots) for k, v in template.items()}
+    return template
+
+
+def _node_of(tensor):
+    layer, node_index, _ = tensor._keras_history
+    return layer._inbound_nodes[node_index]
+
+
+def _sorted_nodes(inputs: list, outputs: list) -> list:
+    """The nodes between inputs and outputs in topological order (depth-first from outputs)."""
+    input_ids = {id(t) for t in inputs}
+    order, visited, active = [], set(), set()
+
+    def visit(node):
+        if id(node) in visited:
+            return
+        if id(node) in active:
+            raise ValueError("The graph of this model has a cycle.")
+        active.add(id(node))
+        for tensor in node.inputs:
+            if id(tensor) in input_ids:
+                continue
+            if tensor._keras_history is None:
+                raise ValueError(f"Tensor {tensor} does not come from an `Input` of this model.")
+            visit(_node_of(tensor))
+        active.discard(id(node))
+        visited.add(id(node))
+        order.append(node)
+
+    for tensor in inputs:
+        node = _node_of(tensor)
+        if node.is_input and id(node) not in visited:
+            visited.add(id(node))
+            order.append(node)
+    for tensor in outputs:
+        if id(tensor) not in input_ids:
+            visit(_node_of(tensor))
+    _check_reachable(order, input_ids)
+    return order
+
+
+def _check_reachable(nodes: list, input_ids: set) -> None:
+    for node in nodes:
+        if node.is_input and not any(id(t) in input_ids for t in node.outputs):
+            name = node.layer.name
+            raise ValueError(
+                f"Graph disconnected: cannot find parent for tensor {node.outputs[0]} at layer "
+                f"'{name}'. Add it to the model's `inputs`.")
+
+
+def _layers_by_depth(nodes: list) -> list:
+    """Layers ordered as Keras orders `model.layers`: deepest first, ties by first use."""
+    node_depth, layer_depth = {}, {}
+    first_use = {}
+    for node in nodes:
+        first_use.setdefault(node.layer, len(first_use))
+    for node in reversed(nodes):
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_use[layer]))
+
+
+def _check_unique_names(layers: list) -> None:
+    seen = set()
+    for layer in layers:
+        if layer.name in seen:
+            raise ValueError(f"The name '{layer.name}' is used 2 times in the model. "
+                             "All layer names should be unique.")
+        seen.add(layer.name)
+
+
+def _make_plan(nodes: list, inputs: list, outputs: list):
+    slot_of: dict[int, int] = {}
+
+    def slot(tensor) -> int:
+        return slot_of.setdefault(id(tensor), len(slot_of))
+
+    input_slots = [slot(t) for t in inputs]
+    plan = []
+    for node in nodes:
+        if node.is_input or isinstance(node.layer, InputLayer):
+            continue
+
+        def to_slot(value):
+            return _Slot(slot(value)) if is_symbolic(value) else value
+
+        args = map_structure(to_slot, tuple(node.call_args))
+        kwargs = map_structure(to_slot, dict(node.call_kwargs))
+        out_slots = [slot(t) for t in node.outputs]
+        plan.append(_Step(node.layer, args, kwargs, out_slots, node.layer._call_info[0]))
+    output_slots = [slot(t) for t in outputs]
+    return plan, input_slots, output_slots, len(slot_of)

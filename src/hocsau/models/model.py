@@ -1,0 +1,82 @@
+"""`Model`: a layer that can be trained; subclass it and write `call`, or use `Model(inputs,
+outputs)` for a functional model."""
+
+from __future__ import annotations
+
+from hocsau.layers.layer import Layer
+from hocsau.saving.serialization import keras_class
+from hocsau.trainers.trainer import Trainer
+
+
+@keras_class("keras")
+class Model(Trainer, Layer):
+    """The Keras Model: `Model(inputs, outputs)` builds a functional model; a subclass defines
+    its layers in `__init__` and the forward pass in `call(inputs, training=None)`."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from hocsau.models.functional import Functional
+
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            self._become_functional(*args, **kwargs)
+            return
+        trainable = kwargs.pop("trainable", True)
+        Layer.__init__(self, trainable=trainable, **kwargs)
+        Trainer.__init__(self)
+
+    def _become_functional(self, inputs=None, outputs=None, **kwargs) -> None:
+        """A subclass calling `super().__init__(inputs, outputs)` becomes functional too."""
+        from hocsau.models.functional import Functional
+
+        cls = type(self)
+        if not isinstance(self, Functional):
+            self.__class__ = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+        Functional.__init__(self, inputs, outputs, **kwargs)
+
+    # --- structure --------------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        """The direct sublayers, in the order they were assigned."""
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by `name` or by `index` into `layers`."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        if index is not None:
+            layers = self.layers
+            if len(layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(layers)} layers.")
+            return layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[layer.name for layer in self.layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Print Keras's table of layers, output shapes and parameter counts."""
+        from hocsau.utils.summary import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    def build(self, input_shape=None) -> None:
+        """Build a subclassed model's layers by running `call` on meta tensors of this shape."""
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument to build the model.")
+        Layer.build(self, input_shape)
+        self._build_shapes = input_shape
+
+    def get_config(self) -> dict:
+        return Layer.get_config(self)

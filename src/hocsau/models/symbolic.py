@@ -1,0 +1,312 @@
+"""Symbolic tensors (shape + dtype + history) and the nodes that connect layers in a graph.
+
+Calling a layer on a `SymbolicTensor` builds the layer, checks its `input_spec`, infers the
+output by running `call` on PyTorch's meta device (no FLOPs; each unknown axis is tried with two
+sizes and reported as None where the results differ), and records a `Node`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+from torch.func import functional_call
+
+from hocsau import config
+from hocsau.layers.input_spec import assert_input_compatibility
+
+_PLACEHOLDER_SIZES = (83, 89)
+_COUNTER = itertools.count()
+
+
+class SymbolicTensor:
+    """A placeholder for a tensor in a graph being built: `.shape` (None for unknown axes),
+    `.dtype` (a string) and `_keras_history` (the layer, node and output index that made it)."""
+
+    _is_symbolic = True
+
+    def __init__(self, shape, dtype=None, name: str | None = None, keras_history=None,
+                 sparse: bool = False):
+        self._shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = config.standardize_dtype(dtype)
+        self.name = name or f"keras_tensor_{next(_COUNTER)}"
+        self._keras_history = keras_history
+        self.sparse = sparse
+
+    @property
+    def shape(self) -> tuple:
+        return self._shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    def __repr__(self) -> str:
+        return f"<SymbolicTensor shape={self._shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __len__(self):
+        raise TypeError("A symbolic tensor has no length: it stands for a batch of unknown size.")
+
+    def __iter__(self):
+        raise TypeError("A symbolic tensor cannot be iterated. Use `hocsau.ops` or a Lambda layer.")
+
+    def __bool__(self):
+        raise TypeError("A symbolic tensor has no truth value. Use `hocsau.ops.cond` instead.")
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            "A symbolic tensor (from `Input`) cannot be converted to a numpy array. It only "
+            "describes a graph; call the model on real data to get values.")
+
+    # Arithmetic records torch operations as graph nodes.
+    def _op(self, fn, *args):
+        return record_op(fn, (self,) + args, {})
+
+    def __add__(self, other): return self._op(torch.add, other)  # noqa: E704
+    def __radd__(self, other): return record_op(_reversed(torch.add), (self, other), {})  # noqa
+    def __sub__(self, other): return self._op(torch.sub, other)  # noqa: E704
+    def __rsub__(self, other): return record_op(_reversed(torch.sub), (self, other), {})  # noqa
+    def __mul__(self, other): return self._op(torch.mul, other)  # noqa: E704
+    def __rmul__(self, other): return record_op(_reversed(torch.mul), (self, other), {})  # noqa
+    def __truediv__(self, other): return self._op(torch.true_divide, other)  # noqa: E704
+    def __rtruediv__(self, other): return record_op(_reversed(torch.true_divide), (self, other), {})  # noqa
+    def __matmul__(self, other): return self._op(torch.matmul, other)  # noqa: E704
+    def __rmatmul__(self, other): return record_op(_reversed(torch.matmul), (self, other), {})  # noqa
+    def __pow__(self, other): return self._op(torch.pow, other)  # noqa: E704
+    def __neg__(self): return self._op(torch.neg)  # noqa: E704
+    def __abs__(self): return self._op(torch.abs)  # noqa: E704
+    def __getitem__(self, key): return self._op(_getitem, key)  # noqa: E704
+    def __lt__(self, other): return self._op(torch.lt, other)  # noqa: E704
+    def __le__(self, other): return self._op(torch.le, other)  # noqa: E704
+    def __gt__(self, other): return self._op(torch.gt, other)  # noqa: E704
+    def __ge__(self, other): return self._op(torch.ge, other)  # noqa: E704
+
+    __hash__ = object.__hash__
+
+
+def _getitem(x, key):
+    return x[key]
+
+
+def _reversed(fn):
+    def swapped(a, b):
+        return fn(b, a)
+
+    swapped.__name__ = f"r{getattr(fn, '__name__', 'op')}"
+    return swapped
+
+
+class Node:
+    """One call of a layer in a graph: its arguments (symbolic tensors inside) and outputs."""
+
+    def __init__(self, layer, call_args: tuple, call_kwargs: dict, outputs):
+        self.layer = layer
+        self.call_args = call_args
+        self.call_kwargs = call_kwargs
+        self.output_structure = outputs
+        self.outputs = flatten(outputs)
+        self.inputs = [t for t in flatten((call_args, call_kwargs)) if is_symbolic(t)]
+        self.input_structure = call_args[0] if call_args else next(iter(call_kwargs.values()), None)
+        self.index = len(layer._inbound_nodes)
+        layer._inbound_nodes.append(self)
+        for i, out in enumerate(self.outputs):
+            out._keras_history = (layer, self.index, i)
+        for tensor in self.inputs:
+            parent = tensor._keras_history
+            if parent is not None:
+                parent[0]._outbound_nodes.append(self)
+
+    @property
+    def parent_nodes(self) -> list:
+        result = []
+        for tensor in self.inputs:
+            history = tensor._keras_history
+            if history is not None:
+                node = history[0]._inbound_nodes[history[1]]
+                if node not in result:
+                    result.append(node)
+        return result
+
+    @property
+    def is_input(self) -> bool:
+        return not self.inputs
+
+
+def is_symbolic(value) -> bool:
+    return getattr(type(value), "_is_symbolic", False)
+
+
+def flatten(structure) -> list:
+    """The leaves of nested lists, tuples and dicts (dicts in key-insertion order)."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, dict):
+        return [leaf for item in structure.values() for leaf in flatten(item)]
+    return [structure]
+
+
+def map_structure(fn, structure):
+    if isinstance(structure, list):
+        return [map_structure(fn, s) for s in structure]
+    if isinstance(structure, tuple):
+        return tuple(map_structure(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: map_structure(fn, v) for k, v in structure.items()}
+    return fn(structure)
+
+
+def any_symbolic(args, kwargs) -> bool:
+    """Fast check used by every layer call: is any argument a symbolic tensor?"""
+    if args:
+        first = args[0]
+        if isinstance(first, torch.Tensor):
+            return False
+        if is_symbolic(first):
+            return True
+    return any(is_symbolic(leaf) for leaf in flatten((args, kwargs)))
+
+
+def symbolic_call(layer, args: tuple, kwargs: dict):
+    """Build `layer` if needed, check its input, infer its outputs and record a Node."""
+    if not layer.built:
+        layer._maybe_build(args, kwargs)
+    first = args[0] if args else next(iter(kwargs.values()))
+    assert_input_compatibility(layer.input_spec, first, layer.name)
+    specs = layer.compute_output_spec(*args, **kwargs)
+    outputs = map_structure(lambda spec: SymbolicTensor(spec.shape, spec.dtype), specs)
+    Node(layer, args, kwargs, outputs)
+    return outputs
+
+
+class Spec:
+    """Shape and dtype of one output, as `compute_output_spec` returns them."""
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = config.standardize_dtype(dtype)
+
+
+def infer_output_spec(layer, args: tuple, kwargs: dict):
+    """Output specs from `compute_output_shape` when the layer defines it, else a dry run."""
+    from hocsau.layers.layer import Layer
+
+    if type(layer).compute_output_shape is not Layer.compute_output_shape:
+        shapes = map_structure(_shape_or_none, args[0] if args else next(iter(kwargs.values())))
+        result = layer.compute_output_shape(shapes)
+        dtype = layer.compute_dtype
+        if _is_shape(result):
+            return Spec(result, dtype)
+        return map_structure_shapes(lambda s: Spec(s, dtype), result)
+    return _dry_run_specs(layer, args, kwargs)
+
+
+def _shape_or_none(value):
+    return tuple(value.shape) if hasattr(value, "shape") else value
+
+
+def _is_shape(value) -> bool:
+    return isinstance(value, (tuple, list, torch.Size)) and all(
+        d is None or isinstance(d, int) for d in value)
+
+
+def map_structure_shapes(fn, structure):
+    if _is_shape(structure):
+        return fn(tuple(structure))
+    if isinstance(structure, dict):
+        return {k: map_structure_shapes(fn, v) for k, v in structure.items()}
+    return type(structure)(map_structure_shapes(fn, s) for s in structure)
+
+
+def output_shape_by_dry_run(layer, args, kwargs):
+    """`compute_output_shape` default: shapes in, shapes out, via the dry run."""
+    to_spec = lambda shape: SymbolicTensor(shape, layer.compute_dtype)  # noqa: E731
+    args = tuple(map_structure_shapes(to_spec, a) if _is_shape_tree(a) else a for a in args)
+    specs = _dry_run_specs(layer, args, kwargs)
+    return map_structure(lambda spec: spec.shape, specs)
+
+
+def _is_shape_tree(value) -> bool:
+    if _is_shape(value):
+        return True
+    return isinstance(value, (list, tuple)) and bool(value) and all(_is_shape(v) for v in value)
+
+
+def _dry_run_specs(layer, args: tuple, kwargs: dict):
+    """Run `call` on meta tensors twice with different sizes for unknown axes."""
+    results = [_meta_outputs(layer, args, kwargs, size) for size in _PLACEHOLDER_SIZES]
+    if not any(d is None for t in flatten((args, kwargs)) if is_symbolic(t) for d in t.shape):
+        results = results[:1]
+
+    def merge(*outs):
+        shapes = [tuple(o.shape) for o in outs]
+        shape = tuple(d if all(s[i] == d for s in shapes) else None
+                      for i, d in enumerate(shapes[0]))
+        return Spec(shape, outs[0].dtype)
+
+    if len(results) == 1:
+        return map_structure(lambda o: Spec(tuple(o.shape), o.dtype), results[0])
+    return _zip_map(merge, results)
+
+
+def _zip_map(fn, structures):
+    first = structures[0]
+    if isinstance(first, (list, tuple)):
+        return type(first)(_zip_map(fn, [s[i] for s in structures]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _zip_map(fn, [s[k] for s in structures]) for k in first}
+    return fn(*structures)
+
+
+def _meta_outputs(layer, args, kwargs, size: int):
+    def to_meta(value):
+        if is_symbolic(value):
+            shape = tuple(size if d is None else d for d in value.shape)
+            return torch.empty(shape, dtype=config.torch_dtype(value.dtype), device="meta")
+        return value
+
+    meta_args = map_structure(to_meta, args)
+    meta_kwargs = map_structure(to_meta, kwargs)
+    state = {name: torch.empty_like(t, device="meta")
+             for name, t in _named_state(layer)}
+    from hocsau.layers.layer import Layer
+
+    with torch.no_grad():
+        try:
+            return functional_call(layer, state, meta_args, meta_kwargs, strict=False,
+                                   tie_weights=True) if state else Layer._eager_call(
+                layer, meta_args, meta_kwargs)
+        except Exception as error:
+            raise _graph_error(layer, args, error) from error
+
+
+def _named_state(layer):
+    seen = set()
+    for name, tensor in list(layer.named_parameters(remove_duplicate=False)) + list(
+            layer.named_buffers(remove_duplicate=False)):
+        if name not in seen:
+            seen.add(name)
+            yield name, tensor
+
+
+def _graph_error(layer, args, error: Exception) -> ValueError:
+    received = map_structure(lambda t: t.shape if is_symbolic(t) else t, args[0] if args else None)
+    return ValueError(
+        f"Exception encountered when calling {type(layer).__name__} '{layer.name}' on a "
+        f"symbolic input.\n\n{type(error).__name__}: {error}\n\nReceived: inputs with shape "
+        f"{received}")
+
+
+def dry_run(layer, input_shape) -> None:
+    """Build `layer`'s sublayers by calling it on meta tensors of `input_shape`."""
+    if _is_shape(input_shape):
+        spec = SymbolicTensor(input_shape, layer.compute_dtype)
+    else:
+        spec = map_structure_shapes(lambda s: SymbolicTensor(s, layer.compute_dtype), input_shape)
+    _meta_outputs(layer, (spec,), {}, _PLACEHOLDER_SIZES[0])
+
+
+def record_op(fn, args: tuple, kwargs: dict):
+    """Apply a tensor function to symbolic arguments: a graph node of an `OpLayer`."""
+    from hocsau.layers.core.op_layer import OpLayer
+
+    return OpLayer(fn, args, kwargs)._call_template()
