@@ -1,6 +1,36 @@
-"""`Trainer`: compile / fit / evaluate / predict for `Model`."""
+"""`Trainer`: compile / fit / evaluate / predict for `Model`.
+
+    fit:
+        callbacks.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            callbacks.on_epoch_begin(epoch)
+            logs = self._train_epoch(batches, callbacks)          # train_step per batch
+            logs |= self._validate(epoch, validation)             # evaluate(), "val_" keys
+            callbacks.on_epoch_end(epoch, logs)
+            if self.stop_training: break
+        callbacks.on_train_end(logs)
+
+A step runs forward, loss, backward, optimizer and metric updates on the device; logs stay
+tensors until something reads them (the progress bar, epoch end), so a step never waits for
+the device.
+"""
 
 from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+
+from hocsau import metrics as metrics_module
+from hocsau import optimizers as optimizers_module
+from hocsau.callbacks.callback_list import CallbackList
+from hocsau.models.symbolic import flatten, map_structure
+from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
+from hocsau.trainers.data_adapters import get_data_adapter
+from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
+from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
+from hocsau.trainers.epoch_iterator import EpochIterator, logs_to_python
 
 
 class Trainer:
@@ -10,3 +40,348 @@ class Trainer:
         self.compiled = False
         self.optimizer = None
         self.stop_training = False
+        self.history = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._compile_config = None
+        self._step_cache = None
+        self.train_function = None
+
+    # --- compile ----------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True) -> None:
+        """Configure training: optimizer, loss(es) and metrics (strings, objects, callables;
+        lists or dicts by output name for several outputs)."""
+        self.optimizer = optimizers_module.get(optimizer)
+        output_names = self._output_names()
+        self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None \
+            else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.run_eagerly = run_eagerly
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile is True
+        self._compile_config = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+            "metrics": metrics, "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile}
+        self._step_cache = None
+        self.train_function = None
+        self.compiled = True
+
+    def _output_names(self) -> list[str] | None:
+        outputs = getattr(self, "_outputs_struct", None)
+        if outputs is None:
+            return None
+        if isinstance(outputs, dict):
+            return list(outputs)
+        return [t._keras_history[0].name for t in flatten(outputs)]
+
+    def _assert_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(f"You must call `compile()` before using the model in `{what}`.")
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker, per-output loss trackers, then the compiled metrics."""
+        result = [self._loss_tracker] if self._loss_tracker is not None else []
+        if self._compile_loss is not None and self._compile_loss.output_trackers:
+            result.extend(self._compile_loss.output_trackers.values())
+        if self._compile_metrics is not None:
+            result.extend(self._compile_metrics.metrics)
+        return result
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def get_metrics_result(self) -> dict:
+        """The current metric values as Python floats."""
+        return logs_to_python(self._metric_tensors())
+
+    def _metric_tensors(self) -> dict:
+        logs = {}
+        for metric in self.metrics:
+            value = metric.result()
+            if isinstance(value, dict):
+                logs.update(value)
+            else:
+                logs[metric.name] = value
+        return logs
+
+    # --- one step ---------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Compiled loss plus every penalty in `model.losses` (regularizers, add_loss)."""
+        total = None
+        if self._compile_loss is not None and y is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for penalty in self._penalties():
+            penalty = penalty.sum()
+            total = penalty if total is None else total + penalty
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def _penalties(self) -> list:
+        from hocsau.layers.call_context import CONTEXT
+
+        cache = self._training_cache()
+        return list(CONTEXT.activity_losses) + [reg(w) for w, reg in cache["regularized"]]
+
+    def _training_cache(self) -> dict:
+        """Lists walked every step, computed once per compile / fit."""
+        if self._step_cache is None:
+            weights = self.weights
+            self._step_cache = {
+                "regularized": [(w, w.regularizer) for w in weights
+                                if getattr(w, "regularizer", None) is not None],
+                "constrained": [w for w in weights if getattr(w, "constraint", None) is not None],
+            }
+        return self._step_cache
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        if self._compile_metrics is not None and y is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self._metric_tensors()
+
+    def train_step(self, data) -> dict:
+        """One optimization step on a batch; returns the running metrics (device tensors)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        variables = self.trainable_weights
+        for variable in variables:
+            variable.grad = None
+        scale = getattr(self.optimizer, "scale_loss", None)
+        (scale(loss) if scale is not None else loss).backward()
+        self.optimizer.apply([v.grad for v in variables], variables)
+        self._apply_constraints()
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _apply_constraints(self) -> None:
+        constrained = self._training_cache()["constrained"]
+        if constrained:
+            with torch.no_grad():
+                for variable in constrained:
+                    variable.copy_(variable.constraint(variable))
+
+    def test_step(self, data) -> dict:
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _make_train_function(self):
+        step = self.train_step
+        if self.jit_compile:
+            step = torch.compile(step)
+        self.train_function = step
+        return step
+
+    # --- fit --------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` epochs; returns the `History` callback."""
+        self._assert_compiled("fit")
+        if validation_split and validation_data is None:
+            x, y, sample_weight, validation_data = _split_validation(
+                x, y, sample_weight, validation_split)
+        data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
+                                steps_per_epoch=steps_per_epoch, shuffle=shuffle,
+                                class_weight=class_weight)
+        iterator = EpochIterator(data, steps_per_epoch)
+        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                                 model=self, verbose=_verbosity(verbose), epochs=epochs,
+                                 steps=len(iterator))
+        self._step_cache = None
+        self.stop_training = False
+        train = self.train_function or self._make_train_function()
+        callbacks.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = self._train_epoch(iterator, train, callbacks)
+            if validation_data is not None and _should_validate(epoch, validation_freq):
+                logs.update(self._validate(validation_data, validation_batch_size or batch_size,
+                                           validation_steps, callbacks))
+            callbacks.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > initial_epoch:
+            finalize(self.trainable_weights)
+        callbacks.on_train_end(logs)
+        return self.history
+
+    def _train_epoch(self, iterator, train, callbacks) -> dict:
+        logs = None
+        for step, batch in iterator:
+            callbacks.on_train_batch_begin(step)
+            logs = train(batch)
+            callbacks.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        if logs is None:
+            warnings.warn("The training data ran out: no batch was trained in this epoch.",
+                          stacklevel=3)
+            return {}
+        return logs_to_python(self._metric_tensors())
+
+    def _validate(self, validation_data, batch_size, steps, callbacks) -> dict:
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+            vx, vy, vw = unpack_x_y_sample_weight(tuple(validation_data))
+        else:
+            vx, vy, vw = validation_data, None, None
+        val_logs = self.evaluate(vx, vy, sample_weight=vw, batch_size=batch_size, steps=steps,
+                                 verbose=0, return_dict=True, _callbacks=callbacks)
+        return {f"val_{name}": value for name, value in val_logs.items()}
+
+    # --- evaluate ---------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, _callbacks=None, **kwargs):
+        """Loss and metrics over the data: a scalar, a list in `metrics_names` order, or a dict."""
+        self._assert_compiled("evaluate")
+        data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
+                                steps_per_epoch=steps, shuffle=False)
+        iterator = EpochIterator(data, steps)
+        if _callbacks is None:
+            _callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                      verbose=_verbosity(verbose), epochs=1,
+                                      steps=len(iterator))
+        self.reset_metrics()
+        _callbacks.on_test_begin()
+        with torch.no_grad():
+            for step, batch in iterator:
+                _callbacks.on_test_batch_begin(step)
+                logs = self.test_step(batch)
+                _callbacks.on_test_batch_end(step, logs)
+        logs = logs_to_python(self._metric_tensors())
+        _callbacks.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # --- predict ----------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs on `x` as numpy arrays (batches concatenated)."""
+        data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
+        iterator = EpochIterator(data, steps)
+        callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                 verbose=_verbosity(verbose), epochs=1, steps=len(iterator))
+        outputs = []
+        callbacks.on_predict_begin()
+        with torch.no_grad():
+            for step, batch in iterator:
+                callbacks.on_predict_batch_begin(step)
+                result = self.predict_step(batch)
+                outputs.append(result)
+                callbacks.on_predict_batch_end(step, {"outputs": result})
+        callbacks.on_predict_end()
+        if not outputs:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `model.compile(...)` and make sure that your dataset "
+                             "is not empty.")
+        return _concat_to_numpy(outputs)
+
+    # --- single batches ---------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        self._assert_compiled("train_on_batch")
+        batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x),
+                                           class_weight=class_weight)))
+        train = self.train_function or self._make_train_function()
+        return _format_logs(logs_to_python(train(batch)), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled("test_on_batch")
+        batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x))))
+        with torch.no_grad():
+            return _format_logs(logs_to_python(self.test_step(batch)), return_dict)
+
+    def predict_on_batch(self, x):
+        with torch.no_grad():
+            return _concat_to_numpy([self.predict_step((to_device(x),))])
+
+    # --- config -----------------------------------------------------------------------------
+    def get_compile_config(self) -> dict | None:
+        if not self.compiled or self._compile_config is None:
+            return None
+        from hocsau.saving.serialization import serialize_keras_object
+
+        config = dict(self._compile_config)
+        config["optimizer"] = serialize_keras_object(self.optimizer)
+        config["loss"] = serialize_keras_object(config["loss"])
+        config["metrics"] = serialize_keras_object(config["metrics"])
+        config["weighted_metrics"] = serialize_keras_object(config["weighted_metrics"])
+        return config
+
+    def compile_from_config(self, config: dict) -> None:
+        from hocsau.saving.serialization import deserialize_keras_object
+
+        config = dict(config)
+        for key in ("optimizer", "loss", "metrics", "weighted_metrics"):
+            if isinstance(config.get(key), (dict, list)):
+                config[key] = deserialize_keras_object(config[key])
+        self.compile(**{k: v for k, v in config.items() if k in _COMPILE_ARGS})
+
+
+_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                 "run_eagerly", "steps_per_execution", "jit_compile")
+
+
+def _verbosity(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def _should_validate(epoch: int, freq) -> bool:
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def _batch_size(x) -> int:
+    return flatten(x)[0].shape[0]
+
+
+def _num_rows(x) -> int:
+    first = flatten(x)[0] if isinstance(x, (list, tuple, dict)) else x
+    return int(np.shape(first)[0]) if not isinstance(first, torch.Tensor) else first.shape[0]
+
+
+def _split_validation(x, y, sample_weight, validation_split: float):
+    adapter = ArrayAdapter(x, y, sample_weight, batch_size=1)
+    (tx, ty, tw), validation = adapter.split(validation_split)
+    return tx, ty, tw, validation
+
+
+def _concat_to_numpy(outputs: list):
+    first = outputs[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(outputs).detach().cpu().numpy()
+    flat = [flatten(o) for o in outputs]
+    merged = iter([torch.cat(parts).detach().cpu().numpy() for parts in zip(*flat)])
+    return map_structure(lambda _: next(merged), first)
+
+
+def _format_logs(logs: dict, return_dict: bool):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values

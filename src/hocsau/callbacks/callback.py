@@ -1,0 +1,46 @@
+"""`Callback`: the base class of everything that hooks into fit / evaluate / predict."""
+
+from __future__ import annotations
+
+from hocsau.saving.serialization import keras_class
+
+
+@keras_class("keras.callbacks")
+class Callback:
+    """Override any hook; `self.model` and `self.params` are set before training starts.
+
+    Batch hooks receive logs as Python floats; only callbacks that override a batch hook
+    make the trainer convert them, so the others cost nothing per step.
+    """
+
+    def __init__(self):
+        self.params = {}
+        self._model = None
+        self.validation_data = None
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def set_model(self, model) -> None:
+        self._model = model
+
+    @property
+    def model(self):
+        return self._model
+
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+    def on_epoch_begin(self, epoch, logs=None): ...
+    def on_epoch_end(self, epoch, logs=None): ...
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs=logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs=logs)
+    def on_test_batch_begin(self, batch, logs=None): ...
+    def on_test_batch_end(self, batch, logs=None): ...
+    def on_predict_batch_begin(self, batch, logs=None): ...
+    def on_predict_batch_end(self, batch, logs=None): ...
+    def on_train_begin(self, logs=None): ...
+    def on_train_end(self, logs=None): ...
+    def on_test_begin(self, logs=None): ...
+    def on_test_end(self, logs=None): ...
+    def on_predict_begin(self, logs=None): ...
+    def on_predict_end(self, logs=None): ...

@@ -1,0 +1,79 @@
+"""`CallbackList`: the one place the training loops call hooks through."""
+
+from __future__ import annotations
+
+from hocsau.callbacks.callback import Callback
+from hocsau.callbacks.history import History
+from hocsau.callbacks.progbar_logger import ProgbarLogger
+
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
+                "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
+                "on_predict_batch_end")
+
+
+def _overrides(callback, hook: str) -> bool:
+    return getattr(type(callback), hook, None) is not getattr(Callback, hook, None)
+
+
+class CallbackList(Callback):
+    """Dispatches every hook to its callbacks, adding History and the progress bar.
+
+    Batch logs arrive as device tensors; they are turned into Python floats (one sync) only
+    when some callback overrides that batch hook.
+    """
+
+    def __init__(self, callbacks=None, add_history: bool = False, add_progbar: bool = False,
+                 model=None, **params):
+        super().__init__()
+        self.callbacks = list(callbacks or [])
+        if add_history and not any(isinstance(c, History) for c in self.callbacks):
+            self.callbacks.append(History())
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
+        self._listeners = {hook: [c for c in self.callbacks if _overrides(c, hook)]
+                           for hook in _BATCH_HOOKS}
+        if model is not None:
+            self.set_model(model)
+        self.set_params(params)
+
+    def set_model(self, model) -> None:
+        super().set_model(model)
+        for callback in self.callbacks:
+            callback.set_model(model)
+            if isinstance(callback, History):
+                model.history = callback
+
+    def set_params(self, params: dict) -> None:
+        super().set_params(params)
+        for callback in self.callbacks:
+            callback.set_params(params)
+
+    def _batch(self, hook: str, batch, logs) -> None:
+        listeners = self._listeners[hook]
+        if not listeners:
+            return
+        if logs and not all(isinstance(c, ProgbarLogger) for c in listeners):
+            from hocsau.trainers.epoch_iterator import logs_to_python
+
+            logs = logs_to_python(logs)
+        for callback in listeners:
+            getattr(callback, hook)(batch, logs)
+
+    def _all(self, hook: str, *args) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+    def on_train_batch_begin(self, batch, logs=None): self._batch("on_train_batch_begin", batch, logs)  # noqa: E501
+    def on_train_batch_end(self, batch, logs=None): self._batch("on_train_batch_end", batch, logs)  # noqa: E501
+    def on_test_batch_begin(self, batch, logs=None): self._batch("on_test_batch_begin", batch, logs)  # noqa: E501
+    def on_test_batch_end(self, batch, logs=None): self._batch("on_test_batch_end", batch, logs)  # noqa: E501
+    def on_predict_batch_begin(self, batch, logs=None): self._batch("on_predict_batch_begin", batch, logs)  # noqa: E501
+    def on_predict_batch_end(self, batch, logs=None): self._batch("on_predict_batch_end", batch, logs)  # noqa: E501
+    def on_epoch_begin(self, epoch, logs=None): self._all("on_epoch_begin", epoch, logs)
+    def on_epoch_end(self, epoch, logs=None): self._all("on_epoch_end", epoch, logs)
+    def on_train_begin(self, logs=None): self._all("on_train_begin", logs)
+    def on_train_end(self, logs=None): self._all("on_train_end", logs)
+    def on_test_begin(self, logs=None): self._all("on_test_begin", logs)
+    def on_test_end(self, logs=None): self._all("on_test_end", logs)
+    def on_predict_begin(self, logs=None): self._all("on_predict_begin", logs)
+    def on_predict_end(self, logs=None): self._all("on_predict_end", logs)

@@ -1,0 +1,195 @@
+"""What `compile` was given, mapped onto the model's outputs: the loss and the metrics.
+
+Both are resolved on the first batch, when the shapes of `y` and `y_pred` are known (that is
+when "accuracy" and "crossentropy" pick their binary / categorical / sparse variant).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from hocsau import losses as losses_module
+from hocsau import metrics as metrics_module
+from hocsau.models.symbolic import flatten
+
+
+def _is_binary_or_sparse(y_true, y_pred) -> tuple[bool, bool]:
+    binary = y_pred.shape[-1] == 1
+    sparse = y_true.dim() < y_pred.dim() or (y_true.shape[-1] == 1 and y_pred.shape[-1] > 1)
+    return binary, sparse
+
+
+def _object_name(obj) -> str:
+    if isinstance(obj, str):
+        return obj
+    name = getattr(obj, "name", None) or getattr(obj, "__name__", None)
+    return name or type(obj).__name__
+
+
+def resolve_loss(identifier, y_true, y_pred):
+    """A Loss object for one output ("crossentropy"/"ce" pick their variant)."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
+        binary, sparse = _is_binary_or_sparse(y_true, y_pred)
+        identifier = ("binary_crossentropy" if binary else
+                      "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy")
+    loss = losses_module.get(identifier)
+    if not isinstance(loss, losses_module.Loss):
+        loss = losses_module.LossFunctionWrapper(loss, name=_object_name(identifier))
+    return loss
+
+
+def resolve_metric(identifier, y_true, y_pred):
+    """A Metric object ("accuracy"/"acc" pick their variant), named as Keras logs it."""
+    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+        binary, sparse = _is_binary_or_sparse(y_true, y_pred)
+        cls = (metrics_module.BinaryAccuracy if binary else
+               metrics_module.SparseCategoricalAccuracy if sparse else
+               metrics_module.CategoricalAccuracy)
+        return cls(name=identifier)
+    metric = metrics_module.get(identifier)
+    if not isinstance(metric, metrics_module.Metric):
+        metric = metrics_module.MeanMetricWrapper(metric, name=_object_name(metric))
+    if isinstance(identifier, str):
+        metric.name = identifier
+    return metric
+
+
+def _per_output(value, output_names: list[str], what: str) -> list:
+    """Spread a compile argument over outputs: one value, a list, or a dict by output name."""
+    count = len(output_names)
+    if isinstance(value, dict):
+        unknown = set(value) - set(output_names)
+        if unknown:
+            raise ValueError(f"In the dict argument `{what}`, key(s) {sorted(unknown)} do not "
+                             f"match any model output. Output names: {output_names}")
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)) and what == "loss":
+        if len(value) != count:
+            raise ValueError(f"For a model with {count} output(s), `loss` should be a single "
+                             f"loss or a list of {count} losses. Received: loss={value}")
+        return list(value)
+    if what == "loss":
+        return [value] * count
+    if isinstance(value, (list, tuple)) and count > 1 and all(
+            isinstance(v, (list, tuple, type(None))) for v in value):
+        return list(value)
+    return [value] * count
+
+
+class CompileLoss:
+    """Total loss over outputs: sum of weighted per-output losses; tracks each for the logs."""
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self._spec = loss
+        self._loss_weights = loss_weights
+        self._output_names = output_names
+        self._losses = None
+        self._weights = None
+        self.output_trackers = None
+
+    def build(self, y_true: list, y_pred: list) -> None:
+        names = self._output_names or [f"output_{i}" for i in range(len(y_pred))]
+        specs = _per_output(self._spec, names, "loss")
+        self._losses = [resolve_loss(s, t, p) for s, t, p in zip(specs, y_true, y_pred)]
+        weights = self._loss_weights
+        if weights is None:
+            self._weights = [1.0] * len(names)
+        elif isinstance(weights, dict):
+            self._weights = [float(weights.get(n, 1.0)) for n in names]
+        elif isinstance(weights, (list, tuple)):
+            self._weights = [float(w) for w in weights]
+        else:
+            self._weights = [float(weights)] * len(names)
+        if len(y_pred) > 1:
+            self.output_trackers = {
+                f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
+                for name, loss in zip(names, self._losses) if loss is not None}
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = flatten(y_true), flatten(y_pred)
+        if self._losses is None:
+            self.build(y_true, y_pred)
+        sample_weights = flatten(sample_weight) if sample_weight is not None else [None]
+        if len(sample_weights) == 1:
+            sample_weights = sample_weights * len(y_pred)
+        total = None
+        trackers = iter(self.output_trackers.values()) if self.output_trackers else None
+        for loss, weight, t, p, w in zip(self._losses, self._weights, y_true, y_pred,
+                                         sample_weights):
+            if loss is None:
+                continue
+            value = loss(t, p, sample_weight=w)
+            if trackers is not None:
+                next(trackers).update_state(value)
+            value = value * weight if weight != 1.0 else value
+            total = value if total is None else total + value
+        if total is None:
+            raise ValueError("No loss to compute: every output's loss is None.")
+        return total
+
+    def get_config(self):
+        return {"loss": self._spec, "loss_weights": self._loss_weights}
+
+
+class CompileMetrics:
+    """Metrics (unweighted) and weighted metrics for each output, named as Keras logs them."""
+
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
+        self._metrics_spec = metrics
+        self._weighted_spec = weighted_metrics
+        self._output_names = output_names
+        self._plain = None
+        self._weighted = None
+
+    @property
+    def built(self) -> bool:
+        return self._plain is not None
+
+    def build(self, y_true: list, y_pred: list) -> None:
+        names = self._output_names or [f"output_{i}" for i in range(len(y_pred))]
+        prefix = len(y_pred) > 1
+        self._plain = self._resolve(self._metrics_spec, names, y_true, y_pred, prefix, "")
+        self._weighted = self._resolve(self._weighted_spec, names, y_true, y_pred, prefix,
+                                       "weighted_")
+
+    def _resolve(self, spec, names, y_true, y_pred, prefix: bool, tag: str) -> list:
+        if not spec:
+            return [[] for _ in names]
+        result = []
+        for name, items, t, p in zip(names, _per_output(spec, names, "metrics"), y_true, y_pred):
+            items = [] if items is None else items if isinstance(items, (list, tuple)) else [items]
+            metrics = [resolve_metric(m, t, p) for m in items]
+            for m in metrics:
+                base = f"{tag}{m.name}" if tag and not m.name.startswith(tag) else m.name
+                m.name = f"{name}_{base}" if prefix else base
+            result.append(metrics)
+        return result
+
+    @property
+    def metrics(self) -> list:
+        if not self.built:
+            return []
+        return [m for group in self._plain + self._weighted for m in group]
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        y_true, y_pred = flatten(y_true), flatten(y_pred)
+        if not self.built:
+            self.build(y_true, y_pred)
+        for group, t, p in zip(self._plain, y_true, y_pred):
+            for metric in group:
+                metric.update_state(t, p)
+        if any(self._weighted):
+            weights = flatten(sample_weight) if sample_weight is not None else [None]
+            weights = weights * len(y_pred) if len(weights) == 1 else weights
+            for group, t, p, w in zip(self._weighted, y_true, y_pred, weights):
+                for metric in group:
+                    metric.update_state(t, p, sample_weight=w)
+
+    def reset_state(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def result(self) -> dict[str, torch.Tensor]:
+        return {m.name: m.result() for m in self.metrics}

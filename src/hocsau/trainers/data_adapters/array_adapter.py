@@ -1,0 +1,115 @@
+"""`ArrayAdapter`: in-memory arrays moved to the device once and batched by slicing."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from hocsau.models.symbolic import flatten, map_structure
+from hocsau.trainers.data_adapters.batch_utils import class_weights_to_sample_weights, to_device
+
+
+def is_array_like(value) -> bool:
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        return True
+    if hasattr(value, "to_numpy") and hasattr(value, "shape"):  # pandas
+        return True
+    if isinstance(value, dict):
+        return bool(value) and all(is_array_like(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and (all(is_array_like(v) for v in value)
+                                or isinstance(value[0], (int, float, np.number, list, tuple)))
+    return False
+
+
+class ArrayAdapter:
+    """Batches of (x, y, sample_weight) from arrays, tensors, or lists / dicts of them.
+
+    The arrays become device tensors once; each epoch (optionally) permutes them with one
+    gather on the device, then yields contiguous slices: no per-batch host work.
+    """
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32, shuffle=False,
+                 class_weight=None, steps: int | None = None):
+        x, y, sample_weight = (_from_pandas(v) for v in (x, y, sample_weight))
+        self._data = (to_device(x), to_device(y), to_device(sample_weight))
+        self.num_samples = _check_cardinality(self._data)
+        if class_weight is not None:
+            self._data = self._with_class_weights(class_weight)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.steps = steps
+
+    def _with_class_weights(self, class_weight: dict):
+        x, y, sample_weight = self._data
+        if y is None or isinstance(y, (list, tuple, dict)):
+            raise ValueError("`class_weight` is only supported for a single target array `y`.")
+        weights = class_weights_to_sample_weights(y, class_weight)
+        if sample_weight is not None:
+            weights = weights * sample_weight
+        return x, y, weights
+
+    def __len__(self) -> int:
+        batches = math.ceil(self.num_samples / self.batch_size)
+        return batches if self.steps is None else self.steps
+
+    def __iter__(self):
+        data = self._data
+        n, size = self.num_samples, self.batch_size
+        if self.shuffle == "batch":
+            data = _take(data, _batchwise_permutation(n, size, _device_of(data)))
+        elif self.shuffle:
+            data = _take(data, torch.randperm(n, device=_device_of(data)))
+        for start in range(0, n, size):
+            yield _slice(data, start, min(start + size, n))
+
+    def split(self, validation_split: float):
+        """(train, validation) raw data: the last `validation_split` of the rows validate."""
+        split_at = int(math.floor(self.num_samples * (1.0 - validation_split)))
+        if split_at == 0 or split_at == self.num_samples:
+            raise ValueError(
+                f"Training data contains {self.num_samples} samples, which is not sufficient to "
+                f"split it into a validation and training set as specified by "
+                f"`validation_split={validation_split}`. Either provide more data, or a different "
+                "value for the `validation_split` argument.")
+        return _slice(self._data, 0, split_at), _slice(self._data, split_at, self.num_samples)
+
+
+def _from_pandas(value):
+    if hasattr(value, "to_numpy") and hasattr(value, "shape") and not isinstance(
+            value, (np.ndarray, torch.Tensor)):
+        return value.to_numpy()
+    return value
+
+
+def _check_cardinality(data) -> int:
+    names = ("x", "y", "sample_weight")
+    sizes = {name: [t.shape[0] for t in flatten(part)] for name, part in zip(names, data)
+             if part is not None}
+    all_sizes = {s for values in sizes.values() for s in values}
+    if len(all_sizes) != 1:
+        detail = " ".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
+        raise ValueError("Data cardinality is ambiguous. Make sure all arrays contain the same "
+                         f"number of samples. {detail}")
+    return all_sizes.pop()
+
+
+def _device_of(data):
+    return flatten(data[0])[0].device
+
+
+def _batchwise_permutation(n: int, size: int, device) -> torch.Tensor:
+    order = torch.randperm(math.ceil(n / size), device=device)
+    index = torch.arange(n, device=device)
+    chunks = list(torch.split(index, size))
+    return torch.cat([chunks[i] for i in order.tolist()])
+
+
+def _take(data, index):
+    return map_structure(lambda t: None if t is None else t.index_select(0, index), data)
+
+
+def _slice(data, start: int, stop: int):
+    return map_structure(lambda t: None if t is None else t[start:stop], data)

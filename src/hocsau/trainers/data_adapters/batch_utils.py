@@ -1,0 +1,65 @@
+"""Helpers shared by the adapters: unpacking (x, y, w) tuples and moving batches to a device."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from hocsau import config
+
+
+def unpack_x_y_sample_weight(data):
+    """(x,), (x, y) or (x, y, sample_weight) -> a 3-tuple with None for what is missing."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found a tuple of length {len(data)}.")
+
+
+def to_device(value, device=None):
+    """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx."""
+    device = device or config.device()
+    if value is None:
+        return None
+    if isinstance(value, torch.Tensor):
+        if value.dtype == torch.float64:
+            value = value.to(config.torch_dtype(None))
+        return value.to(device, non_blocking=True)
+    if isinstance(value, dict):
+        return {k: to_device(v, device) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and value and not _is_numeric_list(value):
+        return type(value)(to_device(v, device) for v in value)
+    array = np.asarray(value)
+    if array.dtype == np.float64:
+        array = array.astype(config.floatx())
+    elif array.dtype == object or array.dtype.kind in "US":
+        raise ValueError(f"Cannot feed data of dtype {array.dtype} to a model: convert strings or "
+                         "ragged lists to numeric arrays first (e.g. with `pad_sequences`).")
+    return torch.from_numpy(np.ascontiguousarray(array)).to(device, non_blocking=True)
+
+
+def _is_numeric_list(value) -> bool:
+    first = value[0]
+    return isinstance(first, (int, float, np.number, bool)) or (
+        isinstance(first, (list, tuple)) and first and isinstance(first[0], (int, float, np.number)))
+
+
+def class_weights_to_sample_weights(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
+    """Per-sample weights from a {class: weight} dict and sparse or one-hot targets."""
+    size = max(int(k) for k in class_weight) + 1
+    table = torch.ones(size, dtype=torch.float32, device=y.device)
+    for key, weight in class_weight.items():
+        table[int(key)] = float(weight)
+    if y.dim() > 1 and y.shape[-1] > 1:
+        index = y.argmax(dim=-1)
+    else:
+        index = y.reshape(y.shape[0], -1)[:, 0].round().long() if y.dim() else y.long()
+    return table[index.long()]

@@ -1,0 +1,47 @@
+"""Adapters for data that arrives one batch at a time: generators and other iterables."""
+
+from __future__ import annotations
+
+from hocsau.trainers.data_adapters.batch_utils import (
+    class_weights_to_sample_weights,
+    to_device,
+    unpack_x_y_sample_weight,
+)
+
+
+def prepare_batch(batch, class_weight=None):
+    """A yielded (x, y[, w]) batch as device tensors, with class weights applied."""
+    x, y, sample_weight = unpack_x_y_sample_weight(batch)
+    x, y, sample_weight = to_device(x), to_device(y), to_device(sample_weight)
+    if class_weight is not None and y is not None:
+        weights = class_weights_to_sample_weights(y, class_weight)
+        sample_weight = weights if sample_weight is None else weights * sample_weight
+    return x, y, sample_weight
+
+
+class IterableAdapter:
+    """A re-iterable source (torch DataLoader, hocsau Dataset, ...): a new pass each epoch."""
+
+    def __init__(self, data, class_weight=None):
+        self._data = data
+        self._class_weight = class_weight
+
+    def __len__(self):
+        try:
+            return len(self._data)
+        except TypeError:
+            return None
+
+    def __iter__(self):
+        for batch in self._data:
+            yield prepare_batch(batch, self._class_weight)
+
+
+class GeneratorAdapter(IterableAdapter):
+    """A one-shot generator: epochs continue where the last one stopped, as in Keras."""
+
+    def __init__(self, data, class_weight=None):
+        super().__init__(iter(data), class_weight)
+
+    def __len__(self):
+        return None

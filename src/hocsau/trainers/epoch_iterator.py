@@ -1,0 +1,70 @@
+"""`EpochIterator`: (step, batch) pairs for one epoch, honouring `steps_per_epoch`."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+
+class EpochIterator:
+    """Iterates an adapter once per epoch; stops after `steps` batches when given.
+
+    For one-shot sources (generators) the same underlying iterator continues across epochs,
+    as in Keras; running dry ends the epoch with a warning.
+    """
+
+    def __init__(self, adapter, steps: int | None = None):
+        self._adapter = adapter
+        self._steps = steps
+        self._persistent = None
+
+    def __len__(self):
+        if self._steps is not None:
+            return self._steps
+        return len(self._adapter)
+
+    def __iter__(self):
+        if self._steps is None:
+            yield from enumerate(self._adapter)
+            return
+        step = 0
+        while step < self._steps:
+            source = self._source()
+            produced = False
+            for batch in source:
+                produced = True
+                yield step, batch
+                step += 1
+                if step >= self._steps:
+                    return
+            self._persistent = None
+            if not produced:
+                warnings.warn(f"Your input ran out of data after {step} steps; interrupting "
+                              f"the epoch (expected {self._steps} steps).", stacklevel=2)
+                return
+
+    def _source(self):
+        if self._persistent is None:
+            self._persistent = iter(self._adapter)
+        return self._persistent
+
+
+def logs_to_python(logs: dict) -> dict:
+    """Metric tensors -> Python floats with one device sync for all of them."""
+    if not logs:
+        return {}
+    names = list(logs)
+    values = [logs[n] for n in names]
+    tensors = [v for v in values if isinstance(v, torch.Tensor)]
+    if len(tensors) == len(values) and all(t.numel() == 1 for t in tensors):
+        floats = torch.stack([t.detach().reshape(()).to(torch.float64) for t in tensors]).tolist()
+        return dict(zip(names, floats))
+    return {n: _to_python(v) for n, v in zip(names, values)}
+
+
+def _to_python(value):
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+        return value.item() if value.numel() == 1 else value.numpy()
+    return value
