@@ -12,6 +12,10 @@ _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_tr
 
 
 def _overrides(callback, hook: str) -> bool:
+    """Whether the callback does something in `hook` (a method or, as LambdaCallback does, a
+    function set on the instance)."""
+    if hook in vars(callback):
+        return True
     return getattr(type(callback), hook, None) is not getattr(Callback, hook, None)
 
 
