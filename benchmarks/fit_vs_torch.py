@@ -1,0 +1,101 @@
+"""fit / predict time of a hocsau model against the same model in a hand-written torch loop.
+
+Prints the ratios hocsau / torch (1.00 = no overhead). Run by hand: `python benchmarks/fit_vs_torch.py`.
+Both sides use the same data on the same device, Adam, batch 32, and are timed in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+import torch
+
+import hocsau as keras
+from hocsau import layers
+
+
+def build_hocsau(features: int, classes: int):
+    model = keras.Sequential([keras.Input(shape=(features,)), layers.Dense(256, activation="relu"),
+                              layers.Dense(256, activation="relu"),
+                              layers.Dense(classes, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def build_torch(features: int, classes: int, device):
+    return torch.nn.Sequential(torch.nn.Linear(features, 256), torch.nn.ReLU(),
+                               torch.nn.Linear(256, 256), torch.nn.ReLU(),
+                               torch.nn.Linear(256, classes)).to(device)
+
+
+def torch_fit(model, x, y, epochs: int, batch: int) -> None:
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    n = x.shape[0]
+    for _ in range(epochs):
+        perm = torch.randperm(n, device=x.device)
+        xs, ys = x[perm], y[perm]
+        correct = torch.zeros((), device=x.device)
+        for start in range(0, n, batch):
+            xb, yb = xs[start:start + batch], ys[start:start + batch]
+            optimizer.zero_grad(set_to_none=True)
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            loss.backward()
+            optimizer.step()
+            correct += (logits.argmax(1) == yb).sum()
+        float(correct)
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=8192)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    features, classes = 64, 10
+    device = keras.config.device()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(args.samples, features)).astype("float32")
+    y = rng.integers(0, classes, size=args.samples)
+    xt, yt = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+
+    model = build_hocsau(features, classes)
+    model.fit(x, y, epochs=1, verbose=0)  # warm-up
+    reference = build_torch(features, classes, device)
+    torch_fit(reference, xt, yt, 1, 32)
+
+    fit_h = best_of(lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
+                    args.repeats)
+    fit_t = best_of(lambda: torch_fit(reference, xt, yt, args.epochs, 32), args.repeats)
+
+    def torch_predict():
+        with torch.no_grad():
+            outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
+            torch.cat(outs).cpu().numpy()
+
+    pred_h = best_of(lambda: model.predict(x, batch_size=256, verbose=0), args.repeats)
+    pred_t = best_of(torch_predict, args.repeats)
+    print(f"machine: {platform.processor() or platform.machine()}, device: {device}, "
+          f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(f"MLP fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f}")
+    print(f"MLP predict  hocsau {pred_h:.3f}s  torch {pred_t:.3f}s  ratio {pred_h / pred_t:.2f}")
+
+
+if __name__ == "__main__":
+    main()
