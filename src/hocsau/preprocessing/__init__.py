@@ -1,0 +1,8 @@
+"""`hocsau.preprocessing`: text and sequence preprocessing (Keras's legacy utilities included).
+
+`preprocessing.sequence.pad_sequences` is also `hocsau.utils.pad_sequences`.
+"""
+
+from hocsau.preprocessing import sequence, text
+
+__all__ = ["sequence", "text"]
