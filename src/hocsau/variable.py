@@ -82,7 +82,8 @@ class Variable(torch.nn.Parameter):
         return self
 
     def numpy(self) -> np.ndarray:
-        return self.detach().cpu().numpy()
+        """A copy of the value (later updates do not show through it)."""
+        return self.detach().cpu().numpy().copy()
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()

@@ -229,8 +229,8 @@ class Layer(nn.Module):
     non_trainable_variables = non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
-        """The weights as numpy arrays, in `weights` order."""
-        return [w.detach().cpu().numpy() for w in self.weights]
+        """Copies of the weights as numpy arrays, in `weights` order."""
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         """Set every weight from a list of arrays with exactly the shapes of `get_weights()`."""

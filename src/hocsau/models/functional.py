@@ -59,7 +59,8 @@ class Functional(Model):
                     "All `inputs` and `outputs` of a functional model must be symbolic tensors "
                     f"(from `Input` and layer calls). Received: {tensor!r}")
         nodes = _sorted_nodes(flat_inputs, flat_outputs)
-        self._graph_layers = _layers_by_depth(nodes)
+        # A plain list: the layers are registered as submodules by name just below.
+        object.__setattr__(self, "_graph_layers", _layers_by_depth(nodes))
         _check_unique_names(self._graph_layers)
         for layer in self._graph_layers:
             self._modules[layer.name] = layer

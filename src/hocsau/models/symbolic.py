@@ -280,12 +280,9 @@ def _meta_outputs(layer, args, kwargs, size: int):
 
 
 def _named_state(layer):
-    seen = set()
-    for name, tensor in list(layer.named_parameters(remove_duplicate=False)) + list(
-            layer.named_buffers(remove_duplicate=False)):
-        if name not in seen:
-            seen.add(name)
-            yield name, tensor
+    """Each parameter and buffer once; functional_call ties the other names to it."""
+    yield from layer.named_parameters()
+    yield from layer.named_buffers()
 
 
 def _graph_error(layer, args, error: Exception) -> ValueError:

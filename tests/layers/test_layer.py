@@ -1,0 +1,116 @@
+"""The Layer base class: building, weights, freezing, custom layers, torch interop, errors."""
+
+import numpy as np
+import pytest
+import torch
+
+import hocsau as keras
+from hocsau import layers
+
+
+class MyLayer(layers.Layer):
+    """Seed 001's custom layer, exactly as the tutorial writes it."""
+
+    def __init__(self, output_dim, **kwargs):
+        self.output_dim = output_dim
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[1], self.output_dim),
+                                      initializer="uniform", trainable=True)
+        super().build(input_shape)
+
+    def call(self, x):
+        return x @ self.kernel
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.output_dim)
+
+
+def test_custom_layer_builds_lazily_and_counts_params():
+    layer = MyLayer(3)
+    assert not layer.built
+    out = layer(keras.Input(shape=(6,)))
+    assert out.shape == (None, 3)
+    assert layer.built and layer.count_params() == 18
+    assert [w.name for w in layer.trainable_weights] == ["kernel"]
+    assert np.abs(layer.get_weights()[0]).max() <= 0.05
+
+
+def test_default_names_are_unique_and_reset_by_clear_session():
+    keras.backend.clear_session()
+    names = [layers.Dense(1).name for _ in range(3)]
+    assert names == ["dense", "dense_1", "dense_2"]
+    keras.backend.clear_session()
+    assert layers.Dense(1).name == "dense"
+
+
+def test_get_set_weights_keras_shapes_and_errors():
+    layer = layers.Dense(4)
+    layer(np.zeros((2, 3), "float32"))
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (3, 4) and bias.shape == (4,)
+    layer.set_weights([np.ones((3, 4)), np.arange(4.0)])
+    np.testing.assert_array_equal(layer(np.ones((1, 3), "float32")).detach().numpy(),
+                                  [[3.0, 4.0, 5.0, 6.0]])
+    with pytest.raises(ValueError, match=r"weight shape \(3, 4\) is not compatible"):
+        layer.set_weights([np.ones((4, 3)), np.zeros(4)])
+    with pytest.raises(ValueError, match="expecting 2 weights"):
+        layer.set_weights([np.ones((3, 4))])
+
+
+def test_freezing_moves_weights_and_stops_gradients():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4), layers.Dense(2)])
+    model.layers[0].trainable = False
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 2
+    assert not model.layers[0].kernel.requires_grad
+    model.trainable = False
+    assert model.trainable_weights == [] and len(model.non_trainable_weights) == 4
+    model.trainable = True
+    assert len(model.trainable_weights) == 4 and model.layers[0].kernel.requires_grad
+
+
+def test_shape_mistake_names_layer_expected_and_received():
+    dense = layers.Dense(10)
+    dense(keras.Input(shape=(784,)))
+    with pytest.raises(ValueError, match=r'layer "dense.*expected axis -1 of input shape to '
+                                         r"have value 784.*\(None, 28, 28, 1\)"):
+        dense(keras.Input(shape=(28, 28, 1)))
+
+
+def test_unknown_constructor_argument_is_rejected():
+    with pytest.raises(TypeError, match="Unrecognized keyword arguments passed to Dense"):
+        layers.Dense(3, unitz=4)
+
+
+def test_layer_parameters_visible_to_torch_optimizer():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    params = list(model.parameters())
+    assert len(params) == 2 and all(isinstance(p, torch.nn.Parameter) for p in params)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    x = torch.ones(4, 3)
+    before = model.layers[0].kernel.detach().clone()
+    model(x).sum().backward()
+    optimizer.step()
+    np.testing.assert_allclose((before - model.layers[0].kernel.detach()).numpy(),
+                               np.full((3, 1), 0.4), rtol=1e-6)
+
+
+def test_torch_module_inside_a_model():
+    model = keras.Sequential([keras.Input((3,)), torch.nn.Linear(3, 2), layers.Dense(1)])
+    assert model.count_params() == 8 + 3
+    assert model.output_shape == (None, 1)
+    assert model.predict(np.ones((5, 3), "float32"), verbose=0).shape == (5, 1)
+
+
+def test_activity_regularizer_loss_divided_by_batch():
+    layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer=keras.regularizers.L2(0.1))
+    layer(np.ones((4, 3), "float32"))
+    # each output is 3 -> 0.1 * (8 values * 9) / batch 4 = 1.8
+    np.testing.assert_allclose(float(sum(layer.losses)), 1.8, rtol=1e-6)
+
+
+def test_weight_regularizer_penalty_in_losses():
+    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L1(0.5))
+    layer.build((None, 3))
+    np.testing.assert_allclose(float(sum(layer.losses)), 3.0, rtol=1e-6)
