@@ -49,7 +49,7 @@ class Constant(Initializer):
 
     @classmethod
     def from_config(cls, config: dict) -> Constant:
-        return cls(deserialize_keras_object(config["value"]))
+        return cls(deserialize_keras_object(config.get("value", 0.0)))
 
 
 @keras_class("keras.initializers")
