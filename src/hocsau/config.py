@@ -14,6 +14,7 @@ _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _DEVICE: torch.device | None = None
+_UNSAFE_DESERIALIZATION = False  # read by hocsau.saving.lambda_code
 _VALID_FLOATX = ("float16", "bfloat16", "float32", "float64")
 
 
@@ -52,6 +53,15 @@ def set_image_data_format(value: str) -> None:
             f"Received: {value!r}"
         )
     _IMAGE_DATA_FORMAT = value
+
+
+def enable_unsafe_deserialization() -> None:
+    """Allow loading Python lambdas (marshalled bytecode) from configs and files everywhere.
+
+    Only for artifacts from a trusted source: loading bytecode can run arbitrary code.
+    """
+    global _UNSAFE_DESERIALIZATION
+    _UNSAFE_DESERIALIZATION = True
 
 
 def backend() -> str:
