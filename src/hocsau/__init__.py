@@ -1,8 +1,30 @@
-"""hocsau ("học sâu", deep learning): the Keras API on PyTorch."""
+"""hocsau ("học sâu", deep learning): the Keras 3 API on PyTorch."""
 
-from hocsau import config
+from hocsau import (
+    activations,
+    backend,
+    callbacks,
+    config,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    models,
+    preprocessing,
+    regularizers,
+    saving,
+    utils,
+)
+from hocsau.layers import Input, InputLayer, Layer
+from hocsau.models import Functional, Model, Sequential
 from hocsau.variable import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["Variable", "config", "__version__"]
+__all__ = [
+    "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
+    "__version__", "activations", "backend", "callbacks", "config", "constraints", "datasets",
+    "initializers", "layers", "losses", "models", "preprocessing", "regularizers", "saving",
+    "utils",
+]

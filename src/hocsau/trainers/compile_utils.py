@@ -9,7 +9,6 @@ from __future__ import annotations
 import torch
 
 from hocsau import losses as losses_module
-from hocsau import metrics as metrics_module
 from hocsau.models.symbolic import flatten
 
 
@@ -42,6 +41,8 @@ def resolve_loss(identifier, y_true, y_pred):
 
 def resolve_metric(identifier, y_true, y_pred):
     """A Metric object ("accuracy"/"acc" pick their variant), named as Keras logs it."""
+    from hocsau import metrics as metrics_module
+
     if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
         binary, sparse = _is_binary_or_sparse(y_true, y_pred)
         cls = (metrics_module.BinaryAccuracy if binary else
@@ -103,6 +104,8 @@ class CompileLoss:
         else:
             self._weights = [float(weights)] * len(names)
         if len(y_pred) > 1:
+            from hocsau import metrics as metrics_module
+
             self.output_trackers = {
                 f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
                 for name, loss in zip(names, self._losses) if loss is not None}

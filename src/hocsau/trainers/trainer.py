@@ -22,8 +22,6 @@ import warnings
 import numpy as np
 import torch
 
-from hocsau import metrics as metrics_module
-from hocsau import optimizers as optimizers_module
 from hocsau.callbacks.callback_list import CallbackList
 from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -54,6 +52,9 @@ class Trainer:
                 jit_compile="auto", auto_scale_loss=True) -> None:
         """Configure training: optimizer, loss(es) and metrics (strings, objects, callables;
         lists or dicts by output name for several outputs)."""
+        from hocsau import metrics as metrics_module
+        from hocsau import optimizers as optimizers_module
+
         self.optimizer = optimizers_module.get(optimizer)
         output_names = self._output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None \

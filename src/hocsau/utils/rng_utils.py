@@ -9,14 +9,11 @@ import torch
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python's `random`, numpy, torch (CPU and every GPU) and `hocsau.random`."""
+    """Seed Python's `random`, numpy and torch (CPU and every GPU)."""
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed!r}")
-    from hocsau import random as hocsau_random
-
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
-    hocsau_random.set_global_seed(seed)

@@ -1,0 +1,26 @@
+"""`hocsau.layers`: every layer class, one per file under this package."""
+
+from hocsau.layers.core.activation import Activation
+from hocsau.layers.core.activity_regularization import ActivityRegularization
+from hocsau.layers.core.dense import Dense
+from hocsau.layers.core.dropout import Dropout
+from hocsau.layers.core.elu import ELU
+from hocsau.layers.core.flatten import Flatten
+from hocsau.layers.core.identity import Identity
+from hocsau.layers.core.input_layer import Input, InputLayer
+from hocsau.layers.core.lambda_layer import Lambda
+from hocsau.layers.core.leaky_relu import LeakyReLU
+from hocsau.layers.core.permute import Permute
+from hocsau.layers.core.prelu import PReLU
+from hocsau.layers.core.relu import ReLU
+from hocsau.layers.core.repeat_vector import RepeatVector
+from hocsau.layers.core.reshape import Reshape
+from hocsau.layers.core.softmax import Softmax
+from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
+from hocsau.layers.input_spec import InputSpec
+from hocsau.layers.layer import Layer
+
+__all__ = ["ELU", "Activation", "ActivityRegularization", "Dense", "Dropout", "Flatten",
+           "Identity", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "LeakyReLU",
+           "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax",
+           "TorchModuleWrapper"]
