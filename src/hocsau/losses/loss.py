@@ -162,6 +162,8 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     values = to_tensor(values, dtype)
     if sample_weight is not None:
         sample_weight = to_tensor(sample_weight, values.dtype, values.device)
+    if mask is not None:
+        mask = to_tensor(mask, device=values.device)
     sample_weight = apply_mask(sample_weight, mask, values.dtype, reduction)
     if sample_weight is not None:
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
@@ -170,7 +172,8 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     return reduce_values(values, sample_weight, reduction)
 
 
-def apply_mask(sample_weight, mask, dtype: torch.dtype, reduction: str | None):
+def apply_mask(sample_weight: torch.Tensor | None, mask: torch.Tensor | None, dtype: torch.dtype,
+               reduction: str | None) -> torch.Tensor | None:
     """Fold a boolean mask into the sample weights.
 
     For the mean reductions, kept entries weigh total / kept, so that the mean over all
@@ -178,11 +181,9 @@ def apply_mask(sample_weight, mask, dtype: torch.dtype, reduction: str | None):
     """
     if mask is None:
         return sample_weight
-    mask = to_tensor(mask, device=None if sample_weight is None else sample_weight.device)
     if reduction in ("mean", "sum_over_batch_size"):
         kept = mask.to(dtype).sum()
-        total = torch.tensor(float(mask.numel()), dtype=dtype, device=mask.device)
-        weight = divide_no_nan(total, kept)
+        weight = divide_no_nan(torch.full_like(kept, mask.numel()), kept)
         float_mask = torch.where(mask.bool(), weight, torch.zeros_like(weight))
     else:
         float_mask = mask.to(dtype)
