@@ -1,0 +1,55 @@
+"""Tensor helpers shared by the metrics. The rank, mask and division rules are the losses' own
+(`hocsau.losses.loss`), re-exported here so that metrics and losses treat inputs alike.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from hocsau import config
+from hocsau.losses import loss as _loss
+
+divide_no_nan = _loss.divide_no_nan
+same_rank = _loss.squeeze_or_expand_to_same_rank
+keras_mask = _loss.get_mask
+
+
+def metric_function(fn):
+    """Tag a built-in metric function so that it serializes under "keras.metrics"."""
+    fn._keras_module = "keras.metrics"
+    return fn
+
+
+def as_tensor(x, dtype=None, device=None) -> torch.Tensor:
+    """`x` as a tensor on `device` (default: where it is, else `config.device()`), cast to
+    `dtype` (any spelling) when one is given; see `hocsau.losses.loss.to_tensor`."""
+    return _loss.to_tensor(x, None if dtype is None else config.torch_dtype(dtype), device)
+
+
+def labels_and_predictions(y_true, y_pred, true_dtype="like_pred"):
+    """`y_true` and `y_pred` as tensors on `y_pred`'s device.
+
+    `y_true` takes `y_pred`'s dtype by default, keeps its own with `true_dtype=None`, or takes
+    the dtype given.
+    """
+    y_pred = as_tensor(y_pred)
+    if true_dtype == "like_pred":
+        true_dtype = y_pred.dtype
+    return as_tensor(y_true, true_dtype, y_pred.device), y_pred
+
+
+def apply_mask(sample_weight, mask, dtype, device):
+    """Fold a mask into the sample weights: masked entries weigh 0."""
+    if sample_weight is not None:
+        sample_weight = as_tensor(sample_weight, dtype, device)
+    return _loss.apply_mask(sample_weight, mask, config.torch_dtype(dtype), "sum")
+
+
+def floatx_tensor(x: torch.Tensor) -> torch.Tensor:
+    """`x` cast to `floatx()`, the dtype metric functions return."""
+    return x.to(config.torch_dtype(None))
+
+
+def trailing_axes(x: torch.Tensor, start: int) -> tuple[int, ...]:
+    """The axes of `x` from `start` on (empty when there are none)."""
+    return tuple(range(start, x.dim()))
