@@ -8,6 +8,7 @@ A serialized object is `{"module": "keras.layers", "class_name": "Dense", "confi
 from __future__ import annotations
 
 import difflib
+import importlib
 import threading
 import types
 
@@ -236,18 +237,15 @@ def _resolve_function(config, module_objects, custom_objects):
             if found is not None:
                 return found
     module = config.get("module") or ""
-    family = _function_families().get(module)
+    family = _FUNCTION_FAMILIES.get(module)
     if family is not None:
-        return family.get(name)
+        return importlib.import_module(family).get(name)
     raise TypeError(f"Could not locate function '{name}' (module {module!r}). Pass it in "
                     "`custom_objects` or register it with `register_keras_serializable`.")
 
 
-def _function_families() -> dict:
-    from hocsau import activations, losses, metrics
-
-    return {"keras.activations": activations, "keras.losses": losses, "keras.metrics": metrics,
-            "builtins": activations}
+_FUNCTION_FAMILIES = {"keras.activations": "hocsau.activations", "keras.losses": "hocsau.losses",
+                      "keras.metrics": "hocsau.metrics", "builtins": "hocsau.activations"}
 
 
 def _unknown_message(name, module_objects, custom_objects) -> str:
