@@ -48,4 +48,5 @@ def test_matches_keras_over_several_batches(case, weighted):
     _assert_same_result(ours, theirs)
     _update_both(ours, theirs, kind, rng, weighted)
     _assert_same_result(ours, theirs)
-    assert [v.path for v in ours.variables] == [v.path for v in theirs.variables]
+    assert [v.name for v in ours.variables] == [v.path.split("/")[-1] for v in theirs.variables]
+    assert all(v.path == f"{ours.name}/{v.name}" for v in ours.variables)
