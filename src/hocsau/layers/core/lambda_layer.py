@@ -41,7 +41,7 @@ class Lambda(Layer):
         self.supports_masking = mask is not None
         self.mask = mask
         self._output_shape = output_shape
-        names = inspect.getfullargspec(function).args
+        names = _argument_names(function)
         self._fn_expects_training_arg = "training" in names
         self._fn_expects_mask_arg = "mask" in names
 
@@ -97,6 +97,14 @@ class Lambda(Layer):
                 isinstance(d, (int, type(None))) for d in output_shape):
             config["output_shape"] = tuple(output_shape)
         return super().from_config(config)
+
+
+def _argument_names(fn) -> tuple:
+    """The names `fn` takes; none for builtins without a signature (torch.relu)."""
+    try:
+        return tuple(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return ()
 
 
 def _inferred(infer):
