@@ -122,6 +122,8 @@ ALL_OBJECTS_DICT = (
        "acc": Accuracy}
 )
 
+_FUNCTIONS_DICT = {fn.__name__: fn for fn in FUNCTIONS}
+
 
 def serialize(metric) -> dict:
     """A metric function or `Metric` instance as a Keras config dict."""
@@ -130,8 +132,10 @@ def serialize(metric) -> dict:
 
 def deserialize(config, custom_objects: dict | None = None):
     """A `Metric` instance or metric function from `serialize`'s output (or a name)."""
+    is_function = isinstance(config, dict) and config.get("class_name") == "function"
     return serialization.deserialize_keras_object(
-        config, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects)
+        config, module_objects=_FUNCTIONS_DICT if is_function else ALL_OBJECTS_DICT,
+        custom_objects=custom_objects)
 
 
 def get(identifier):

@@ -45,6 +45,14 @@ def apply_mask(sample_weight, mask, dtype, device):
     return _loss.apply_mask(sample_weight, mask, config.torch_dtype(dtype), "sum")
 
 
+def check_2d(metric_name: str, y_true: torch.Tensor, y_pred: torch.Tensor) -> None:
+    """Raise Keras's error for metrics that take (batch, outputs) inputs only."""
+    if y_pred.dim() != 2 or y_true.dim() != 2:
+        raise ValueError(f"{metric_name} expects 2D inputs with shape (batch_size, output_dim). "
+                         f"Received input shapes: y_pred.shape={tuple(y_pred.shape)} and "
+                         f"y_true.shape={tuple(y_true.shape)}.")
+
+
 def floatx_tensor(x: torch.Tensor) -> torch.Tensor:
     """`x` cast to `floatx()`, the dtype metric functions return."""
     return x.to(config.torch_dtype(None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from hocsau import config
+from hocsau.metrics import _utils
 from hocsau.metrics.metric import Metric
 from hocsau.saving.serialization import keras_class
 
@@ -57,12 +58,9 @@ class FBetaScore(Metric):
         self.axis = None if average == "micro" else 0
         self._built = False
 
-    def _build(self, y_true_shape, y_pred_shape) -> None:
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError("FBetaScore expects 2D inputs with shape (batch_size, output_dim). "
-                             f"Received input shapes: y_pred.shape={tuple(y_pred_shape)} and "
-                             f"y_true.shape={tuple(y_true_shape)}.")
-        shape = () if self.average == "micro" else (y_pred_shape[-1],)
+    def _build(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> None:
+        _utils.check_2d("FBetaScore", y_true, y_pred)
+        shape = () if self.average == "micro" else (y_pred.shape[-1],)
         self.true_positives = self._add_zeros("true_positives", shape)
         self.false_positives = self._add_zeros("false_positives", shape)
         self.false_negatives = self._add_zeros("false_negatives", shape)
@@ -73,7 +71,7 @@ class FBetaScore(Metric):
         y_true = self._tensor(y_true, self.dtype)
         y_pred = self._tensor(y_pred, self.dtype)
         if not self._built:
-            self._build(y_true.shape, y_pred.shape)
+            self._build(y_true, y_pred)
         if self.threshold is None:
             # The row maximum is positive, unless the whole row is zero.
             row_max = y_pred.amax(dim=-1, keepdim=True)

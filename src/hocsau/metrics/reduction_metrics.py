@@ -136,7 +136,12 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config: dict):
         if "fn" in config:
-            config = deserialize_keras_object(config)
+            # The package-level `deserialize` reads "binary_accuracy" as the function here,
+            # not as the class of the same snake-case name.
+            from hocsau.metrics import deserialize
+
+            options = {k: v for k, v in config.items() if k != "fn"}
+            config = {**deserialize_keras_object(options), "fn": deserialize(config["fn"])}
         return cls(**config)
 
 

@@ -155,12 +155,9 @@ class R2Score(Metric):
         self.num_samples = self._add_zeros("num_samples")
         self._built = False
 
-    def _build(self, y_true_shape, y_pred_shape) -> None:
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim). "
-                             f"Received input shapes: y_pred.shape={tuple(y_pred_shape)} and "
-                             f"y_true.shape={tuple(y_true_shape)}.")
-        shape = (y_pred_shape[-1],)
+    def _build(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> None:
+        _utils.check_2d("R2Score", y_true, y_pred)
+        shape = (y_pred.shape[-1],)
         self.squared_sum = self._add_zeros("squared_sum", shape)
         self.sum = self._add_zeros("sum", shape)
         self.total_mse = self._add_zeros("residual", shape)
@@ -172,7 +169,7 @@ class R2Score(Metric):
         y_pred = self._tensor(y_pred, self.dtype)
         y_true, y_pred = _utils.same_rank(y_true, y_pred)
         if not self._built:
-            self._build(y_true.shape, y_pred.shape)
+            self._build(y_true, y_pred)
         weight = self._tensor(1.0 if sample_weight is None else sample_weight, self.dtype)
         if weight.dim() == 1:
             weight = weight.unsqueeze(1)

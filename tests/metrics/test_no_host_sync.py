@@ -1,0 +1,31 @@
+"""update_state never reads a value back to the host: every metric, with the tensor methods
+that would do so disabled."""
+
+import numpy as np
+import pytest
+import torch
+from metric_cases import CASES, case_id, make_batch
+
+from hocsau import metrics
+
+_READ_BACKS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_update_state_stays_on_the_device(case, monkeypatch):
+    name, kwargs, kind = case
+    metric = getattr(metrics, name)(**kwargs)
+    y_true, y_pred, weight = (torch.from_numpy(np.asarray(x))
+                              for x in make_batch(kind, np.random.default_rng(0)))
+    metric.update_state(y_true, y_pred, sample_weight=weight)  # builds any lazy state
+
+    def read_back(*args, **kwargs):
+        raise AssertionError("a value was read back to the host")
+
+    for method in _READ_BACKS:
+        monkeypatch.setattr(torch.Tensor, method, read_back)
+    metric.update_state(y_true, y_pred, sample_weight=weight)
+    value = metric.result()
+    monkeypatch.undo()
+    assert isinstance(value, torch.Tensor)
+    assert value.device == metric.variables[0].device
