@@ -92,3 +92,14 @@ def test_masked_values_match_keras_with_weights():
     # weights become [[1, 0, 1], [0.5, 1, 0]]: (4/3 + 7/3) / (2/3 + 1/2)
     assert float(ours.result()) == pytest.approx(22 / 7)
     np.testing.assert_allclose(to_numpy(ours.result()), to_numpy(theirs.result()), rtol=1e-6)
+
+
+def test_python_number_weights_are_filled_on_the_device(monkeypatch):
+    calls = []
+    metric = metrics.Mean(name="loss")
+    monkeypatch.setattr(torch, "as_tensor", lambda *a, **k: calls.append(a) or None)
+    metric.update_state(torch.tensor(0.5), sample_weight=32)
+    metric.update_state(torch.tensor(1.5), sample_weight=16)
+    monkeypatch.undo()
+    assert calls == []  # no host array was turned into a tensor
+    assert float(metric.result()) == pytest.approx((16 + 24) / 48)

@@ -22,8 +22,26 @@ def metric_function(fn):
 
 def as_tensor(x, dtype=None, device=None) -> torch.Tensor:
     """`x` as a tensor on `device` (default: where it is, else `config.device()`), cast to
-    `dtype` (any spelling) when one is given; see `hocsau.losses.loss.to_tensor`."""
-    return _loss.to_tensor(x, None if dtype is None else config.torch_dtype(dtype), device)
+    `dtype` (any spelling) when one is given; see `hocsau.losses.loss.to_tensor`.
+
+    A Python number is filled in on the device rather than copied over from the host, which
+    would make the host wait for the device (a batch size given as a weight, every step).
+    """
+    dtype = None if dtype is None else config.torch_dtype(dtype)
+    if isinstance(x, (bool, int, float)):
+        if dtype is None:
+            dtype = _scalar_dtype(x)
+        return torch.full((), x, dtype=dtype, device=device or config.device())
+    return _loss.to_tensor(x, dtype, device)
+
+
+def _scalar_dtype(x) -> torch.dtype:
+    """Keras's dtype for a Python number: bool, int32 (int64 when it does not fit), floatx."""
+    if isinstance(x, bool):
+        return torch.bool
+    if isinstance(x, int):
+        return torch.int32 if -(2**31) <= x < 2**31 else torch.int64
+    return config.torch_dtype(None)
 
 
 def labels_and_predictions(y_true, y_pred, true_dtype="like_pred"):
