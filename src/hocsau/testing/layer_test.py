@@ -149,6 +149,7 @@ def _check_training(layer, input_data, call_kwargs, steps: int = 2) -> None:
         assert torch.isfinite(loss), f"Training loss is not finite: {loss}"
         if optimizer is None:
             continue
+        assert loss.requires_grad, "The output does not depend on any trainable weight"
         optimizer.zero_grad()
         loss.backward()
         for w in weights:
