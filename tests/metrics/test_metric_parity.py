@@ -34,6 +34,13 @@ def _assert_same_result(ours, theirs):
                                atol=1e-6)
 
 
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_direction_matches_keras(case):
+    # "up" or "down" tells monitoring callbacks in mode "auto" which way is better.
+    ours, theirs = _pair(case[0], case[1])
+    assert getattr(ours, "_direction", None) == getattr(theirs, "_direction", None)
+
+
 @pytest.mark.parametrize("weighted", [True, False], ids=["weighted", "unweighted"])
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_matches_keras_over_several_batches(case, weighted):

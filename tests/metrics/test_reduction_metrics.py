@@ -103,3 +103,12 @@ def test_python_number_weights_are_filled_on_the_device(monkeypatch):
     monkeypatch.undo()
     assert calls == []  # no host array was turned into a tensor
     assert float(metric.result()) == pytest.approx((16 + 24) / 48)
+
+
+def test_direction_of_wrapped_losses():
+    from hocsau import losses
+
+    assert not hasattr(metrics.Mean(), "_direction")
+    assert metrics.MeanMetricWrapper(losses.mean_squared_error)._direction == "down"
+    assert metrics.MeanMetricWrapper(losses.Huber())._direction == "down"
+    assert not hasattr(metrics.MeanMetricWrapper(lambda t, p: t - p), "_direction")

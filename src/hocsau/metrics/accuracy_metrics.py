@@ -111,6 +111,8 @@ class Accuracy(FixedFunctionMean):
         dtype: the dtype of the state and result.
     """
 
+    _direction = "up"
+
     def __init__(self, name: str = "accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
@@ -125,6 +127,8 @@ class BinaryAccuracy(FixedFunctionMean):
         threshold: the probability above which a prediction counts as 1.
     """
 
+    _direction = "up"
+
     def __init__(self, name: str = "binary_accuracy", dtype=None, threshold: float = 0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
@@ -138,6 +142,8 @@ class CategoricalAccuracy(FixedFunctionMean):
         dtype: the dtype of the state and result.
     """
 
+    _direction = "up"
+
     def __init__(self, name: str = "categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
@@ -150,6 +156,8 @@ class SparseCategoricalAccuracy(FixedFunctionMean):
         name: the metric's name.
         dtype: the dtype of the state and result.
     """
+
+    _direction = "up"
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
@@ -165,6 +173,8 @@ class TopKCategoricalAccuracy(FixedFunctionMean):
         dtype: the dtype of the state and result.
     """
 
+    _direction = "up"
+
     def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype=None):
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
 
@@ -179,6 +189,8 @@ class SparseTopKCategoricalAccuracy(FixedFunctionMean):
         dtype: the dtype of the state and result.
         from_sorted_ids: whether `y_pred` holds class ids sorted by score rather than scores.
     """
+
+    _direction = "up"
 
     def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype=None,
                  from_sorted_ids: bool = False):

@@ -52,6 +52,8 @@ class AUC(Metric):
         from_logits: apply a sigmoid to the predictions first.
     """
 
+    _direction = "up"
+
     def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
                  summation_method: str = "interpolation", name: str | None = None, dtype=None,
                  thresholds=None, multi_label: bool = False, num_labels: int | None = None,

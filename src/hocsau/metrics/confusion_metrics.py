@@ -72,6 +72,8 @@ class FalseNegatives(_ConditionCount):
 class _PrecisionRecall(Metric):
     """tp / (tp + other) at each threshold, where `other` is fp (precision) or fn (recall)."""
 
+    _direction = "up"
+
     _other = "fp"
 
     def __init__(self, thresholds=None, top_k: int | None = None, class_id: int | None = None,
@@ -138,6 +140,8 @@ class _AtConstraint(Metric):
     All four counts are kept at `num_thresholds` evenly spaced thresholds in [0, 1].
     Subclasses name the target argument and pick the two rates.
     """
+
+    _direction = "up"
 
     _target_arg = "recall"
 

@@ -53,6 +53,8 @@ class PearsonCorrelation(FixedFunctionMean):
         axis: the axis the correlation is taken along.
     """
 
+    _direction = "up"
+
     def __init__(self, name: str = "pearson_correlation", dtype=None, axis: int = -1):
         super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
 
@@ -66,6 +68,8 @@ class ConcordanceCorrelation(FixedFunctionMean):
         dtype: the dtype of the state and result.
         axis: the axis the correlation is taken along.
     """
+
+    _direction = "up"
 
     def __init__(self, name: str = "concordance_correlation", dtype=None, axis: int = -1):
         super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)

@@ -48,6 +48,8 @@ class FBetaScore(Metric):
         dtype: the dtype of the state and result.
     """
 
+    _direction = "up"
+
     def __init__(self, average: str | None = None, beta: float = 1.0,
                  threshold: float | None = None, name: str = "fbeta_score", dtype=None):
         super().__init__(name=name, dtype=dtype)

@@ -15,6 +15,8 @@ class _IoUBase(Metric):
     """Accumulates a (num_classes, num_classes) confusion matrix: rows are labels, columns
     predictions. Class ids outside [0, num_classes), and `ignore_class`, are left out."""
 
+    _direction = "up"
+
     def __init__(self, num_classes: int, name: str | None = None, dtype=None,
                  ignore_class: int | None = None, sparse_y_true: bool = True,
                  sparse_y_pred: bool = True, axis: int = -1):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import torch
 
+from hocsau import losses
 from hocsau.metrics import _utils
 from hocsau.metrics.metric import Metric
 from hocsau.saving.serialization import (
@@ -121,6 +122,8 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if fn in losses.ALL_OBJECTS or type(fn) in losses.ALL_OBJECTS:
+            self._direction = "down"  # a loss: lower is better (read by EarlyStopping & co.)
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         mask = _utils.keras_mask(y_pred)

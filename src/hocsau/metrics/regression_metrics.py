@@ -93,6 +93,8 @@ class CosineSimilarity(FixedFunctionMean):
         axis: the axis the vectors lie along.
     """
 
+    _direction = "up"
+
     def __init__(self, name: str = "cosine_similarity", dtype=None, axis: int = -1):
         super().__init__(_cosine_similarity, name=name, dtype=dtype, axis=axis)
 
@@ -109,6 +111,8 @@ class RootMeanSquaredError(Mean):
         name: the metric's name.
         dtype: the dtype of the state and result.
     """
+
+    _direction = "down"
 
     def __init__(self, name: str = "root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -140,6 +144,8 @@ class R2Score(Metric):
         name: the metric's name.
         dtype: the dtype of the state and result.
     """
+
+    _direction = "up"
 
     def __init__(self, class_aggregation: str | None = "uniform_average",
                  num_regressors: int = 0, name: str = "r2_score", dtype=None):
