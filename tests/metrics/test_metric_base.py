@@ -109,3 +109,22 @@ def test_result_is_a_copy_of_the_state():
 
 def test_repr_names_the_metric():
     assert repr(metrics.Mean(name="loss")) == "<Mean name=loss>"
+
+
+def test_string_initializers_and_the_add_weight_alias():
+    class Offset(metrics.Metric):
+        def __init__(self):
+            super().__init__(name="offset")
+            self.values = self.add_variable((2,), "zeros", name="values")
+            self.offset = self.add_weight((), initializer="ones", name="offset")
+
+        def update_state(self, x):
+            self.values.add_(self._tensor(x))
+
+        def result(self):
+            return self.values.sum() + self.offset
+
+    metric = Offset()
+    assert float(metric([1.0, 2.0])) == 4.0
+    metric.reset_state()  # as in Keras, every variable goes back to zero
+    assert float(metric.result()) == 0.0
