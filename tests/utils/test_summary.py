@@ -207,3 +207,18 @@ def test_text_table_lays_out_like_rich():
         console.print(table, markup=False)
         expected = console.end_capture().rstrip("\n").split("\n")
         assert render_table(header, rows, fit_widths(requested, length), justify) == expected
+
+
+def test_multi_output_shapes_are_printed_as_structures():
+    from hocsau.utils.summary import format_layer_shape
+
+    class Split(layers.Layer):
+        def call(self, x):
+            return x[:, :2], x[:, 2:]
+
+    eager, graph = Split(), Split()
+    eager(torch.ones(3, 5))
+    graph(hocsau.Input((5,)))
+    assert format_layer_shape(eager) == "((3, 2), (3, 3))"
+    assert format_layer_shape(graph) == "((None, 2), (None, 3))"
+    assert format_layer_shape(Split()) == "?"

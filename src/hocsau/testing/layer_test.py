@@ -14,7 +14,7 @@ import torch
 
 from hocsau import config
 from hocsau.layers.core.input_layer import Input
-from hocsau.models.symbolic import flatten, map_structure
+from hocsau.models.symbolic import flatten, map_structure, map_structure_shapes
 from hocsau.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
@@ -91,7 +91,7 @@ def _check_config(layer_cls, init_kwargs, supports_masking, custom_objects) -> N
 
 def _check_symbolic(layer, input_shape, input_dtype, call_kwargs, expected_shape,
                     weight_counts) -> None:
-    inputs = _map_shapes(lambda s: Input(batch_shape=s, dtype=input_dtype), input_shape)
+    inputs = map_structure_shapes(lambda s: Input(batch_shape=s, dtype=input_dtype), input_shape)
     output = _call(layer, inputs, call_kwargs)
     if expected_shape is not None:
         _assert_shapes(output, expected_shape, "symbolic call")
@@ -165,24 +165,10 @@ def _call(layer, inputs, kwargs):
     return layer(inputs, **kwargs)
 
 
-def _is_shape(value) -> bool:
-    return isinstance(value, (tuple, list, torch.Size)) and all(
-        d is None or isinstance(d, int) for d in value)
-
-
-def _map_shapes(fn, shapes):
-    if _is_shape(shapes):
-        return fn(tuple(shapes))
-    if isinstance(shapes, dict):
-        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
-    return type(shapes)(_map_shapes(fn, s) for s in shapes)
-
-
 def _flat_shapes(shapes) -> list:
-    if _is_shape(shapes):
-        return [tuple(shapes)]
-    values = shapes.values() if isinstance(shapes, dict) else shapes
-    return [s for v in values for s in _flat_shapes(v)]
+    found = []
+    map_structure_shapes(found.append, shapes)
+    return found
 
 
 def _assert_shapes(output, expected, when: str) -> None:
@@ -200,7 +186,7 @@ def _random_inputs(shapes, dtype):
             return rng.integers(0, 10 if dtype != "bool" else 2, size=shape).astype(dtype)
         return rng.normal(size=shape).astype(dtype)
 
-    return _map_shapes(draw, shapes)
+    return map_structure_shapes(draw, shapes)
 
 
 def _to_tensors(data):

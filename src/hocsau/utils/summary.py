@@ -22,7 +22,7 @@ import re
 import shutil
 import sys
 
-from hocsau.models.symbolic import flatten, map_structure
+from hocsau.models.symbolic import flatten, map_structure, map_structure_shapes
 from hocsau.utils.text_table import fit_widths, render_table
 
 _BITS = {"bool": 1, "bfloat16": 16}
@@ -196,16 +196,7 @@ def _shapes_from_build(layer):
         built = layer._build_shapes
         output_shape = (layer.compute_output_shape(**built) if isinstance(built, dict)
                         else layer.compute_output_shape(built))
-    return _format_shapes(output_shape)
-
-
-def _format_shapes(value):
-    """Each shape in a nest of shapes (tuples, lists, dicts) as its string."""
-    if isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value):
-        return _format_shape(value)
-    if isinstance(value, dict):
-        return {k: _format_shapes(v) for k, v in value.items()}
-    return type(value)(_format_shapes(v) for v in value)
+    return map_structure_shapes(_format_shape, output_shape)
 
 
 def _format_shape(shape) -> str:
