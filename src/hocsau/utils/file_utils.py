@@ -232,7 +232,7 @@ def _stream(origin: str, out, target: str) -> None:
         received = 0
         while True:
             with _network_errors(origin, target):
-                chunk = response.read(_CHUNK_SIZE)
+                chunk = response.read1(_CHUNK_SIZE)
             if not chunk:
                 break
             out.write(chunk)
@@ -250,6 +250,7 @@ def _network_errors(origin: str, target: str):
     try:
         yield
     except urllib.error.HTTPError as error:
+        error.close()  # it holds the open response
         raise OSError(_fetch_failure(origin, target, f"{error.code} {error.reason}")) from error
     except urllib.error.URLError as error:
         raise OSError(_fetch_failure(origin, target, str(error.reason))) from error
