@@ -222,3 +222,15 @@ def test_multi_output_shapes_are_printed_as_structures():
     assert format_layer_shape(eager) == "((3, 2), (3, 3))"
     assert format_layer_shape(graph) == "((None, 2), (None, 3))"
     assert format_layer_shape(Split()) == "?"
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.Sequential([lib.layers.Dense(3, name="a"), lib.layers.Dropout(0.1, name="b")],
+                               name="unbuilt"),
+    lambda lib: lib.Sequential(name="empty"),
+])
+def test_unbuilt_and_empty_sequential_match_keras(make):
+    text = capture(make(hocsau))
+    assert text == capture(make(keras))
+    assert text.endswith(" Total params: 0 (0.00 B)\n Trainable params: 0 (0.00 B)\n"
+                         " Non-trainable params: 0 (0.00 B)\n")
