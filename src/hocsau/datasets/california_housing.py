@@ -35,13 +35,13 @@ def load_data(
         values of shape `(n,)`.
     """
     check_test_split(test_split)
+    if version not in ("small", "large"):
+        raise ValueError(
+            f"Argument `version` must be one of 'small', 'large'. Received: version={version}"
+        )
     name = "california_housing.npz"
     with np.load(fetch(name, _HASHES[name], fname=path), allow_pickle=False) as f:
         x, y = f["x"], f["y"]
     if version == "small":
         x, y = x[:_SMALL_SIZE], y[:_SMALL_SIZE]
-    elif version != "large":
-        raise ValueError(
-            f"Argument `version` must be one of 'small', 'large'. Received: version={version}"
-        )
     return shuffle_split(x, y, test_split, seed)
