@@ -67,7 +67,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
                          f"Received: unroll={unroll}")
     if xs is None and length is None:
         raise ValueError("Got no `xs` to scan over and `length` not provided.")
-    leaves, spec = pytree.tree_flatten(xs)
+    leaves, spec = pytree.tree_flatten(xs) if xs is not None else ([], None)
     leaves = [tensor(leaf) for leaf in leaves]
     steps = int(length) if length is not None else leaves[0].shape[0]
     carry = pytree.tree_map(tensor, init)

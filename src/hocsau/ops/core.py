@@ -184,7 +184,8 @@ def scatter_update(inputs, indices, updates, reduction=None) -> torch.Tensor:
     elif reduction == "add":
         out.index_add_(0, flat, updates)
     else:
-        out.index_reduce_(0, flat, updates, _REDUCTIONS[reduction])
+        index = flat.reshape((-1,) + (1,) * len(rest)).expand(updates.shape)
+        out.scatter_reduce_(0, index, updates, _REDUCTIONS[reduction])
     return out.reshape(inputs.shape)
 
 

@@ -25,7 +25,7 @@ def _arith(x1, x2):
 def _floats(x1, x2):
     """Both operands as tensors of their promoted dtype, `floatx()` if that is not a float."""
     x1, x2 = tensors(x1, x2)
-    dtype = torch.promote_types(x1.dtype, x2.dtype)
+    dtype = torch.result_type(x1, x2)  # a 0-d tensor (a Python number) does not upcast
     if not dtype.is_floating_point:
         dtype = config.torch_dtype(config.floatx())
     return x1.to(dtype), x2.to(dtype)
@@ -167,7 +167,7 @@ right_shift = bitwise_right_shift
 
 def _same_dtype(x1, x2):
     x1, x2 = tensors(x1, x2)
-    dtype = torch.promote_types(x1.dtype, x2.dtype)
+    dtype = torch.result_type(x1, x2)
     return x1.to(dtype), x2.to(dtype)
 
 

@@ -178,7 +178,9 @@ def correlate(x1, x2, mode="valid") -> torch.Tensor:
     full = torch.nn.functional.conv1d(x1.to(dtype).reshape(1, 1, n),
                                       x2.to(dtype).reshape(1, 1, m), padding=m - 1).reshape(-1)
     length = {"full": n + m - 1, "same": max(n, m), "valid": abs(n - m) + 1}[mode]
-    return full.narrow(0, (n + m - 1 - length) // 2, length)
+    surplus = n + m - 1 - length
+    # numpy centers 'same' rounding down, or up when it swapped the inputs (shorter x1).
+    return full.narrow(0, surplus // 2 if n >= m else (surplus + 1) // 2, length)
 
 
 @op

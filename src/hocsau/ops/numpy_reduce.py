@@ -148,7 +148,7 @@ def all(x, axis=None, keepdims=False) -> torch.Tensor:  # noqa: A001
     dims = _dims(x, axis)
     if dims == ():
         return x.to(torch.bool)
-    return torch.all(x, dim=dims, keepdim=keepdims)
+    return torch.all(x, dim=dims, keepdim=keepdims).to(torch.bool)
 
 
 @op
@@ -158,7 +158,7 @@ def any(x, axis=None, keepdims=False) -> torch.Tensor:  # noqa: A001
     dims = _dims(x, axis)
     if dims == ():
         return x.to(torch.bool)
-    return torch.any(x, dim=dims, keepdim=keepdims)
+    return torch.any(x, dim=dims, keepdim=keepdims).to(torch.bool)
 
 
 @op
