@@ -35,19 +35,13 @@ def load_data(
 ):
     """Loads Reuters, downloading it on first use.
 
-    Each word is encoded as its frequency rank (1 for the most frequent, see `get_word_index`)
-    plus `index_from`, which leaves 0 (padding), `start_char` and `oov_char` free.
+    Words are encoded as in `imdb.load_data`, and `num_words`, `skip_top`, `maxlen`,
+    `start_char`, `oov_char` and `index_from` filter and shift them the same way.
 
     Args:
         path: File name of the cached copy, under `~/.hocsau/datasets`.
-        num_words: Keep only indexes below this (others become `oov_char`); None keeps all.
-        skip_top: Indexes below this become `oov_char` too.
-        maxlen: Drop the newswires whose sequence is `maxlen` long or longer; None keeps all.
         test_split: Fraction of the (shuffled) newswires kept for the test split.
         seed: Seed of the shuffle.
-        start_char: Index put at the start of every sequence; None puts nothing.
-        oov_char: Index replacing the words cut by `num_words` or `skip_top`; None removes them.
-        index_from: Offset added to every word index of the file.
 
     Returns:
         `(x_train, y_train), (x_test, y_test)`: object arrays of lists of int indexes, and int
