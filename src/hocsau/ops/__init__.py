@@ -6,7 +6,7 @@ The submodules `numpy`, `nn`, `linalg` and `image` mirror Keras's; everything ex
 is also available here directly.
 """
 
-from hocsau.ops import linalg, nn, numpy
+from hocsau.ops import image, linalg, nn, numpy
 from hocsau.ops.control_flow import (
     associative_scan,
     cond,
@@ -72,7 +72,7 @@ __all__ = [
     "slice_update", "stft", "stop_gradient", "switch", "top_k", "unstack", "vectorized_map",
     "view_as_complex", "view_as_real", "while_loop",
 ]
-__all__ += ["linalg", "nn", "numpy"]
+__all__ += ["image", "linalg", "nn", "numpy"]
 __all__ += linalg.__all__
 __all__ += nn.__all__
 __all__ += numpy.__all__

@@ -221,20 +221,23 @@ def rot90(array, k=1, axes=(0, 1)) -> torch.Tensor:
 _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 
 
-def _pad_source(size: int, before: int, after: int, mode: str, device) -> torch.Tensor:
-    """For each padded position, the position of the element it copies."""
-    p = torch.arange(-before, size + after, device=device)
+def fold_index(index: torch.Tensor, size: int, mode: str) -> torch.Tensor:
+    """Map positions outside `[0, size)` back inside, as numpy's pad modes do.
+
+    'edge' repeats the border, 'wrap' tiles, 'reflect' mirrors about the border element,
+    'symmetric' mirrors and repeats the border element.
+    """
     if mode == "edge":
-        return p.clamp(0, size - 1)
+        return index.clamp(0, size - 1)
     if mode == "wrap":
-        return p % size
+        return index % size
     if mode == "reflect":
         if size == 1:
-            return torch.zeros_like(p)
-        q = p % (2 * size - 2)
-        return torch.where(q < size, q, 2 * size - 2 - q)
-    q = p % (2 * size)  # symmetric: the edge element is repeated
-    return torch.where(q < size, q, 2 * size - 1 - q)
+            return torch.zeros_like(index)
+        folded = index % (2 * size - 2)
+        return torch.where(folded < size, folded, 2 * size - 2 - folded)
+    folded = index % (2 * size)
+    return torch.where(folded < size, folded, 2 * size - 1 - folded)
 
 
 @op
@@ -260,7 +263,8 @@ def pad(x, pad_width, mode="constant", constant_values=None) -> torch.Tensor:
         return torch.nn.functional.pad(x, flat, value=constant_values or 0)
     for axis, (before, after) in enumerate(widths.tolist()):
         if before or after:
-            source = _pad_source(x.shape[axis], before, after, mode, x.device)
+            positions = torch.arange(-before, x.shape[axis] + after, device=x.device)
+            source = fold_index(positions, x.shape[axis], mode)
             x = torch.index_select(x, axis, source)
     return x
 
