@@ -7,6 +7,8 @@ their dtype. New tensors go to the device of the tensors they meet, else to `con
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -82,6 +84,13 @@ def floating(x) -> torch.Tensor:
     if x.is_floating_point() or x.is_complex():
         return x
     return x.to(config.torch_dtype(config.floatx()))
+
+
+def floats(*values) -> list[torch.Tensor]:
+    """Values as tensors of one floating dtype: their promoted dtype, `floatx()` for integers."""
+    converted = [floating(v) for v in tensors(*values)]
+    dtype = functools.reduce(torch.promote_types, (v.dtype for v in converted))
+    return [v.to(dtype) for v in converted]
 
 
 def float_dtype(dtype: torch.dtype) -> torch.dtype:

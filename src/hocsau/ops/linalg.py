@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from hocsau.ops._convert import floating, tensors
+from hocsau.ops._convert import floating, floats
 from hocsau.ops.dispatch import missing_attribute, op
 
 
@@ -17,13 +17,6 @@ def _square(x) -> torch.Tensor:
         raise ValueError("Expected a (batch of) square matrices with shape (..., M, M). "
                          f"Received: x.shape={tuple(x.shape)}")
     return x
-
-
-def _two(a, b) -> tuple[torch.Tensor, torch.Tensor]:
-    a, b = tensors(a, b)
-    a, b = floating(a), floating(b)
-    dtype = torch.promote_types(a.dtype, b.dtype)
-    return a.to(dtype), b.to(dtype)
 
 
 @op
@@ -94,14 +87,14 @@ def qr(x, mode="reduced") -> tuple[torch.Tensor, torch.Tensor]:
 @op
 def solve(a, b) -> torch.Tensor:
     """The solution `x` of `a @ x = b`."""
-    a, b = _two(a, b)
+    a, b = floats(a, b)
     return torch.linalg.solve(a, b)
 
 
 @op
 def solve_triangular(a, b, lower=False) -> torch.Tensor:
     """The solution `x` of `a @ x = b` for triangular `a` (upper unless `lower`)."""
-    a, b = _two(a, b)
+    a, b = floats(a, b)
     if b.ndim == a.ndim - 1:
         return torch.linalg.solve_triangular(a, b.unsqueeze(-1), upper=not lower).squeeze(-1)
     return torch.linalg.solve_triangular(a, b, upper=not lower)
@@ -119,7 +112,7 @@ def svd(x, full_matrices=True, compute_uv=True):
 @op
 def lstsq(a, b, rcond=None) -> torch.Tensor:
     """Least-squares solution of `a @ x = b`; singular values below `rcond * max` are cut."""
-    a, b = _two(a, b)
+    a, b = floats(a, b)
     if b.ndim == 1:
         return lstsq(a, b.unsqueeze(-1), rcond).squeeze(-1)
     if rcond is None and a.device.type == "cpu":

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from hocsau import config
-from hocsau.ops._convert import floating, tensors
+from hocsau.ops._convert import floating, floats, tensors
 from hocsau.ops.dispatch import op
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -86,13 +86,6 @@ def _padded(x: torch.Tensor, pads, value: float = 0.0):
     return F.pad(x, _flat(pads), value=value), 0
 
 
-def _same_dtype(inputs, kernel) -> tuple[torch.Tensor, torch.Tensor]:
-    inputs, kernel = tensors(inputs, kernel)
-    inputs, kernel = floating(inputs), floating(kernel)
-    dtype = torch.promote_types(inputs.dtype, kernel.dtype)
-    return inputs.to(dtype), kernel.to(dtype)
-
-
 @op
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None,
          dilation_rate=1) -> torch.Tensor:
@@ -104,7 +97,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None,
         strides, dilation_rate: ints or tuples, one per spatial dimension.
         padding: 'valid' or 'same'.
     """
-    inputs, kernel = _same_dtype(inputs, kernel)
+    inputs, kernel = floats(inputs, kernel)
     n = _spatial_rank(inputs)
     data_format = data_format_of(data_format)
     strides, dilation = _ints(strides, n, "strides"), _ints(dilation_rate, n, "dilation_rate")
@@ -131,7 +124,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     Args:
         kernel: `(*spatial, channels, multiplier)`.
     """
-    inputs, kernel = _same_dtype(inputs, kernel)
+    inputs, kernel = floats(inputs, kernel)
     grouped = kernel.reshape(*kernel.shape[:-2], 1, kernel.shape[-2] * kernel.shape[-1])
     return conv(inputs, grouped, strides, padding, data_format, dilation_rate)
 
@@ -172,7 +165,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         output_padding: extra size on the right of each spatial dimension (None: Keras's
             default, giving `input * stride` for 'same').
     """
-    inputs, kernel = _same_dtype(inputs, kernel)
+    inputs, kernel = floats(inputs, kernel)
     n = _spatial_rank(inputs)
     data_format = data_format_of(data_format)
     strides, dilation = _ints(strides, n, "strides"), _ints(dilation_rate, n, "dilation_rate")

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from hocsau import config
 from hocsau.ops._convert import axes as _axes
-from hocsau.ops._convert import floating, tensor, tensors
+from hocsau.ops._convert import floating, floats, tensor, tensors
 from hocsau.ops.dispatch import op
 
 
@@ -246,6 +246,4 @@ def _sdpa(q, k, v, additive, is_causal, scale, flash_attention) -> torch.Tensor:
 @op
 def polar(abs_, angle) -> torch.Tensor:
     """The complex tensor `abs_ * (cos(angle) + i sin(angle))`."""
-    abs_, angle = tensors(abs_, angle)
-    abs_, angle = floating(abs_), floating(angle)
-    return torch.polar(abs_, angle.to(abs_.dtype))
+    return torch.polar(*floats(abs_, angle))

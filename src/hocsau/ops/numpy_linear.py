@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from hocsau import config
-from hocsau.ops._convert import canonical_axis, floating, tensor, tensors
+from hocsau.ops._convert import canonical_axis, floating, floats, tensor, tensors
 from hocsau.ops.dispatch import op
 from hocsau.ops.numpy_reduce import sum as _sum
 
@@ -172,11 +172,10 @@ def correlate(x1, x2, mode="valid") -> torch.Tensor:
     """
     if mode not in ("valid", "same", "full"):
         raise ValueError(f"`mode` must be 'valid', 'same' or 'full'. Received: mode={mode!r}")
-    x1, x2 = floating(x1), floating(x2)
-    dtype = torch.promote_types(x1.dtype, x2.dtype)
+    x1, x2 = floats(x1, x2)
     n, m = x1.shape[-1], x2.shape[-1]
-    full = torch.nn.functional.conv1d(x1.to(dtype).reshape(1, 1, n),
-                                      x2.to(dtype).reshape(1, 1, m), padding=m - 1).reshape(-1)
+    full = torch.nn.functional.conv1d(x1.reshape(1, 1, n), x2.reshape(1, 1, m),
+                                      padding=m - 1).reshape(-1)
     length = {"full": n + m - 1, "same": max(n, m), "valid": abs(n - m) + 1}[mode]
     surplus = n + m - 1 - length
     # numpy centers 'same' rounding down, or up when it swapped the inputs (shorter x1).

@@ -7,7 +7,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from hocsau.ops._convert import floating, tensor
+from hocsau.ops._convert import floats, tensor
 from hocsau.ops.core import saturate_cast
 from hocsau.ops.dispatch import op
 from hocsau.ops.image._layout import Layout, check_choice
@@ -127,9 +127,7 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     """
     check_choice("method", method, _KERNEL_OF)
     x = tensor(images)
-    scale, translation = floating(scale), floating(translation)
-    dtype = torch.promote_types(scale.dtype, translation.dtype)
-    scale, translation = scale.to(dtype).to(x.device), translation.to(dtype).to(x.device)
+    scale, translation = (v.to(x.device) for v in floats(scale, translation))
     out = x.float() if not x.is_floating_point() else x
     for i, dim in enumerate(spatial_dims):
         dim = dim % x.ndim
@@ -159,17 +157,26 @@ def _sides(first, second, target, size: int, names: tuple[str, str, str], shrink
     return first, second
 
 
+def _edges(layout: Layout, values, kind: str, shrink: bool) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) from `values` = (top, left, bottom, right, height, width)."""
+    top, left, bottom, right, target_height, target_width = values
+    _, height, width, _ = layout.batch.shape
+    top, bottom = _sides(top, bottom, target_height, height,
+                         (f"top_{kind}", f"bottom_{kind}", "target_height"), shrink)
+    left, right = _sides(left, right, target_width, width,
+                         (f"left_{kind}", f"right_{kind}", "target_width"), shrink)
+    return top, bottom, left, right
+
+
 @op
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None,
                data_format=None) -> torch.Tensor:
     """Zero-pad images; give exactly two of top / bottom / target height (same for width)."""
     layout = Layout(images, data_format)
-    _, height, width, _ = layout.batch.shape
-    top, bottom = _sides(top_padding, bottom_padding, target_height, height,
-                         ("top_padding", "bottom_padding", "target_height"), shrink=False)
-    left, right = _sides(left_padding, right_padding, target_width, width,
-                         ("left_padding", "right_padding", "target_width"), shrink=False)
+    top, bottom, left, right = _edges(layout, (top_padding, left_padding, bottom_padding,
+                                               right_padding, target_height, target_width),
+                                      "padding", shrink=False)
     return layout.restore(F.pad(layout.batch, (0, 0, left, right, top, bottom)))
 
 
@@ -179,11 +186,10 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
                 data_format=None) -> torch.Tensor:
     """Crop images; give exactly two of top / bottom / target height (same for width)."""
     layout = Layout(images, data_format)
+    top, bottom, left, right = _edges(layout, (top_cropping, left_cropping, bottom_cropping,
+                                               right_cropping, target_height, target_width),
+                                      "cropping", shrink=True)
     _, height, width, _ = layout.batch.shape
-    top, bottom = _sides(top_cropping, bottom_cropping, target_height, height,
-                         ("top_cropping", "bottom_cropping", "target_height"), shrink=True)
-    left, right = _sides(left_cropping, right_cropping, target_width, width,
-                         ("left_cropping", "right_cropping", "target_width"), shrink=True)
     if top + bottom > height or left + right > width:
         raise ValueError(f"The crop is larger than the image ({height}x{width}). Received: "
                          f"top={top}, bottom={bottom}, left={left}, right={right}")
