@@ -12,6 +12,7 @@ from hocsau.ops._convert import tensor
 from hocsau.ops.dispatch import op
 
 
+@op
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
     """Convert a numpy array, Python value or tensor to a torch tensor.
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 import difflib
 import functools
 
+import torch
+
+# Types that are never symbolic and hold nothing symbolic: the common case skips the checks.
+_PLAIN = frozenset({torch.Tensor, int, float, bool, str, type(None)})
+
 
 def _has_symbolic(value) -> bool:
-    if getattr(type(value), "_is_symbolic", False):
+    kind = type(value)
+    if kind in _PLAIN:
+        return False
+    if getattr(kind, "_is_symbolic", False):
         return True
-    if type(value) in (list, tuple):
+    if kind in (list, tuple):
         for item in value:
             if _has_symbolic(item):
                 return True
-    elif type(value) is dict:
+    elif kind is dict:
         for item in value.values():
             if _has_symbolic(item):
                 return True
@@ -31,11 +39,11 @@ def op(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         for value in args:
-            if _has_symbolic(value):
+            if type(value) not in _PLAIN and _has_symbolic(value):
                 break
         else:
             for value in kwargs.values():
-                if _has_symbolic(value):
+                if type(value) not in _PLAIN and _has_symbolic(value):
                     break
             else:
                 return fn(*args, **kwargs)

@@ -25,13 +25,15 @@ def _sum_dtype(x: torch.Tensor) -> torch.dtype:
 
 
 @op
-def sum(x, axis=None, keepdims=False) -> torch.Tensor:  # noqa: A001
+def sum(x, axis=None, keepdims=False) -> torch.Tensor:
     """Sum over `axis` (all axes when None)."""
     x = tensor(x)
     dims = _dims(x, axis)
     if dims == ():
         return x.to(_sum_dtype(x))
-    return torch.sum(x, dim=dims, keepdim=keepdims, dtype=_sum_dtype(x))
+    if x.is_floating_point():
+        return torch.sum(x, dim=dims, keepdim=keepdims)
+    return torch.sum(x, dim=dims, keepdim=keepdims, dtype=_sum_dtype(x))  # torch widens ints
 
 
 @op
@@ -86,13 +88,13 @@ def _extreme(x, axis, keepdims, initial, torch_fn, combine):
 
 
 @op
-def max(x, axis=None, keepdims=False, initial=None) -> torch.Tensor:  # noqa: A001
+def max(x, axis=None, keepdims=False, initial=None) -> torch.Tensor:
     """Maximum over `axis`; `initial` is a lower bound included in the reduction."""
     return _extreme(x, axis, keepdims, initial, torch.amax, torch.maximum)
 
 
 @op
-def min(x, axis=None, keepdims=False, initial=None) -> torch.Tensor:  # noqa: A001
+def min(x, axis=None, keepdims=False, initial=None) -> torch.Tensor:
     """Minimum over `axis`; `initial` is an upper bound included in the reduction."""
     return _extreme(x, axis, keepdims, initial, torch.amin, torch.minimum)
 
@@ -142,7 +144,7 @@ def argmin(x, axis=None, keepdims=False) -> torch.Tensor:
 
 
 @op
-def all(x, axis=None, keepdims=False) -> torch.Tensor:  # noqa: A001
+def all(x, axis=None, keepdims=False) -> torch.Tensor:
     """Whether every element along `axis` is true (nonzero)."""
     x = tensor(x)
     dims = _dims(x, axis)
@@ -152,7 +154,7 @@ def all(x, axis=None, keepdims=False) -> torch.Tensor:  # noqa: A001
 
 
 @op
-def any(x, axis=None, keepdims=False) -> torch.Tensor:  # noqa: A001
+def any(x, axis=None, keepdims=False) -> torch.Tensor:
     """Whether some element along `axis` is true (nonzero)."""
     x = tensor(x)
     dims = _dims(x, axis)
