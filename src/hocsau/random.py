@@ -6,8 +6,8 @@
   (and the same values as Keras's torch backend on the same device);
 - a `SeedGenerator`: its state advances at every draw, so successive draws differ but the
   sequence is reproducible.
-Values are made on `config.device()`, or on the device of the input for `categorical`,
-`dropout` and `shuffle`.
+Values are made on `config.device()` (meta inside `with torch.device("meta")`), or on the
+device of the input for `categorical`, `dropout` and `shuffle`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import contextlib
 import torch
 
 from hocsau import config
-from hocsau.ops._convert import shape_tuple, tensor
+from hocsau.ops._convert import default_device, shape_tuple, tensor
 from hocsau.ops.dispatch import op
 from hocsau.saving.serialization import keras_class
 from hocsau.utils.naming import uniquify
@@ -131,7 +131,7 @@ def _float_dtype(dtype, function: str) -> torch.dtype:
 @op
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torch.Tensor:
     """Draws from a normal distribution with `mean` and `stddev`."""
-    dtype, device = _float_dtype(dtype, "normal"), config.device()
+    dtype, device = _float_dtype(dtype, "normal"), default_device()
     return torch.normal(mean, stddev, size=shape_tuple(shape), generator=_generator(seed, device),
                         dtype=dtype, device=device)
 
@@ -139,7 +139,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torch.Tensor:
 @op
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None) -> torch.Tensor:
     """Draws from the uniform distribution on `[minval, maxval)`."""
-    dtype, device = _float_dtype(dtype, "uniform"), config.device()
+    dtype, device = _float_dtype(dtype, "uniform"), default_device()
     shape = shape_tuple(shape)
     unit = torch.rand(shape or (1,), generator=_generator(seed, device), dtype=dtype,
                       device=device)
@@ -154,7 +154,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torc
     Four candidates are drawn per value and the first one inside the bounds is kept (as in
     Keras); the rare values whose four candidates all miss are drawn again.
     """
-    dtype, device = _float_dtype(dtype, "truncated_normal"), config.device()
+    dtype, device = _float_dtype(dtype, "truncated_normal"), default_device()
     shape = shape_tuple(shape)
     generator = _generator(seed, device)
     candidates = torch.normal(0.0, 1.0, size=shape + (4,), generator=generator, dtype=dtype,
@@ -178,7 +178,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None) -> torch.Tensor:
     if result.is_floating_point or result.is_complex or result == torch.bool:
         raise ValueError("`hocsau.random.randint` requires an integer `dtype`. "
                          f"Received: dtype={dtype}")
-    device = config.device()
+    device = default_device()
     return torch.randint(int(minval), int(maxval), shape_tuple(shape),
                          generator=_generator(seed, device), dtype=result, device=device)
 
@@ -237,7 +237,7 @@ def _broadcast(value, shape: tuple[int, ...], dtype: torch.dtype, device) -> tor
 @op
 def gamma(shape, alpha, dtype=None, seed=None) -> torch.Tensor:
     """Draws from gamma distributions with concentrations `alpha` (rate 1)."""
-    dtype, device = _float_dtype(dtype, "gamma"), config.device()
+    dtype, device = _float_dtype(dtype, "gamma"), default_device()
     shape = shape_tuple(shape)
     alpha = _broadcast(alpha, shape, torch.float32, device)
     with _global_rng(seed, device):
@@ -249,7 +249,7 @@ def gamma(shape, alpha, dtype=None, seed=None) -> torch.Tensor:
 def binomial(shape, counts, probabilities, dtype=None, seed=None) -> torch.Tensor:
     """Draws from binomial distributions: successes in `counts` trials of probability
     `probabilities`."""
-    dtype, device = config.torch_dtype(dtype or config.floatx()), config.device()
+    dtype, device = config.torch_dtype(dtype or config.floatx()), default_device()
     shape = shape_tuple(shape)
     counts = _broadcast(counts, shape, torch.float32, device)
     probabilities = _broadcast(probabilities, shape, torch.float32, device)
@@ -261,7 +261,7 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None) -> torch.Tenso
 @op
 def beta(shape, alpha, beta, dtype=None, seed=None) -> torch.Tensor:
     """Draws from beta distributions with concentrations `alpha` and `beta`."""
-    dtype, device = _float_dtype(dtype, "beta"), config.device()
+    dtype, device = _float_dtype(dtype, "beta"), default_device()
     shape = shape_tuple(shape)
     alpha = _broadcast(alpha, shape, torch.float32, device)
     beta = _broadcast(beta, shape, torch.float32, device)

@@ -110,3 +110,12 @@ def test_custom_gradient_replaces_the_backward_pass():
     log1pexp(x).sum().backward()
     assert x.grad.tolist() == [1.0, 0.5]
     assert log1pexp.__name__ == "log1pexp"
+
+
+def test_new_tensors_follow_a_meta_device_context():
+    with torch.device("meta"):
+        assert ops.zeros((2, 3)).device.type == "meta"
+        assert ops.arange(4).device.type == "meta"
+        assert ops.convert_to_tensor([1.0, 2.0]).device.type == "meta"
+        assert ops.add(torch.empty(3), [1.0, 2.0, 3.0]).shape == (3,)
+    assert ops.zeros(2).device.type == "cpu"

@@ -2,7 +2,8 @@
 
 Conversion follows Keras's torch backend: tensors pass through untouched, Python ints become
 int32 (int64 when too large), Python floats and float lists become `floatx()`, numpy arrays keep
-their dtype. New tensors go to the device of the tensors they meet, else to `config.device()`.
+their dtype. New tensors go to the device of the tensors they meet, else to `config.device()`
+(see `default_device`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ _NUMPY_LIST_DTYPES = {"float64": None, "int64": "int32", "complex128": "complex6
 _INT32_MAX = 2**31
 
 
+def default_device() -> torch.device:
+    """Where new tensors go: `config.device()`, or meta inside `with torch.device("meta")`
+    (symbolic shape inference), so that ops creating tensors follow the traced inputs."""
+    current = torch.get_default_device()
+    return current if current.type == "meta" else config.device()
+
+
 def tensor(x, dtype=None, device=None) -> torch.Tensor:
     """`x` as a torch tensor (see the module docstring for the dtype rules)."""
     if isinstance(x, torch.Tensor):
@@ -26,7 +34,7 @@ def tensor(x, dtype=None, device=None) -> torch.Tensor:
             if x.dtype != wanted:
                 x = x.to(wanted)
         return x
-    device = config.device() if device is None else device
+    device = default_device() if device is None else device
     if dtype is not None:
         dtype = config.torch_dtype(dtype)
     elif isinstance(x, (bool, int, float, complex)):

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from hocsau import config
-from hocsau.ops._convert import dtype_or_none, shape_tuple, tensor
+from hocsau.ops._convert import default_device, dtype_or_none, shape_tuple, tensor
 from hocsau.ops.dispatch import op
 
 
@@ -21,19 +21,19 @@ def _dtype(dtype) -> torch.dtype:
 @op
 def zeros(shape, dtype=None) -> torch.Tensor:
     """A tensor of zeros (`floatx()` by default)."""
-    return torch.zeros(shape_tuple(shape), dtype=_dtype(dtype), device=config.device())
+    return torch.zeros(shape_tuple(shape), dtype=_dtype(dtype), device=default_device())
 
 
 @op
 def ones(shape, dtype=None) -> torch.Tensor:
     """A tensor of ones (`floatx()` by default)."""
-    return torch.ones(shape_tuple(shape), dtype=_dtype(dtype), device=config.device())
+    return torch.ones(shape_tuple(shape), dtype=_dtype(dtype), device=default_device())
 
 
 @op
 def empty(shape, dtype=None) -> torch.Tensor:
     """An uninitialized tensor (`floatx()` by default)."""
-    return torch.empty(shape_tuple(shape), dtype=_dtype(dtype), device=config.device())
+    return torch.empty(shape_tuple(shape), dtype=_dtype(dtype), device=default_device())
 
 
 @op
@@ -41,7 +41,7 @@ def full(shape, fill_value, dtype=None) -> torch.Tensor:
     """A tensor filled with `fill_value` (`floatx()` by default; may be a broadcastable array)."""
     if isinstance(fill_value, (int, float, bool)):
         return torch.full(shape_tuple(shape), fill_value, dtype=_dtype(dtype),
-                          device=config.device())
+                          device=default_device())
     fill = tensor(fill_value, _dtype(dtype))
     return torch.broadcast_to(fill, shape_tuple(shape)).clone()
 
@@ -99,7 +99,7 @@ def arange(start, stop=None, step=None, dtype=None) -> torch.Tensor:
     if stop is None:
         start, stop = 0, start
     values = [v.item() if hasattr(v, "item") else v for v in (start, stop, step or 1)]
-    return torch.arange(*values, dtype=dtype, device=config.device())
+    return torch.arange(*values, dtype=dtype, device=default_device())
 
 
 def _spaced(start, stop, num: int, endpoint: bool, axis: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -156,8 +156,8 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0) -> torch.T
 def eye(N, M=None, k=0, dtype=None) -> torch.Tensor:
     """An `N x M` matrix with ones on the `k`-th diagonal."""
     M = N if M is None else M
-    rows = torch.arange(int(N), device=config.device()).reshape(-1, 1)
-    cols = torch.arange(int(M), device=config.device())
+    rows = torch.arange(int(N), device=default_device()).reshape(-1, 1)
+    cols = torch.arange(int(M), device=default_device())
     return (cols - rows == int(k)).to(_dtype(dtype))
 
 
@@ -171,8 +171,8 @@ def identity(n, dtype=None) -> torch.Tensor:
 def tri(N, M=None, k=0, dtype=None) -> torch.Tensor:
     """An `N x M` matrix with ones at and below the `k`-th diagonal."""
     M = N if M is None else M
-    rows = torch.arange(int(N), device=config.device()).reshape(-1, 1)
-    cols = torch.arange(int(M), device=config.device())
+    rows = torch.arange(int(N), device=default_device()).reshape(-1, 1)
+    cols = torch.arange(int(M), device=default_device())
     return (cols - rows <= int(k)).to(_dtype(dtype))
 
 
@@ -195,7 +195,7 @@ def vander(x, N=None, increasing=False) -> torch.Tensor:
 
 def _window(name: str, torch_fn, summary: str):
     def fn(x):
-        return torch_fn(int(x), sym=True, dtype=_dtype(None), device=config.device())
+        return torch_fn(int(x), sym=True, dtype=_dtype(None), device=default_device())
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = summary
@@ -213,5 +213,5 @@ hanning = _window("hanning", torch.signal.windows.hann, "The Hann window of `x` 
 def kaiser(x, beta) -> torch.Tensor:
     """The Kaiser window of `x` points with shape parameter `beta`."""
     return torch.signal.windows.kaiser(int(x), beta=float(beta), sym=True, dtype=_dtype(None),
-                                       device=config.device())
+                                       device=default_device())
 
