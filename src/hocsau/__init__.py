@@ -11,7 +11,9 @@ from hocsau import (
     layers,
     losses,
     models,
+    ops,
     preprocessing,
+    random,
     regularizers,
     saving,
     utils,
@@ -25,6 +27,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
     "__version__", "activations", "backend", "callbacks", "config", "constraints", "datasets",
-    "initializers", "layers", "losses", "models", "preprocessing", "regularizers", "saving",
-    "utils",
+    "initializers", "layers", "losses", "models", "ops", "preprocessing", "random",
+    "regularizers", "saving", "utils",
 ]

@@ -9,7 +9,9 @@ import torch
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed Python's `random`, numpy and torch (CPU and every GPU)."""
+    """Seed Python's `random`, numpy, torch (CPU and every GPU) and `hocsau.random`."""
+    from hocsau import random as hocsau_random
+
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed!r}")
     random.seed(seed)
@@ -17,3 +19,4 @@ def set_random_seed(seed: int) -> None:
     torch.manual_seed(seed)
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
+    hocsau_random.set_global_seed(seed)
