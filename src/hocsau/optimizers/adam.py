@@ -1,0 +1,63 @@
+"""`Adam`: adaptive moment estimation (Kingma & Ba, 2014)."""
+
+from __future__ import annotations
+
+import torch
+
+from hocsau.optimizers._ops import adam_alpha, adam_direction
+from hocsau.optimizers._plan import Group
+from hocsau.optimizers.optimizer import Optimizer
+from hocsau.saving.serialization import keras_class
+
+
+@keras_class("keras.optimizers")
+class Adam(Optimizer):
+    """Adam, with Keras's form of the update.
+
+    `m = b1 * m + (1 - b1) * g`, `v = b2 * v + (1 - b2) * g**2`, then
+    `w -= lr_t * m / (sqrt(v) + epsilon)` with the bias correction folded into the learning
+    rate, `lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t)` (so epsilon sits outside the sqrt and
+    is not bias-corrected).
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule` or a callable.
+        beta_1: decay rate of the first moment.
+        beta_2: decay rate of the second moment.
+        epsilon: added to the denominator for numerical stability.
+        amsgrad: use the maximum of past second moments (AMSGrad).
+        **kwargs: the base `Optimizer` arguments (weight_decay, clipnorm, use_ema, ...).
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def build(self, var_list) -> None:
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+
+    def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
+        alpha = adam_alpha(lr, self._step(group), self.beta_1, self.beta_2)
+        m_list, v_list = group.take(self._momentums), group.take(self._velocities)
+        torch._foreach_mul_(m_list, self.beta_1)
+        torch._foreach_add_(m_list, grads, alpha=1 - self.beta_1)
+        torch._foreach_mul_(v_list, self.beta_2)
+        torch._foreach_add_(v_list, torch._foreach_mul(grads, grads), alpha=1 - self.beta_2)
+        if self.amsgrad:
+            v_hats = group.take(self._velocity_hats)
+            torch._foreach_maximum_(v_hats, v_list)
+            v_list = v_hats
+        torch._foreach_sub_(group.params, adam_direction(m_list, v_list, alpha, self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}

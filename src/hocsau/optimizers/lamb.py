@@ -1,0 +1,61 @@
+"""`Lamb`: Adam with a per-layer trust ratio (You et al., 2019)."""
+
+from __future__ import annotations
+
+import torch
+
+from hocsau.optimizers._ops import move_towards
+from hocsau.optimizers._plan import Group
+from hocsau.optimizers.optimizer import Optimizer
+from hocsau.saving.serialization import keras_class
+
+
+@keras_class("keras.optimizers")
+class Lamb(Optimizer):
+    """LAMB, layer-wise adaptive moments for large-batch training.
+
+    The Adam direction `u = m_hat / (sqrt(v_hat) + epsilon)` (bias-corrected moments) is
+    rescaled per variable by the trust ratio `|w| / |u|` (1 when either norm is 0):
+    `w -= ratio * lr * u`.
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule` or a callable.
+        beta_1: decay rate of the first moment.
+        beta_2: decay rate of the second moment.
+        epsilon: added to the denominator for numerical stability.
+        **kwargs: the base `Optimizer` arguments (weight_decay, clipnorm, use_ema, ...).
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def build(self, var_list) -> None:
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+
+    def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
+        step = self._step(group)
+        m_list, v_list = group.take(self._momentums), group.take(self._velocities)
+        move_towards(m_list, grads, 1 - self.beta_1)
+        move_towards(v_list, torch._foreach_mul(grads, grads), 1 - self.beta_2)
+        updates = torch._foreach_div(m_list, 1.0 - torch.pow(self.beta_1, step))
+        denominators = torch._foreach_div(v_list, 1.0 - torch.pow(self.beta_2, step))
+        torch._foreach_sqrt_(denominators)
+        torch._foreach_add_(denominators, self.epsilon)
+        torch._foreach_div_(updates, denominators)
+        w_norms = torch.stack(torch._foreach_norm(group.params))
+        u_norms = torch.stack(torch._foreach_norm(updates))
+        ratios = torch.where(w_norms > 0, torch.where(u_norms > 0, w_norms / u_norms, 1.0), 1.0)
+        torch._foreach_mul_(updates, (ratios * lr).unbind())
+        torch._foreach_sub_(group.params, updates)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+

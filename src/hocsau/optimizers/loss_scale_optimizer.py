@@ -1,0 +1,136 @@
+"""`LossScaleOptimizer`: dynamic loss scaling for float16 training."""
+
+from __future__ import annotations
+
+import torch
+
+from hocsau.optimizers.optimizer import Optimizer
+from hocsau.saving.serialization import keras_class, serialize_keras_object
+
+_BASE_DEFAULTS = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+                  "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+                  "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                  "gradient_accumulation_steps": None}
+
+
+@keras_class("keras.optimizers")
+class LossScaleOptimizer(Optimizer):
+    """Wraps an optimizer with a loss scale that adapts to keep float16 gradients finite.
+
+    `scale_loss` multiplies the loss by the scale; `apply` divides the gradients by it. A
+    step whose gradients hold an inf or NaN is skipped (the inner optimizer's variables and
+    the weights keep their values) and halves the scale; after `dynamic_growth_steps`
+    finite steps in a row the scale doubles.
+
+    The check never reads the gradients back to the host: the inner step always runs and a
+    skipped step is undone on the device from a copy of the state taken before it (which
+    costs the memory of one copy of the weights and optimizer slots during `apply`).
+
+    Args:
+        inner_optimizer: the optimizer that updates the weights.
+        initial_scale: the starting loss scale.
+        dynamic_growth_steps: finite steps after which the scale doubles.
+        name: name of the optimizer.
+    """
+
+    def __init__(self, inner_optimizer, initial_scale=2.0**15, dynamic_growth_steps=2000,
+                 name=None, **kwargs):
+        if not kwargs.pop("dynamic", True):
+            raise ValueError("LossScaleOptimizer no longer supports `dynamic=False`. Instead, "
+                             "simply set `loss_scale_factor` directly on the `inner_optimizer`.")
+        # Older configs list the base arguments; only their defaults are accepted.
+        for arg_name, default in _BASE_DEFAULTS.items():
+            if arg_name in kwargs and kwargs.pop(arg_name) != default:
+                raise ValueError(f"LossScaleOptimizer does not support `{arg_name}`. Instead, "
+                                 f"set `{arg_name}` on the `inner_optimizer`.")
+        if kwargs:
+            raise ValueError("LossScaleOptimizer does not support arguments: "
+                             f"`{'`, `'.join(kwargs)}`.")
+        super().__init__(learning_rate=0.0, name=name)
+        self.inner_optimizer = inner_optimizer
+        self.initial_scale = initial_scale
+        self.dynamic_growth_steps = dynamic_growth_steps
+        # The inner optimizer must not unscale the gradients a second time.
+        self.inner_optimizer.loss_scale_factor = None
+
+    def build(self, var_list) -> None:
+        var_list = list(var_list)
+        self._place_on(var_list)
+        device = self._iterations.device
+        self.step_counter = self._new_variable(
+            torch.zeros((), dtype=torch.int64, device=device), "step_counter")
+        self.dynamic_scale = self._new_variable(
+            torch.tensor(float(self.initial_scale), dtype=torch.float32, device=device),
+            "dynamic_scale")
+        self.inner_optimizer.build(var_list)
+        super().build(var_list)
+
+    @property
+    def variables(self) -> list:
+        return self._variables + self.inner_optimizer.variables
+
+    def apply(self, grads, trainable_variables=None) -> None:
+        if not self.built:
+            self.build(trainable_variables)
+        grads = list(grads)
+        variables = self._trainable_variables if trainable_variables is None \
+            else list(trainable_variables)
+        with torch.no_grad():
+            finite = self.check_finite(grads)
+            present = [i for i, g in enumerate(grads) if g is not None]
+            unscaled = list(grads)
+            for i, g in zip(present, torch._foreach_div([grads[i] for i in present],
+                                                        self.dynamic_scale), strict=False):
+                unscaled[i] = g
+            state = list(self._trainable_variables) + self.inner_optimizer.variables
+            saved = [t.clone() for t in state]
+        self.inner_optimizer.apply(unscaled, trainable_variables=variables)
+        with torch.no_grad():
+            for tensor, before in zip(state, saved, strict=False):
+                tensor.copy_(torch.where(finite, tensor, before))
+            self._update_scale(finite)
+
+    def _update_scale(self, finite: torch.Tensor) -> None:
+        grow = finite & (self.step_counter == self.dynamic_growth_steps - 1)
+        self.step_counter.copy_(torch.where(finite & ~grow, self.step_counter + 1, 0))
+        factor = torch.where(finite, torch.where(grow, 2.0, 1.0), 0.5)
+        self.dynamic_scale.mul_(factor.to(self.dynamic_scale.device))
+
+    def check_finite(self, grads) -> torch.Tensor:
+        """True (a 0-d bool tensor) when no gradient holds an inf or a NaN."""
+        present = [g for g in grads if g is not None]
+        device = present[0].device
+        return torch.stack([torch.isfinite(g).all().to(device) for g in present]).all()
+
+    @property
+    def learning_rate(self):
+        return self.inner_optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        self.inner_optimizer.learning_rate = value
+
+    @property
+    def iterations(self) -> torch.Tensor:
+        return self.inner_optimizer.iterations
+
+    def scale_loss(self, loss):
+        """The loss times the current scale (the initial one before the first step)."""
+        return loss * (self.dynamic_scale if self.built else self.initial_scale)
+
+    def finalize_variable_values(self, var_list) -> None:
+        self.inner_optimizer.finalize_variable_values(var_list)
+
+    def get_config(self) -> dict:
+        return {"name": self.name,
+                "inner_optimizer": serialize_keras_object(self.inner_optimizer),
+                "initial_scale": self.initial_scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        from hocsau.optimizers import deserialize
+
+        config = dict(config)
+        inner = deserialize(config.pop("inner_optimizer"), custom_objects=custom_objects)
+        return cls(inner, **config)
