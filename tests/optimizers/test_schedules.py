@@ -79,8 +79,10 @@ def test_argument_errors(factory, message):
 
 
 def test_base_schedule_requires_call():
-    with pytest.raises(TypeError, match="must override `__call__"):
+    with pytest.raises(NotImplementedError, match="must override `__call__"):
         schedules.LearningRateSchedule()(0)
+    with pytest.raises(NotImplementedError, match="must override `get_config"):
+        schedules.LearningRateSchedule().get_config()
 
 
 @pytest.mark.parametrize("accumulate", [None, 2])

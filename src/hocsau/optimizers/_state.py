@@ -67,7 +67,7 @@ class OptimizerState:
         if path is not None:
             prefix = path.replace("/", "_")
         else:
-            prefix = str(getattr(reference_variable, "name", "variable"))
+            prefix = str(getattr(reference_variable, "name", None) or "variable")
             prefix = prefix.replace("/", "_").replace(":", "_")
         return self._new_variable(_initial_like(reference_variable, initializer),
                                   f"{prefix}_{name or 'var'}")
@@ -172,3 +172,8 @@ def _initial_like(reference, initializer) -> torch.Tensor:
     value = initializers.get(initializer)(tuple(reference.shape),
                                           dtype=config.standardize_dtype(reference.dtype))
     return torch.as_tensor(value, dtype=reference.dtype).to(reference.device)
+
+
+def variable_path(variable) -> str:
+    """A variable's Keras path, else its name, else "" (plain torch parameters have neither)."""
+    return getattr(variable, "path", None) or getattr(variable, "name", None) or ""

@@ -43,7 +43,7 @@ class Adafactor(Optimizer):
         super().build(var_list)
         self._r, self._c, self._v = [], [], []
         for variable in var_list:
-            name = getattr(variable, "name", "variable")
+            name = getattr(variable, "name", None) or "variable"
             if variable.dim() < 2:
                 # Unfactored: scalar placeholders keep Keras's variable order and count.
                 placeholder = torch.zeros((), dtype=torch.int32, device=variable.device)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.optimizers._moments import MomentOptimizer
 from hocsau.optimizers._ops import adam_alpha, adam_direction
 from hocsau.optimizers._plan import Group
-from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.optimizers")
-class Adam(Optimizer):
+class Adam(MomentOptimizer):
     """Adam, with Keras's form of the update.
 
     `m = b1 * m + (1 - b1) * g`, `v = b2 * v + (1 - b2) * g**2`, then
@@ -30,18 +30,13 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
         self.amsgrad = amsgrad
 
     def build(self, var_list) -> None:
         if self.built:
             return
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
@@ -59,5 +54,4 @@ class Adam(Optimizer):
         torch._foreach_sub_(group.params, adam_direction(m_list, v_list, alpha, self.epsilon))
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {**super().get_config(), "amsgrad": self.amsgrad}

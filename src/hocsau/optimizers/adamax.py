@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.optimizers._moments import MomentOptimizer
 from hocsau.optimizers._plan import Group
-from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.optimizers")
-class Adamax(Optimizer):
+class Adamax(MomentOptimizer):
     """Adamax (Kingma & Ba, 2014, section 7).
 
     `m = b1 * m + (1 - b1) * g`, `u = max(b2 * u, |g|)`,
@@ -24,21 +24,14 @@ class Adamax(Optimizer):
         **kwargs: the base `Optimizer` arguments (weight_decay, clipnorm, use_ema, ...).
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+    _slot_names = ("momentum", "norm")
 
-    def build(self, var_list) -> None:
-        if self.built:
-            return
-        super().build(var_list)
-        self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
 
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         correction = 1 - torch.pow(self.beta_1, self._step(group))
-        m_list, u_list = group.take(self._m), group.take(self._u)
+        m_list, u_list = group.take(self._momentums), group.take(self._velocities)
         torch._foreach_mul_(m_list, self.beta_1)
         torch._foreach_add_(m_list, grads, alpha=1 - self.beta_1)
         torch._foreach_mul_(u_list, self.beta_2)
@@ -48,7 +41,3 @@ class Adamax(Optimizer):
         updates = torch._foreach_mul(m_list, lr)
         torch._foreach_div_(updates, denominators)
         torch._foreach_sub_(group.params, updates)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}

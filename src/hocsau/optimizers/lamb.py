@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.optimizers._moments import MomentOptimizer
 from hocsau.optimizers._ops import move_towards
 from hocsau.optimizers._plan import Group
-from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.optimizers")
-class Lamb(Optimizer):
+class Lamb(MomentOptimizer):
     """LAMB, layer-wise adaptive moments for large-batch training.
 
     The Adam direction `u = m_hat / (sqrt(v_hat) + epsilon)` (bias-corrected moments) is
@@ -27,17 +27,7 @@ class Lamb(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-
-    def build(self, var_list) -> None:
-        if self.built:
-            return
-        super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
 
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         step = self._step(group)
@@ -54,8 +44,4 @@ class Lamb(Optimizer):
         ratios = torch.where(w_norms > 0, torch.where(u_norms > 0, w_norms / u_norms, 1.0), 1.0)
         torch._foreach_mul_(updates, (ratios * lr).unbind())
         torch._foreach_sub_(group.params, updates)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
 

@@ -105,12 +105,7 @@ class MultiOptimizer(Optimizer):
         if not grads:
             return
         if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "When passing `grads` without `variables`, the optimizer must already be "
-                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
-                    "first.")
-            trainable_variables = self._trainable_variables
+            trainable_variables = self._built_variables()
         trainable_variables = list(trainable_variables)
         self.build(trainable_variables)
         if len(grads) != len(self._trainable_variables_indices):
@@ -135,22 +130,6 @@ class MultiOptimizer(Optimizer):
         var_list = list(var_list)
         for optimizer, _, variables in self._shares(var_list, var_list):
             optimizer.finalize_variable_values(variables)
-
-    def set_weights(self, weights) -> None:
-        if not self.built:
-            raise ValueError(
-                "You are calling `set_weights()` on an optimizer that has not yet been built. "
-                "Please call `optimizer.build(trainable_variables)` to create the optimizer "
-                "weights before calling `set_weights()`.")
-        weights = list(weights)
-        for variable, weight in zip(self._variables, weights, strict=False):
-            variable.assign(weight)
-        start = len(self._variables)
-        for optimizer in self._inner_optimizers:
-            count = len(optimizer.variables)
-            if count:
-                optimizer.set_weights(weights[start:start + count])
-                start += count
 
     def get_config(self) -> dict:
         return {"optimizer_map": serialize_keras_object(self._optimizer_map),

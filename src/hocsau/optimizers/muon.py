@@ -9,6 +9,7 @@ import torch
 
 from hocsau.optimizers._ops import adam_alpha, adam_direction, move_towards
 from hocsau.optimizers._plan import Group, Plan
+from hocsau.optimizers._state import variable_path
 from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class
 
@@ -63,7 +64,7 @@ class Muon(Optimizer):
     def _should_use_adamw(self, variable) -> bool:
         if variable.dim() != 2:
             return True
-        path = getattr(variable, "path", None) or getattr(variable, "name", None) or ""
+        path = variable_path(variable)
         if self.exclude_embeddings and "embedding" in path.lower():
             return True
         return any(re.search(keyword, path) for keyword in self.exclude_layers)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import torch
 
 from hocsau import config
+from hocsau.optimizers._moments import MomentOptimizer
 from hocsau.optimizers._plan import Group, Plan
-from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.optimizers")
-class Nadam(Optimizer):
+class Nadam(MomentOptimizer):
     """Nadam, with Keras's momentum schedule `u_t = b1 * (1 - 0.5 * 0.96**t)`.
 
     The product of the `u_t` so far is a variable of the optimizer (the last one of
@@ -26,10 +26,7 @@ class Nadam(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
 
     def build(self, var_list) -> None:
         if self.built:
@@ -37,8 +34,6 @@ class Nadam(Optimizer):
         var_list = list(var_list)
         dtype = var_list[0].dtype if var_list else config.torch_dtype(None)
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
         self._u_product = self._new_variable(
             torch.ones((), dtype=dtype, device=self._iterations.device), "variable")
 
@@ -70,7 +65,3 @@ class Nadam(Optimizer):
         torch._foreach_mul_(m_hats, lr)
         torch._foreach_div_(m_hats, denominators)
         torch._foreach_sub_(group.params, m_hats)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}

@@ -24,7 +24,7 @@ import torch
 from hocsau import config
 from hocsau.optimizers import _clipping
 from hocsau.optimizers._plan import Group, Plan, make_plan
-from hocsau.optimizers._state import OptimizerState
+from hocsau.optimizers._state import OptimizerState, variable_path
 from hocsau.optimizers.schedules import LearningRateSchedule
 from hocsau.optimizers.schedules import deserialize as deserialize_schedule
 from hocsau.saving.serialization import keras_class, serialize_keras_object
@@ -180,18 +180,13 @@ class Optimizer(OptimizerState):
         if not grads:
             return
         if trainable_variables is None:
-            if not self.built:
-                raise ValueError(
-                    "When passing `grads` without `variables`, the optimizer must already be "
-                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
-                    "first.")
-            if len(grads) != len(self._trainable_variables):
+            trainable_variables = self._built_variables()
+            if len(grads) != len(trainable_variables):
                 raise ValueError(
                     "When passing `grads` as a list of gradient tensors, the gradients must "
                     f"match `optimizer.variables` one-to-one. Received a list of {len(grads)} "
                     f"gradients, but the optimizer is tracking "
-                    f"{len(self._trainable_variables)} trainable variables.")
-            trainable_variables = self._trainable_variables
+                    f"{len(trainable_variables)} trainable variables.")
         elif not self.built:
             self.build(list(trainable_variables))
         with torch.no_grad():
@@ -199,6 +194,15 @@ class Optimizer(OptimizerState):
             grads = [_as_tensor(grads[i]) for i in plan.present or range(len(grads))]
             self._apply_plan(grads, plan)
             self._advance()
+
+    def _built_variables(self) -> list:
+        """The variables the optimizer was built with, for gradients given without them."""
+        if not self.built:
+            raise ValueError(
+                "When passing `grads` without `variables`, the optimizer must already be "
+                "built on a list of variables. Call `optimizer.build(trainable_variables)` "
+                "first.")
+        return self._trainable_variables
 
     def _plan_for(self, grads: list, variables) -> Plan:
         key = (tuple(map(id, variables)), tuple(g is None for g in grads))
@@ -290,7 +294,7 @@ class Optimizer(OptimizerState):
     def _use_weight_decay(self, variable) -> bool:
         found = self._decay_cache.get(id(variable))
         if found is None:
-            name = getattr(variable, "name", "")
+            name = getattr(variable, "name", None) or ""
             found = id(variable) not in self._exclude_ids and not (
                 self._exclude_pattern is not None and self._exclude_pattern.search(name))
             self._decay_cache[id(variable)] = found
@@ -389,8 +393,7 @@ def _never(variable) -> bool:
 
 
 def _label(variable) -> str:
-    return getattr(variable, "path", None) or getattr(variable, "name", None) or repr(
-        tuple(variable.shape))
+    return variable_path(variable) or repr(tuple(variable.shape))
 
 
 def _as_tensor(value) -> torch.Tensor:

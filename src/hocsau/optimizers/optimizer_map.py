@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import MutableMapping
 
+from hocsau.optimizers._state import variable_path
 from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import (
     deserialize_keras_object,
@@ -78,7 +79,7 @@ class OptimizerMap(MutableMapping):
 
     def __call__(self, variable) -> Optimizer:
         """The optimizer of a variable, by its path."""
-        return self[getattr(variable, "path", None) or getattr(variable, "name", "")]
+        return self[variable_path(variable)]
 
     def get_config(self) -> dict:
         return {"default_optimizer": serialize_keras_object(self._default_optimizer),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.optimizers._moments import MomentOptimizer
 from hocsau.optimizers._ops import move_towards
 from hocsau.optimizers._plan import Group
-from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.optimizers")
-class ScheduleFreeAdamW(Optimizer):
+class ScheduleFreeAdamW(MomentOptimizer):
     """Schedule-Free AdamW.
 
     Keeps `z` (the "momentum" slot, where Adam-normalized steps are taken, starting at the
@@ -29,18 +29,13 @@ class ScheduleFreeAdamW(Optimizer):
 
     def __init__(self, learning_rate=0.0025, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  warmup_steps=0, **kwargs):
-        super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
         self.warmup_steps = warmup_steps
 
     def build(self, var_list) -> None:
         if self.built:
             return
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"])
         with torch.no_grad():
             torch._foreach_copy_(self._momentums, list(var_list))
 
@@ -71,5 +66,4 @@ class ScheduleFreeAdamW(Optimizer):
         torch._foreach_copy_(params, x_list)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "warmup_steps": self.warmup_steps}
+        return {**super().get_config(), "warmup_steps": self.warmup_steps}

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import torch
 
-from hocsau.optimizers.schedules.learning_rate_schedule import (
-    LearningRateSchedule,
-    check_decay_steps,
-    float_step,
-)
+from hocsau.optimizers.schedules.learning_rate_schedule import StaircaseDecay
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.optimizers.schedules")
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(StaircaseDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)`.
 
     Args:
@@ -26,21 +22,7 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay"):
-        super().__init__()
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        check_decay_steps("decay_steps", decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step) -> torch.Tensor:
-        p = float_step(step) / self.decay_steps
-        if self.staircase:
-            p = torch.floor(p)
-        return torch.pow(self.decay_rate, p) * self.initial_learning_rate
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+    def _decay(self, progress: torch.Tensor) -> torch.Tensor:
+        return torch.pow(self.decay_rate, progress) * self.initial_learning_rate

@@ -20,11 +20,11 @@ class LearningRateSchedule:
     """
 
     def __call__(self, step):
-        raise TypeError(f"Learning rate schedule '{type(self).__name__}' must override "
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
                         "`__call__(self, step)`.")
 
     def get_config(self) -> dict:
-        raise TypeError(f"Learning rate schedule '{type(self).__name__}' must override "
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override "
                         "`get_config()` in order to be serializable.")
 
     @classmethod
@@ -44,3 +44,27 @@ def float_step(step, dtype=None) -> torch.Tensor:
 def check_decay_steps(name: str, value) -> None:
     if value <= 0:
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
+
+
+class StaircaseDecay(LearningRateSchedule):
+    """Shared frame of the schedules driven by `step / decay_steps` (floored in `staircase`
+    mode) and a `decay_rate`; subclasses define `_decay(progress)`, the rate it gives."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str | None = None):
+        super().__init__()
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        check_decay_steps("decay_steps", decay_steps)
+
+    def __call__(self, step) -> torch.Tensor:
+        progress = float_step(step) / self.decay_steps
+        return self._decay(torch.floor(progress) if self.staircase else progress)
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
