@@ -1,4 +1,9 @@
-"""Multi-tensor building blocks shared by several update rules."""
+"""Multi-tensor building blocks shared by several update rules.
+
+They follow Keras's formulas with PyTorch's fused multi-tensor kernels (lerp, addcmul,
+addcdiv), which read and write each tensor fewer times; the results differ from Keras's
+op-by-op evaluation only by float rounding.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,26 @@ import torch
 
 
 def move_towards(averages: list[torch.Tensor], targets: list[torch.Tensor], rate) -> None:
-    """`average += (target - average) * rate` in place: Keras's form of a moving average
-    (rounding differs slightly from `average * (1 - rate) + target * rate`)."""
-    steps = torch._foreach_sub(targets, averages)
-    torch._foreach_mul_(steps, rate)
-    torch._foreach_add_(averages, steps)
+    """`average += (target - average) * rate` in place (an exponential moving average)."""
+    torch._foreach_lerp_(averages, targets, rate)
 
 
-def adam_direction(m_list: list[torch.Tensor], v_list: list[torch.Tensor],
-                   alpha: torch.Tensor, epsilon: float) -> list[torch.Tensor]:
-    """`m * alpha / (sqrt(v) + epsilon)`: Adam's step with the bias correction in `alpha`."""
+def update_moments(m_list: list[torch.Tensor], v_list: list[torch.Tensor],
+                   grads: list[torch.Tensor], beta_1: float, beta_2: float) -> None:
+    """Adam's moments: `m = b1 * m + (1 - b1) * g`, `v = b2 * v + (1 - b2) * g**2`."""
+    move_towards(m_list, grads, 1 - beta_1)
+    torch._foreach_mul_(v_list, beta_2)
+    torch._foreach_addcmul_(v_list, grads, grads, value=1 - beta_2)
+
+
+def adam_step(params: list[torch.Tensor], m_list: list[torch.Tensor],
+              v_list: list[torch.Tensor], alpha: torch.Tensor, epsilon: float) -> None:
+    """`w -= m * alpha / (sqrt(v) + epsilon)`, with `alpha` (a device tensor) folded into
+    the denominator so that one fused kernel applies the step."""
     denominators = torch._foreach_sqrt(v_list)
     torch._foreach_add_(denominators, epsilon)
-    updates = torch._foreach_mul(m_list, alpha)
-    torch._foreach_div_(updates, denominators)
-    return updates
+    torch._foreach_div_(denominators, alpha)
+    torch._foreach_addcdiv_(params, m_list, denominators, value=-1)
 
 
 def adam_alpha(lr: torch.Tensor, step: torch.Tensor, beta_1: float, beta_2: float):

@@ -45,7 +45,7 @@ class Adadelta(Optimizer):
         grad_averages = group.take(self._accumulated_grads)
         delta_averages = group.take(self._accumulated_delta_vars)
         torch._foreach_mul_(grad_averages, rho)
-        torch._foreach_add_(grad_averages, torch._foreach_mul(grads, grads), alpha=1 - rho)
+        torch._foreach_addcmul_(grad_averages, grads, grads, value=1 - rho)
         deltas = torch._foreach_mul(self._rms(delta_averages), grads)
         torch._foreach_div_(deltas, self._rms(grad_averages))
         torch._foreach_neg_(deltas)

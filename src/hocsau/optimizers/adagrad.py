@@ -38,12 +38,11 @@ class Adagrad(Optimizer):
 
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         accumulators = group.take(self._accumulators)
-        torch._foreach_add_(accumulators, torch._foreach_mul(grads, grads))
+        torch._foreach_addcmul_(accumulators, grads, grads)
         denominators = torch._foreach_add(accumulators, self.epsilon)
         torch._foreach_sqrt_(denominators)
-        updates = torch._foreach_mul(grads, lr)
-        torch._foreach_div_(updates, denominators)
-        torch._foreach_sub_(group.params, updates)
+        torch._foreach_div_(denominators, lr)
+        torch._foreach_addcdiv_(group.params, grads, denominators, value=-1)
 
     def get_config(self) -> dict:
         return {**super().get_config(),

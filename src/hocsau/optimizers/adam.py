@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from hocsau.optimizers._moments import MomentOptimizer
-from hocsau.optimizers._ops import adam_alpha, adam_direction
+from hocsau.optimizers._ops import adam_alpha, adam_step, update_moments
 from hocsau.optimizers._plan import Group
 from hocsau.saving.serialization import keras_class
 
@@ -43,15 +43,12 @@ class Adam(MomentOptimizer):
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         alpha = adam_alpha(lr, self._step(group), self.beta_1, self.beta_2)
         m_list, v_list = group.take(self._momentums), group.take(self._velocities)
-        torch._foreach_mul_(m_list, self.beta_1)
-        torch._foreach_add_(m_list, grads, alpha=1 - self.beta_1)
-        torch._foreach_mul_(v_list, self.beta_2)
-        torch._foreach_add_(v_list, torch._foreach_mul(grads, grads), alpha=1 - self.beta_2)
+        update_moments(m_list, v_list, grads, self.beta_1, self.beta_2)
         if self.amsgrad:
             v_hats = group.take(self._velocity_hats)
             torch._foreach_maximum_(v_hats, v_list)
             v_list = v_hats
-        torch._foreach_sub_(group.params, adam_direction(m_list, v_list, alpha, self.epsilon))
+        adam_step(group.params, m_list, v_list, alpha, self.epsilon)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "amsgrad": self.amsgrad}

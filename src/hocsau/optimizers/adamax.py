@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from hocsau.optimizers._moments import MomentOptimizer
+from hocsau.optimizers._ops import move_towards
 from hocsau.optimizers._plan import Group
 from hocsau.saving.serialization import keras_class
 
@@ -32,8 +33,7 @@ class Adamax(MomentOptimizer):
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         correction = 1 - torch.pow(self.beta_1, self._step(group))
         m_list, u_list = group.take(self._momentums), group.take(self._velocities)
-        torch._foreach_mul_(m_list, self.beta_1)
-        torch._foreach_add_(m_list, grads, alpha=1 - self.beta_1)
+        move_towards(m_list, grads, 1 - self.beta_1)
         torch._foreach_mul_(u_list, self.beta_2)
         torch._foreach_maximum_(u_list, torch._foreach_abs(grads))
         denominators = torch._foreach_add(u_list, self.epsilon)

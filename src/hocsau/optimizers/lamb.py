@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from hocsau.optimizers._moments import MomentOptimizer
-from hocsau.optimizers._ops import move_towards
+from hocsau.optimizers._ops import update_moments
 from hocsau.optimizers._plan import Group
 from hocsau.saving.serialization import keras_class
 
@@ -32,8 +32,7 @@ class Lamb(MomentOptimizer):
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         step = self._step(group)
         m_list, v_list = group.take(self._momentums), group.take(self._velocities)
-        move_towards(m_list, grads, 1 - self.beta_1)
-        move_towards(v_list, torch._foreach_mul(grads, grads), 1 - self.beta_2)
+        update_moments(m_list, v_list, grads, self.beta_1, self.beta_2)
         updates = torch._foreach_div(m_list, 1.0 - torch.pow(self.beta_1, step))
         denominators = torch._foreach_div(v_list, 1.0 - torch.pow(self.beta_2, step))
         torch._foreach_sqrt_(denominators)

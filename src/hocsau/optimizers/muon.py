@@ -7,7 +7,7 @@ import re
 
 import torch
 
-from hocsau.optimizers._ops import adam_alpha, adam_direction, move_towards
+from hocsau.optimizers._ops import adam_alpha, adam_step, update_moments
 from hocsau.optimizers._plan import Group, Plan
 from hocsau.optimizers._state import variable_path
 from hocsau.optimizers.optimizer import Optimizer
@@ -102,9 +102,8 @@ class Muon(Optimizer):
 
     def _adamw_step(self, grads, params, m_list, v_list, lr, step) -> None:
         alpha = adam_alpha(lr, step, self.adam_beta_1, self.adam_beta_2)
-        move_towards(m_list, grads, 1 - self.adam_beta_1)
-        move_towards(v_list, torch._foreach_mul(grads, grads), 1 - self.adam_beta_2)
-        torch._foreach_sub_(params, adam_direction(m_list, v_list, alpha, self.epsilon))
+        update_moments(m_list, v_list, grads, self.adam_beta_1, self.adam_beta_2)
+        adam_step(params, m_list, v_list, alpha, self.epsilon)
 
     def _muon_step(self, grad, variable, lr, m) -> None:
         m.add_(grad + m * (self.momentum - 1))

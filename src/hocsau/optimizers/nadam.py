@@ -6,6 +6,7 @@ import torch
 
 from hocsau import config
 from hocsau.optimizers._moments import MomentOptimizer
+from hocsau.optimizers._ops import update_moments
 from hocsau.optimizers._plan import Group, Plan
 from hocsau.saving.serialization import keras_class
 
@@ -50,10 +51,7 @@ class Nadam(MomentOptimizer):
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
         step, u_t, u_next, u_product, u_product_next = map(group.cast, self._momentum_terms)
         m_list, v_list = group.take(self._momentums), group.take(self._velocities)
-        torch._foreach_mul_(m_list, self.beta_1)
-        torch._foreach_add_(m_list, grads, alpha=1 - self.beta_1)
-        torch._foreach_mul_(v_list, self.beta_2)
-        torch._foreach_add_(v_list, torch._foreach_mul(grads, grads), alpha=1 - self.beta_2)
+        update_moments(m_list, v_list, grads, self.beta_1, self.beta_2)
         m_hats = torch._foreach_mul(m_list, u_next)
         torch._foreach_div_(m_hats, 1 - u_product_next)
         current = torch._foreach_mul(grads, 1 - u_t)

@@ -50,22 +50,22 @@ class RMSprop(Optimizer):
         rho = self.rho
         velocities = group.take(self._velocities)
         torch._foreach_mul_(velocities, rho)
-        torch._foreach_add_(velocities, torch._foreach_mul(grads, grads), alpha=1 - rho)
+        torch._foreach_addcmul_(velocities, grads, grads, value=1 - rho)
         denominators = torch._foreach_add(velocities, self.epsilon)
         if self.centered:
             averages = group.take(self._average_gradients)
             torch._foreach_mul_(averages, rho)
             torch._foreach_add_(averages, grads, alpha=1 - rho)
-            torch._foreach_sub_(denominators, torch._foreach_mul(averages, averages))
+            torch._foreach_addcmul_(denominators, averages, averages, value=-1)
         torch._foreach_sqrt_(denominators)
-        increments = torch._foreach_mul(grads, lr)
-        torch._foreach_div_(increments, denominators)
+        torch._foreach_div_(denominators, lr)  # increment = g / denominator
         if self.momentum > 0:
             momentums = group.take(self._momentums)
             torch._foreach_mul_(momentums, self.momentum)
-            torch._foreach_add_(momentums, increments)
-            increments = momentums
-        torch._foreach_sub_(group.params, increments)
+            torch._foreach_addcdiv_(momentums, grads, denominators)
+            torch._foreach_sub_(group.params, momentums)
+        else:
+            torch._foreach_addcdiv_(group.params, grads, denominators, value=-1)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
