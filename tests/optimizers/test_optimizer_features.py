@@ -199,3 +199,48 @@ def test_set_weights_and_saved_variables_round_trip():
         fresh.set_weights([np.zeros(3)])
     with pytest.warns(UserWarning, match="has 2 variables whereas the saved optimizer has 8"):
         optimizers.Adam().load_own_variables(store)
+
+
+class _HalvingMomentum(optimizers.Optimizer):
+    """A custom optimizer written against Keras's subclassing API."""
+
+    def build(self, variables):
+        if self.built:
+            return
+        super().build(variables)
+        self.momentums = self.add_optimizer_variables(variables, "momentum")
+
+    def update_step(self, gradient, variable, learning_rate):
+        m = self.momentums[self._get_variable_index(variable)]
+        self.assign(m, 0.5 * m + gradient)
+        self.assign_sub(variable, learning_rate * m)
+
+
+def test_custom_optimizer_with_keras_style_update_step():
+    variable = hocsau_variables({"dense/bias": np.zeros(2, "float32")})[0]
+    optimizer = _HalvingMomentum(learning_rate=0.1, name="halving")
+    for _ in range(2):
+        optimizer.apply([torch.tensor([1.0, -2.0])], [variable])
+    # m: 1, 1.5 times the gradient; w = -0.1 * (1 + 1.5) * g
+    np.testing.assert_allclose(variable.numpy(), [-0.25, 0.5], rtol=1e-6)
+    assert optimizer.variables[2].path == "halving/dense_bias_momentum"
+
+
+def test_base_optimizer_needs_an_update_rule():
+    optimizer = optimizers.Optimizer(learning_rate=0.1)
+    with pytest.raises(NotImplementedError, match="must implement `update_step"):
+        optimizer.apply([torch.ones(2)], [torch.nn.Parameter(torch.zeros(2))])
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop", "Nadam", "Lion"])
+def test_float16_variables_update_in_float16(name):
+    half = torch.nn.Parameter(torch.ones(4, dtype=torch.float16))
+    full = torch.nn.Parameter(torch.ones(4))
+    grads = torch.tensor([0.5, -1.0, 2.0, 0.1])
+    for optimizer, variable in ((getattr(optimizers, name)(), half),
+                                (getattr(optimizers, name)(), full)):
+        for _ in range(3):
+            optimizer.apply([grads.to(variable.dtype)], [variable])
+        assert all(v.dtype == variable.dtype for v in optimizer.variables[2:])
+    assert half.dtype == torch.float16
+    np.testing.assert_allclose(half.detach().float().numpy(), full.detach().numpy(), atol=2e-3)

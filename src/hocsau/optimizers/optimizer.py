@@ -23,6 +23,7 @@ import torch
 
 from hocsau import config
 from hocsau.optimizers import _clipping
+from hocsau.optimizers._arguments import check_base_arguments
 from hocsau.optimizers._plan import Group, Plan, make_plan
 from hocsau.optimizers._state import OptimizerState, variable_path
 from hocsau.optimizers.schedules import LearningRateSchedule
@@ -64,7 +65,7 @@ class Optimizer(OptimizerState):
                           stacklevel=2)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        _check_arguments(clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
+        check_base_arguments(clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
                          ema_overwrite_frequency, gradient_accumulation_steps)
         super().__init__(name or uniquify(to_snake_case(type(self).__name__)))
         self.weight_decay = weight_decay
@@ -366,25 +367,6 @@ class Optimizer(OptimizerState):
             config["learning_rate"] = deserialize_schedule(config["learning_rate"],
                                                            custom_objects=custom_objects)
         return cls(**config)
-
-
-def _check_arguments(clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
-                     ema_overwrite_frequency, gradient_accumulation_steps) -> None:
-    if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
-        raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
-                         f"gradient_accumulation_steps={gradient_accumulation_steps}")
-    if use_ema:
-        if ema_momentum > 1 or ema_momentum < 0:
-            raise ValueError("`ema_momentum` must be in the range [0, 1]. "
-                             f"Received: ema_momentum={ema_momentum}")
-        if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
-                                        or ema_overwrite_frequency < 1):
-            raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
-                             f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
-    if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
-        raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
-                         f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
-                         f"global_clipnorm={global_clipnorm}")
 
 
 def _never(variable) -> bool:
