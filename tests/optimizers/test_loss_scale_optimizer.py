@@ -57,6 +57,12 @@ def test_skipped_step_leaves_everything_unchanged():
     assert float(optimizer.dynamic_scale) == 4.0
 
 
+def test_all_gradients_missing_is_reported_by_the_inner_optimizer():
+    optimizer = optimizers.LossScaleOptimizer(optimizers.SGD())
+    with pytest.raises(ValueError, match="No gradients provided for any variable."):
+        optimizer.apply([None], [torch.nn.Parameter(torch.zeros(2))])
+
+
 def test_scale_loss_and_delegation():
     inner = optimizers.SGD(learning_rate=0.5, loss_scale_factor=3.0)
     optimizer = optimizers.LossScaleOptimizer(inner, initial_scale=4.0)

@@ -77,11 +77,7 @@ class LossScaleOptimizer(Optimizer):
             else list(trainable_variables)
         with torch.no_grad():
             finite = self.check_finite(grads)
-            present = [i for i, g in enumerate(grads) if g is not None]
-            unscaled = list(grads)
-            for i, g in zip(present, torch._foreach_div([grads[i] for i in present],
-                                                        self.dynamic_scale), strict=False):
-                unscaled[i] = g
+            unscaled = self._unscale(grads)
             state = list(self._trainable_variables) + self.inner_optimizer.variables
             saved = [t.clone() for t in state]
         self.inner_optimizer.apply(unscaled, trainable_variables=variables)
@@ -89,6 +85,16 @@ class LossScaleOptimizer(Optimizer):
             for tensor, before in zip(state, saved, strict=False):
                 tensor.copy_(torch.where(finite, tensor, before))
             self._update_scale(finite)
+
+    def _unscale(self, grads: list) -> list:
+        """The gradients divided by the scale (None stays None)."""
+        present = [i for i, g in enumerate(grads) if g is not None]
+        unscaled = list(grads)
+        if present:
+            divided = torch._foreach_div([grads[i] for i in present], self.dynamic_scale)
+            for i, g in zip(present, divided, strict=True):
+                unscaled[i] = g
+        return unscaled
 
     def _update_scale(self, finite: torch.Tensor) -> None:
         grow = finite & (self.step_counter == self.dynamic_growth_steps - 1)
@@ -99,6 +105,8 @@ class LossScaleOptimizer(Optimizer):
     def check_finite(self, grads) -> torch.Tensor:
         """True (a 0-d bool tensor) when no gradient holds an inf or a NaN."""
         present = [g for g in grads if g is not None]
+        if not present:  # nothing to check; the inner optimizer reports the missing gradients
+            return torch.ones((), dtype=torch.bool)
         device = present[0].device
         return torch.stack([torch.isfinite(g).all().to(device) for g in present]).all()
 
