@@ -10,8 +10,11 @@ from hocsau import (
     initializers,
     layers,
     losses,
+    metrics,
+    mixed_precision,
     models,
     ops,
+    optimizers,
     preprocessing,
     random,
     regularizers,
@@ -27,6 +30,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
     "__version__", "activations", "backend", "callbacks", "config", "constraints", "datasets",
-    "initializers", "layers", "losses", "models", "ops", "preprocessing", "random",
+    "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+    "optimizers", "preprocessing", "random",
     "regularizers", "saving", "utils",
 ]

@@ -1,11 +1,7 @@
 """compile / fit / evaluate / predict: Keras semantics with real numbers."""
 
+import numpy as np
 import pytest
-
-pytest.importorskip("hocsau.optimizers", reason="hocsau.optimizers has not landed yet (issue 3)")
-pytest.importorskip("hocsau.metrics", reason="hocsau.metrics has not landed yet (issue 3)")
-
-import numpy as np  # noqa: E402
 
 import hocsau as keras
 from hocsau import layers

@@ -143,7 +143,6 @@ class Trainer:
             self._step_cache = {
                 "regularized": [(w, w.regularizer) for w in weights
                                 if getattr(w, "regularizer", None) is not None],
-                "constrained": [w for w in weights if getattr(w, "constraint", None) is not None],
             }
         return self._step_cache
 
@@ -163,16 +162,8 @@ class Trainer:
             variable.grad = None
         scale = getattr(self.optimizer, "scale_loss", None)
         (scale(loss) if scale is not None else loss).backward()
-        self.optimizer.apply([v.grad for v in variables], variables)
-        self._apply_constraints()
+        self.optimizer.apply([v.grad for v in variables], variables)  # applies constraints too
         return self.compute_metrics(x, y, y_pred, sample_weight)
-
-    def _apply_constraints(self) -> None:
-        constrained = self._training_cache()["constrained"]
-        if constrained:
-            with torch.no_grad():
-                for variable in constrained:
-                    variable.copy_(variable.constraint(variable))
 
     def test_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
