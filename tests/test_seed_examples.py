@@ -15,6 +15,8 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "seed
 
 # Scripts whose layers and features hocsau has; the others join as the issues land.
 IN_SCOPE = [
+    "ex10_regression_diabetes_examples",
+    "ex11_binary_circles",
 ]
 
 
