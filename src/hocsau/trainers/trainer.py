@@ -141,6 +141,7 @@ class Trainer:
         if self._step_cache is None:
             weights = self.weights
             self._step_cache = {
+                "trainable": self.trainable_weights,
                 "regularized": [(w, w.regularizer) for w in weights
                                 if getattr(w, "regularizer", None) is not None],
             }
@@ -157,7 +158,7 @@ class Trainer:
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
-        variables = self.trainable_weights
+        variables = self._training_cache()["trainable"]
         for variable in variables:
             variable.grad = None
         scale = getattr(self.optimizer, "scale_loss", None)
@@ -296,6 +297,7 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._assert_compiled("train_on_batch")
+        self._step_cache = None
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x),
                                            class_weight=class_weight)))
         train = self.train_function or self._make_train_function()
