@@ -1,5 +1,18 @@
 """`hocsau.layers`: every layer class, one per file under this package."""
 
+from hocsau.layers import (
+    attention,
+    convolutional,
+    merging,
+    normalization,
+    pooling,
+    preprocessing,
+    regularization,
+    reshaping,
+    rnn,
+)
+from hocsau.layers.attention import *  # noqa: F403
+from hocsau.layers.convolutional import *  # noqa: F403
 from hocsau.layers.core.activation import Activation
 from hocsau.layers.core.activity_regularization import ActivityRegularization
 from hocsau.layers.core.dense import Dense
@@ -19,8 +32,19 @@ from hocsau.layers.core.softmax import Softmax
 from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
+from hocsau.layers.merging import *  # noqa: F403
+from hocsau.layers.normalization import *  # noqa: F403
+from hocsau.layers.pooling import *  # noqa: F403
+from hocsau.layers.preprocessing import *  # noqa: F403
+from hocsau.layers.regularization import *  # noqa: F403
+from hocsau.layers.reshaping import *  # noqa: F403
+from hocsau.layers.rnn import *  # noqa: F403
 
 __all__ = ["ELU", "Activation", "ActivityRegularization", "Dense", "Dropout", "Flatten",
            "Identity", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "LeakyReLU",
            "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax",
            "TorchModuleWrapper"]
+for _family in (attention, convolutional, merging, normalization, pooling, preprocessing,
+                regularization, reshaping, rnn):
+    __all__ += _family.__all__
+del _family

@@ -307,6 +307,8 @@ class Layer(nn.Module):
             dry_run(self, input_shape)
         self.built = True
 
+    build._builds_by_dry_run = True
+
     def _maybe_build(self, args, kwargs) -> None:
         """Build from the shapes of the first call's inputs (batch axis kept as called)."""
         if self.built:
@@ -314,7 +316,8 @@ class Layer(nn.Module):
         shapes = _build_shapes(self, args, kwargs)
         if type(self).build is not Layer.build or self._build_shapes is None:
             self._build_shapes = shapes
-        if type(self).build is Layer.build:
+        if getattr(type(self).build, "_builds_by_dry_run", False):
+            # The real call about to run builds the sublayers; no dry run needed.
             self.built = True
             return
         if isinstance(shapes, dict):
@@ -369,6 +372,11 @@ class Layer(nn.Module):
             args = (_to_tensors(args[0]),) + args[1:]
         if not self.built:
             self._maybe_build(args, kwargs)
+            if _is_meta(args):
+                # Built during a parent's dry run: the new weights are real, the inputs meta.
+                from hocsau.models.symbolic import call_with_meta_weights
+
+                return call_with_meta_weights(self, args, kwargs)
         expects_training, expects_mask, _ = self._call_info
         context = CONTEXT
         outer = context.depth == 0
@@ -571,6 +579,13 @@ def _cast_floats(value, dtype: str):
     if isinstance(value, (list, tuple)):
         return type(value)(_cast_floats(v, dtype) for v in value)
     return value
+
+
+def _is_meta(args) -> bool:
+    from hocsau.models.symbolic import flatten
+
+    first = next((t for t in flatten(args) if isinstance(t, torch.Tensor)), None)
+    return first is not None and first.is_meta
 
 
 def _input_mask(inputs):

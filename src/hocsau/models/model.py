@@ -78,5 +78,7 @@ class Model(Trainer, Layer):
         Layer.build(self, input_shape)
         self._build_shapes = input_shape
 
+    build._builds_by_dry_run = True
+
     def get_config(self) -> dict:
         return Layer.get_config(self)

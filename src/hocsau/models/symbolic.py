@@ -279,6 +279,16 @@ def _meta_outputs(layer, args, kwargs, size: int):
             raise _graph_error(layer, args, error) from error
 
 
+def call_with_meta_weights(layer, args, kwargs):
+    """Call `layer` on meta tensors with its weights swapped for meta copies."""
+    state = {name: torch.empty_like(t, device="meta") for name, t in _named_state(layer)}
+    from hocsau.layers.layer import Layer
+
+    if not state:
+        return Layer._eager_call(layer, args, kwargs)
+    return functional_call(layer, state, args, kwargs, strict=False, tie_weights=True)
+
+
 def _named_state(layer):
     """Each parameter and buffer once; functional_call ties the other names to it."""
     yield from layer.named_parameters()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from hocsau import config
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.argument_validation import standardize_data_format
 
 
 @keras_class("keras.layers")
@@ -22,7 +22,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = _standardize_data_format(data_format)
+        self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):
@@ -35,13 +35,3 @@ class Flatten(Layer):
         config = super().get_config()
         config["data_format"] = self.data_format
         return config
-
-
-def _standardize_data_format(data_format) -> str:
-    if data_format is None:
-        return config.image_data_format()
-    value = str(data_format).lower()
-    if value not in ("channels_first", "channels_last"):
-        raise ValueError("The `data_format` argument must be one of {'channels_first', "
-                         f"'channels_last'}}. Received: data_format={value}")
-    return value

@@ -1,0 +1,3 @@
+"""Merge layers (Add, Concatenate, ...) and their functional forms (add, concatenate, ...)."""
+
+__all__: list[str] = []

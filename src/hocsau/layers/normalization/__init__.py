@@ -1,0 +1,3 @@
+"""Normalization: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Reshaping: UpSampling, ZeroPadding and Cropping in 1, 2 and 3 dimensions."""
+
+__all__: list[str] = []

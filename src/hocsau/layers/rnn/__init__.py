@@ -1,0 +1,3 @@
+"""Recurrent layers: cells, RNN, SimpleRNN, GRU, LSTM, Bidirectional, TimeDistributed."""
+
+__all__: list[str] = []
