@@ -11,6 +11,7 @@ import torch
 
 from hocsau.config import epsilon
 from hocsau.initializers._lookup import family_functions
+from hocsau.ops._convert import tensor
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
@@ -45,6 +46,7 @@ class L1L2(Regularizer):
         self.l2 = _factor(0.0 if l2 is None else l2, "l2")
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        x = tensor(x)
         penalty = torch.zeros((), dtype=x.dtype, device=x.device)
         if self.l1:
             penalty = penalty + self.l1 * torch.sum(torch.abs(x))
@@ -68,6 +70,7 @@ class L1(Regularizer):
         self.l1 = _factor(0.01 if l1 is None else l1, "l1")
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        x = tensor(x)
         return self.l1 * torch.sum(torch.abs(x))
 
     def get_config(self) -> dict:
@@ -86,6 +89,7 @@ class L2(Regularizer):
         self.l2 = _factor(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        x = tensor(x)
         return self.l2 * torch.sum(torch.square(x))
 
     def get_config(self) -> dict:
@@ -112,6 +116,7 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
+        inputs = tensor(inputs)
         if inputs.ndim != 2:
             raise ValueError("Inputs to OrthogonalRegularizer must have rank 2. "
                              f"Received: inputs.shape={tuple(inputs.shape)}")

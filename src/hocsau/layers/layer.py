@@ -79,6 +79,15 @@ class Layer(nn.Module):
         self._call_info = _call_info(type(self))
 
     # --- attribute tracking -----------------------------------------------------------------
+    def __getattr__(self, name):
+        try:
+            return nn.Module.__getattr__(self, name)
+        except AttributeError:
+            attribute = getattr(type(self), name, None)
+            if isinstance(attribute, property):
+                attribute.fget(self)  # re-raises the property's own, clearer error
+            raise
+
     def __setattr__(self, name, value):
         if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)
@@ -439,9 +448,7 @@ class Layer(nn.Module):
         if not self._inbound_nodes:
             raise AttributeError(f"Layer '{self.name}' has never been called and thus has no "
                                  f"defined {attribute}.")
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, so its "
-                                 f"{attribute} is ill-defined. Use `get_{attribute}_at(index)`.")
+        # As in Keras 3, a layer used in several graphs reports its first use.
         return self._inbound_nodes[0]
 
     @property
