@@ -125,3 +125,10 @@ def test_unknown_name_lists_nearest_valid_names():
     with pytest.raises(ValueError, match="Could not interpret regularizer identifier: 'l3'. "
                                          "Did you mean one of: "):
         regularizers.get("l3")
+
+
+def test_regularizers_accept_numpy_arrays():
+    w = np.array([[1.0, -2.0], [3.0, -4.0]], dtype="float32")
+    assert float(regularizers.l1(0.01)(w)) == pytest.approx(0.1)
+    assert float(regularizers.l2(0.01)(w)) == pytest.approx(0.3)
+    assert float(regularizers.l1_l2(l1=0.01, l2=0.01)(w)) == pytest.approx(0.4)

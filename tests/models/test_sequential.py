@@ -47,3 +47,17 @@ def test_add_and_pop():
 def test_duplicate_names_rejected():
     with pytest.raises(ValueError, match="unique names"):
         keras.Sequential([layers.Dense(1, name="x"), layers.Dense(1, name="x")])
+
+
+def test_layers_of_a_sequential_built_by_add_report_their_output_shapes():
+    model = keras.Sequential()
+    model.add(layers.Flatten(input_shape=(8, 8), name="input"))
+    model.add(layers.Dense(8, name="h1"))
+    model.add(layers.Dense(10, name="output"))
+    assert [tuple(layer.output.shape) for layer in model.layers] == [(None, 64), (None, 8),
+                                                                       (None, 10)]
+
+
+def test_output_of_an_uncalled_layer_names_the_layer():
+    with pytest.raises(AttributeError, match="Layer 'lonely' has never been called"):
+        layers.Dense(2, name="lonely").output
