@@ -204,7 +204,9 @@ class Trainer:
         self._step_cache = None
         self.stop_training = False
         train = self.train_function or self._make_train_function()
-        callbacks.on_train_begin()
+        self._initial_epoch = initial_epoch
+        callbacks.on_train_begin()  # BackupAndRestore may move `_initial_epoch` on
+        initial_epoch = self._initial_epoch
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
