@@ -19,6 +19,7 @@ from torch import nn
 from hocsau import config, dtype_policies
 from hocsau.layers.call_context import CONTEXT
 from hocsau.layers.input_spec import assert_input_compatibility
+from hocsau.models import symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 from hocsau.utils import naming
 from hocsau.variable import Variable
@@ -80,13 +81,17 @@ class Layer(nn.Module):
 
     # --- attribute tracking -----------------------------------------------------------------
     def __getattr__(self, name):
-        try:
-            return nn.Module.__getattr__(self, name)
-        except AttributeError:
-            attribute = getattr(type(self), name, None)
-            if isinstance(attribute, property):
-                attribute.fget(self)  # re-raises the property's own, clearer error
-            raise
+        # nn.Module's lookup of parameters, sublayers and buffers, inlined: weights are read
+        # through here on every call.
+        state = self.__dict__
+        for store in ("_parameters", "_modules", "_buffers"):
+            found = state.get(store)
+            if found is not None and name in found:
+                return found[name]
+        attribute = getattr(type(self), name, None)
+        if isinstance(attribute, property):
+            attribute.fget(self)  # re-raises the property's own, clearer error
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
         if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value):
@@ -311,9 +316,7 @@ class Layer(nn.Module):
         """Create the weights for `input_shape`; the default builds sublayers by a dry run."""
         if self._sublayers() and type(self).call is not Layer.call and input_shape is not None:
             self.built = True
-            from hocsau.models.symbolic import dry_run
-
-            dry_run(self, input_shape)
+            symbolic.dry_run(self, input_shape)
         self.built = True
 
     build._builds_by_dry_run = True
@@ -370,8 +373,6 @@ class Layer(nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        from hocsau.models import symbolic
-
         if symbolic.any_symbolic(args, kwargs):
             return symbolic.symbolic_call(self, args, kwargs)
         return self._eager_call(args, kwargs)
@@ -383,9 +384,7 @@ class Layer(nn.Module):
             self._maybe_build(args, kwargs)
             if _is_meta(args):
                 # Built during a parent's dry run: the new weights are real, the inputs meta.
-                from hocsau.models.symbolic import call_with_meta_weights
-
-                return call_with_meta_weights(self, args, kwargs)
+                return symbolic.call_with_meta_weights(self, args, kwargs)
         expects_training, expects_mask, _ = self._call_info
         context = CONTEXT
         outer = context.depth == 0
@@ -434,14 +433,10 @@ class Layer(nn.Module):
 
     def compute_output_shape(self, *args, **kwargs):
         """Output shape(s) for input shape(s); by default inferred by a dry run."""
-        from hocsau.models.symbolic import output_shape_by_dry_run
-
-        return output_shape_by_dry_run(self, args, kwargs)
+        return symbolic.output_shape_by_dry_run(self, args, kwargs)
 
     def compute_output_spec(self, *args, **kwargs):
-        from hocsau.models.symbolic import infer_output_spec
-
-        return infer_output_spec(self, args, kwargs)
+        return symbolic.infer_output_spec(self, args, kwargs)
 
     # --- graph connectivity -----------------------------------------------------------------
     def _single_node(self, attribute: str):
@@ -589,9 +584,7 @@ def _cast_floats(value, dtype: str):
 
 
 def _is_meta(args) -> bool:
-    from hocsau.models.symbolic import flatten
-
-    first = next((t for t in flatten(args) if isinstance(t, torch.Tensor)), None)
+    first = next((t for t in symbolic.flatten(args) if isinstance(t, torch.Tensor)), None)
     return first is not None and first.is_meta
 
 

@@ -96,6 +96,8 @@ def to_tensor(x, dtype: torch.dtype | None = None,
               device: torch.device | None = None) -> torch.Tensor:
     """`x` as a tensor; numbers and lists of floats become floatx, numpy keeps its dtype."""
     if isinstance(x, torch.Tensor):
+        if dtype is None and device is None:
+            return x
         return x.to(device=device, dtype=dtype)
     array = np.asarray(x)
     if dtype is None and not isinstance(x, np.ndarray) and array.dtype == np.float64:
@@ -136,8 +138,7 @@ def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor, expand_ra
 def divide_no_nan(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Tensor:
     """numerator / denominator, and 0 (with a zero gradient) where the denominator is 0."""
     zero = denominator == 0
-    safe = torch.where(zero, torch.ones_like(denominator), denominator)
-    return torch.where(zero, torch.zeros_like(numerator), numerator / safe)
+    return torch.where(zero, 0.0, numerator / torch.where(zero, 1.0, denominator))
 
 
 def reduce_values(values: torch.Tensor, sample_weight: torch.Tensor | None = None,

@@ -95,6 +95,12 @@ class Mean(_Reduction):
         else:
             self.count.add_(values.shape[0] if values.dim() else 1)
 
+    def update_batch_mean(self, value: torch.Tensor, batch_size: int) -> None:
+        """Add a batch's mean `value` over `batch_size` samples: `update_state(value,
+        sample_weight=batch_size)` in two in-place ops (the trainer's loss, every step)."""
+        self.total.add_(value.detach(), alpha=batch_size)
+        self.count.add_(batch_size)
+
     def result(self) -> torch.Tensor:
         return _utils.divide_no_nan(self.total.detach(), self.count.detach())
 
