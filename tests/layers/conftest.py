@@ -1,4 +1,4 @@
-"""Parity helper for the core layer tests: the same layer in Keras 3 and in hocsau."""
+"""Parity helper for the layer tests: the same layer in Keras 3 and in hocsau."""
 
 import numpy as np
 import pytest
