@@ -230,3 +230,15 @@ def test_unbuilt_and_empty_sequential_match_keras(make):
     assert text == capture(make(keras))
     assert text.endswith(" Total params: 0 (0.00 B)\n Trainable params: 0 (0.00 B)\n"
                          " Non-trainable params: 0 (0.00 B)\n")
+
+
+def test_operations_on_symbolic_tensors_show_keras_op_names():
+    def build(lib):
+        x = lib.Input((3,))
+        y = lib.layers.Dense(2)(x)
+        z = 1 + y * 2 - y[:, :1]
+        return lib.Model(x, [abs(-z) ** 2, z < 0.5])
+
+    text = capture(build(hocsau))
+    assert text == capture(build(keras))
+    assert "│ get_item (GetItem)  │ (None, 1)" in text and "│ add (Add)" in text

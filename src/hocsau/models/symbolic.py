@@ -92,7 +92,7 @@ def _reversed(fn):
     def swapped(a, b):
         return fn(b, a)
 
-    swapped.__name__ = f"r{getattr(fn, '__name__', 'op')}"
+    swapped.__name__ = getattr(fn, "__name__", "op")  # `1 + x` is an add, as in Keras
     return swapped
 
 

@@ -147,7 +147,8 @@ def _is_sequential_like(nodes: list) -> bool:
 # --- rows -----------------------------------------------------------------------------------
 def _layer_rows(layer, nodes, show_trainable: bool, expand_nested: bool, level: int) -> list:
     prefix = "   " * level + "└ " if level else ""
-    row = [f"{prefix}{layer.name} ({type(layer).__name__})", format_layer_shape(layer),
+    class_name = getattr(layer, "op_class_name", type(layer).__name__)
+    row = [f"{prefix}{layer.name} ({class_name})", format_layer_shape(layer),
            _param_count(layer)]
     if nodes is not None:
         row.append(_connections(layer, nodes))

@@ -16,6 +16,12 @@ class _Slot:
         self.index = index
 
 
+# Keras's names for the operations Python operators map to (`x - y` is `ops.subtract`).
+_KERAS_OP_NAMES = {"sub": "subtract", "mul": "multiply", "pow": "power", "neg": "negative",
+                   "abs": "absolute", "getitem": "get_item", "lt": "less", "le": "less_equal",
+                   "gt": "greater", "ge": "greater_equal"}
+
+
 class OpLayer(Layer):
     """Calls `fn(*args, **kwargs)` with the graph's tensors put back in place of placeholders.
 
@@ -25,7 +31,10 @@ class OpLayer(Layer):
 
     def __init__(self, fn, args: tuple, kwargs: dict):
         base = getattr(fn, "__name__", "op").strip("_") or "op"
-        super().__init__(name=naming.uniquify(naming.to_snake_case(base)))
+        op_name = _KERAS_OP_NAMES.get(base, naming.to_snake_case(base))
+        super().__init__(name=naming.uniquify(op_name))
+        # The Keras operation class this node stands for, as `summary()` shows it ("Add").
+        self.op_class_name = "".join(part.capitalize() for part in op_name.split("_"))
         self.fn = fn
         self._symbolic_inputs = []
 
