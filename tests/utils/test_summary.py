@@ -234,6 +234,7 @@ def test_unbuilt_and_empty_sequential_match_keras(make):
 
 def test_operations_on_symbolic_tensors_show_keras_op_names():
     def build(lib):
+        lib.backend.clear_session()
         x = lib.Input((3,))
         y = lib.layers.Dense(2)(x)
         z = 1 + y * 2 - y[:, :1]
