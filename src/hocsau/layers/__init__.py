@@ -18,11 +18,13 @@ from hocsau.layers.core.activity_regularization import ActivityRegularization
 from hocsau.layers.core.dense import Dense
 from hocsau.layers.core.dropout import Dropout
 from hocsau.layers.core.elu import ELU
+from hocsau.layers.core.embedding import Embedding
 from hocsau.layers.core.flatten import Flatten
 from hocsau.layers.core.identity import Identity
 from hocsau.layers.core.input_layer import Input, InputLayer
 from hocsau.layers.core.lambda_layer import Lambda
 from hocsau.layers.core.leaky_relu import LeakyReLU
+from hocsau.layers.core.masking import Masking
 from hocsau.layers.core.permute import Permute
 from hocsau.layers.core.prelu import PReLU
 from hocsau.layers.core.relu import ReLU
@@ -40,9 +42,9 @@ from hocsau.layers.regularization import *  # noqa: F403
 from hocsau.layers.reshaping import *  # noqa: F403
 from hocsau.layers.rnn import *  # noqa: F403
 
-__all__ = ["ELU", "Activation", "ActivityRegularization", "Dense", "Dropout", "Flatten",
-           "Identity", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "LeakyReLU",
-           "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax",
+__all__ = ["ELU", "Activation", "ActivityRegularization", "Dense", "Dropout", "Embedding",
+           "Flatten", "Identity", "Input", "InputLayer", "InputSpec", "Lambda", "Layer",
+           "LeakyReLU", "Masking", "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax",
            "TorchModuleWrapper"]
 for _family in (attention, convolutional, merging, normalization, pooling, preprocessing,
                 regularization, reshaping, rnn):

@@ -1,0 +1,75 @@
+"""`Embedding`: integer ids -> rows of a trainable `embeddings` matrix."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from hocsau import constraints, initializers, regularizers
+from hocsau.layers.layer import Layer
+from hocsau.saving.serialization import keras_class, serialize_keras_object
+
+
+@keras_class("keras.layers")
+class Embedding(Layer):
+    """Turns ids of shape (batch, ...) into vectors of shape (batch, ..., output_dim).
+
+    Args:
+        input_dim: vocabulary size (largest id + 1).
+        output_dim: size of each vector.
+        embeddings_initializer / embeddings_regularizer / embeddings_constraint: for the
+            `embeddings` weight of shape (input_dim, output_dim).
+        mask_zero: id 0 is padding: the output carries a mask `ids != 0` that recurrent and
+            attention layers honour (so id 0 cannot be a real token).
+        weights: initial `[embeddings]` array. `input_length` (Keras 2) is accepted and ignored.
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Argument `{arg}` must be a positive integer. "
+                                 f"Received: {arg}={value!r}")
+        self.input_dim = input_dim
+        self.output_dim = output_dim
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = mask_zero
+        self.supports_masking = mask_zero
+        self._initial_weights = weights
+
+    def build(self, input_shape=None):
+        self.embeddings = self.add_weight(name="embeddings",
+                                          shape=(self.input_dim, self.output_dim),
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        if inputs.is_floating_point() or inputs.dtype == torch.bool:
+            inputs = inputs.long()
+        return F.embedding(inputs, self.embeddings)
+
+    def compute_mask(self, inputs, mask=None):
+        return inputs != 0 if self.mask_zero else None
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": serialize_keras_object(self.embeddings_initializer),
+            "embeddings_regularizer": serialize_keras_object(self.embeddings_regularizer),
+            "embeddings_constraint": serialize_keras_object(self.embeddings_constraint),
+            "mask_zero": self.mask_zero,
+            "quantization_config": None,
+        })
+        return config

@@ -1,0 +1,47 @@
+"""PyTorch's fused recurrent kernels on Keras-layout weights, with Keras's mask semantics.
+
+Keras skips masked steps: the state is carried over them and the output repeats the last
+unmasked step's output (zeros before the first one). The same result comes from one fused
+kernel call without a host sync, for any mask (right-padded, left-padded or holes):
+
+    compact    each row's unmasked steps moved to the front, in order
+    run        the fused kernel over the compacted rows
+    spread     step t takes the compacted output number (unmasked steps up to t) - 1
+
+The final hidden state is the last spread output; an LSTM's final cell state is not
+recoverable this way, so a masked LSTM whose states are returned runs the step loop.
+"""
+
+from __future__ import annotations
+
+import torch
+
+_KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
+
+
+def run(kind: str, x: torch.Tensor, states: list, weights: list):
+    """(outputs (batch, steps, units), final states) of one fused layer over batch-first x."""
+    has_bias = len(weights) == 4
+    train = torch.is_grad_enabled()  # cuDNN keeps what backward needs only in train mode
+    if kind == "lstm":
+        outputs, h, c = torch._VF.lstm(x, (states[0][None], states[1][None]), weights, has_bias,
+                                       1, 0.0, train, False, True)
+        return outputs, [h[0], c[0]]
+    outputs, h = _KERNELS[kind](x, states[0][None], weights, has_bias, 1, 0.0, train, False,
+                                True)
+    return outputs, [h[0]]
+
+
+def compact(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Each row's unmasked steps first, in their order (masked steps after them)."""
+    order = torch.argsort((~mask).to(torch.uint8), dim=1, stable=True)
+    return torch.take_along_dim(x, order[..., None], dim=1)
+
+
+def spread(outputs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Outputs of compacted rows back on the time axis, masked steps repeating the last
+    unmasked output (zeros before the first)."""
+    seen = mask.cumsum(dim=1)
+    index = (seen - 1).clamp_(min=0)
+    spread_out = torch.take_along_dim(outputs, index[..., None], dim=1)
+    return spread_out.masked_fill((seen == 0)[..., None], 0.0)

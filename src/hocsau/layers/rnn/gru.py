@@ -1,0 +1,39 @@
+"""`GRU`: Gated Recurrent Unit layer (`RNN(GRUCell)`), fused with torch's GRU kernel when
+`reset_after=True` with the default activations and no recurrent dropout."""
+
+from __future__ import annotations
+
+from hocsau.layers.rnn._cell_layer import CellLayer, cell_arguments
+from hocsau.layers.rnn.gru_cell import GRUCell
+from hocsau.saving.serialization import keras_class
+
+
+@keras_class("keras.layers")
+class GRU(CellLayer):
+    """Gated Recurrent Unit layer; Keras weights (gates z, r, h), torch's kernel underneath.
+
+    Args:
+        units: output size. activation / recurrent_activation: tanh / sigmoid by default.
+        use_cudnn: accepted for Keras compatibility (torch picks its kernel).
+        reset_after: Keras's (and torch's) default True; False runs the step loop.
+        use_bias / *_initializer / *_regularizer / *_constraint / dropout / recurrent_dropout /
+            seed: as in `GRUCell`.
+        return_sequences / return_state / go_backwards / stateful / unroll: as in `RNN`.
+    """
+
+    cell_class = GRUCell
+    cell_name = "gru_cell"
+    hidden_config_keys = ()
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 use_cudnn="auto", **kwargs):
+        cell_kwargs = cell_arguments(self.cell_class, locals())
+        super().__init__(cell_kwargs, activity_regularizer=activity_regularizer,
+                         return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
