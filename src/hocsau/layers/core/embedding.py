@@ -68,6 +68,7 @@ class Embedding(Layer):
             "output_dim": self.output_dim,
             "embeddings_initializer": serialize_keras_object(self.embeddings_initializer),
             "embeddings_regularizer": serialize_keras_object(self.embeddings_regularizer),
+            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
             "embeddings_constraint": serialize_keras_object(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
             "quantization_config": None,
