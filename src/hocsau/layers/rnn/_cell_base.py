@@ -48,6 +48,7 @@ class RecurrentCell(Layer):
         self.output_size = units
         self._dropout_mask = None
         self._recurrent_dropout_mask = None
+        self._fusable_for = self._default_activations = None
 
     def _add_kernels(self, input_dim: int, bias_shape, bias_initializer) -> None:
         """`kernel` (input_dim, gates*units), `recurrent_kernel` (units, gates*units), `bias`."""
@@ -66,12 +67,6 @@ class RecurrentCell(Layer):
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
 
-    def _activations_are_default(self) -> bool:
-        names = [activations.serialize(self.activation)]
-        if hasattr(self, "recurrent_activation"):
-            names.append(activations.serialize(self.recurrent_activation))
-        return names[0] == "tanh" and names[1:] in ([], ["sigmoid"])
-
     def fused_weights(self) -> list:
         """torch's layout: w_ih (gates*units, in), w_hh, b_ih, b_hh (Keras has one bias)."""
         weights = [self.kernel.t(), self.recurrent_kernel.t()]
@@ -80,8 +75,14 @@ class RecurrentCell(Layer):
         return weights
 
     def fusable(self) -> bool:
-        """Whether PyTorch's fused kernel computes this cell exactly (see the subclasses)."""
-        return self.recurrent_dropout == 0 and self._activations_are_default()
+        """Whether PyTorch's fused kernel computes this cell exactly: tanh / sigmoid
+        activations (checked once per activation object) and no recurrent dropout."""
+        key = (self.activation, getattr(self, "recurrent_activation", None))
+        if self._fusable_for != key:
+            names = [activations.serialize(a) for a in key if a is not None]
+            self._default_activations = names in (["tanh"], ["tanh", "sigmoid"])
+            self._fusable_for = key
+        return self._default_activations and self.recurrent_dropout == 0
 
     # --- dropout masks, drawn once per sequence ---------------------------------------------
     def _draw_mask(self, like: torch.Tensor, rate: float) -> torch.Tensor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 
+from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.layers.rnn.rnn import RNN
 from hocsau.saving.serialization import serialize_keras_object
@@ -32,6 +33,7 @@ class CellLayer(RNN):
                                trainable=kwargs.get("trainable", True))
         super().__init__(cell, activity_regularizer=activity_regularizer, **rnn_kwargs,
                          **kwargs)
+        self.input_spec = InputSpec(ndim=3)
 
     def get_config(self) -> dict:
         config = super().get_config()

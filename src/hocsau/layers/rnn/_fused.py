@@ -14,6 +14,8 @@ recoverable this way, so a masked LSTM whose states are returned runs the step l
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
@@ -21,6 +23,16 @@ _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
 
 def run(kind: str, x: torch.Tensor, states: list, weights: list):
     """(outputs (batch, steps, units), final states) of one fused layer over batch-first x."""
+    if not x.is_cuda:
+        return _run(kind, x, states, weights)
+    # cuDNN warns that the weights are not one flat buffer (an nn.LSTM's are): ours are the
+    # Keras variables, so it packs them on each call, which costs little at these sizes.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="RNN module weights are not part")
+        return _run(kind, x, states, weights)
+
+
+def _run(kind: str, x: torch.Tensor, states: list, weights: list):
     has_bias = len(weights) == 4
     train = torch.is_grad_enabled()  # cuDNN keeps what backward needs only in train mode
     if kind == "lstm":

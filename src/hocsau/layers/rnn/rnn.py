@@ -76,8 +76,8 @@ class RNN(Layer):
     def call(self, sequences, initial_state=None, mask=None, training=False):
         if initial_state is None:
             initial_state = self._start_states(sequences)
-        elif not isinstance(initial_state, (list, tuple)):
-            initial_state = [initial_state]
+        else:
+            initial_state = _as_state_list(initial_state, sequences)
         if mask is not None:
             mask = flatten(mask)[0].to(torch.bool)
         if self._fusable(mask, training):
@@ -208,6 +208,14 @@ class RNN(Layer):
         config = dict(config)
         config["cell"] = deserialize_keras_object(config["cell"], custom_objects=custom_objects)
         return super().from_config(config)
+
+
+def _as_state_list(states, like: torch.Tensor) -> list:
+    """Initial states given to `call` as a list of tensors on the sequence's device."""
+    states = states if isinstance(states, (list, tuple)) else [states]
+    return map_structure(
+        lambda s: s if isinstance(s, torch.Tensor) else torch.as_tensor(
+            s, dtype=like.dtype, device=like.device), list(states))
 
 
 def _where_nested(keep, new, old):
