@@ -19,16 +19,16 @@ def _reference(x, pool, strides, padding, mode):
     """TensorFlow's pooling on a channels-last array, window by window."""
     spatial = x.shape[1:-1]
     if padding == "valid":
-        outs = [(n - k) // s + 1 for n, k, s in zip(spatial, pool, strides)]
+        outs = [(n - k) // s + 1 for n, k, s in zip(spatial, pool, strides, strict=True)]
         starts = [0] * len(spatial)
     else:
-        outs = [-(-n // s) for n, s in zip(spatial, strides)]
+        outs = [-(-n // s) for n, s in zip(spatial, strides, strict=True)]
         starts = [-(max(0, (o - 1) * s + k - n) // 2)
-                  for n, k, s, o in zip(spatial, pool, strides, outs)]
+                  for n, k, s, o in zip(spatial, pool, strides, outs, strict=True)]
     result = np.empty((x.shape[0], *outs, x.shape[-1]), "float32")
     for index in np.ndindex(*outs):
         window = tuple(slice(max(0, b + i * s), b + i * s + k)
-                       for i, b, s, k in zip(index, starts, strides, pool))
+                       for i, b, s, k in zip(index, starts, strides, pool, strict=True))
         block = x[(slice(None), *window)].reshape(x.shape[0], -1, x.shape[-1])
         result[(slice(None), *index)] = block.max(1) if mode == "max" else block.mean(1)
     return result
@@ -36,7 +36,8 @@ def _reference(x, pool, strides, padding, mode):
 
 def _keras_pads_symmetric(spatial, pool, strides):
     """Keras's torch backend replicates edges for uneven "same" padding (we follow TF)."""
-    totals = [max(0, (-(-n // s) - 1) * s + k - n) for n, k, s in zip(spatial, pool, strides)]
+    totals = [max(0, (-(-n // s) - 1) * s + k - n)
+              for n, k, s in zip(spatial, pool, strides, strict=True)]
     return all(t % 2 == 0 for t in totals)
 
 
@@ -88,7 +89,8 @@ def test_config_values_and_aliases():
     config = layer.get_config()
     assert (config["pool_size"], config["strides"], config["padding"]) == ((3, 3), (3, 3), "same")
     assert layers.AvgPool3D is layers.AveragePooling3D and layers.MaxPool1D is layers.MaxPooling1D
-    assert layers.MaxPooling1D().pool_size == (2,) and layers.AveragePooling3D().strides == (2, 2, 2)
+    assert layers.MaxPooling1D().pool_size == (2,)
+    assert layers.AveragePooling3D().strides == (2, 2, 2)
 
 
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])

@@ -71,7 +71,8 @@ class BasePooling(Layer):
 
     def _pool_same(self, x):
         """Pool a channels-first tensor with TensorFlow's "same" padding."""
-        pads = [_same_padding(n, k, s) for n, k, s in zip(x.shape[2:], self._kernel, self._stride)]
+        pads = [_same_padding(n, k, s)
+                for n, k, s in zip(x.shape[2:], self._kernel, self._stride, strict=True)]
         if all(left == right for left, right in pads):
             padding = tuple(left for left, _ in pads)
             if self._mode == "max":
@@ -90,7 +91,7 @@ class BasePooling(Layer):
         input_shape = tuple(input_shape)
         spatial = input_shape[1:-1] if self._channels_last else input_shape[2:]
         sizes = tuple(self._output_size(n, k, s, input_shape)
-                      for n, k, s in zip(spatial, self.pool_size, self.strides))
+                      for n, k, s in zip(spatial, self.pool_size, self.strides, strict=True))
         if self._channels_last:
             return (input_shape[0], *sizes, input_shape[-1])
         return (input_shape[0], input_shape[1], *sizes)

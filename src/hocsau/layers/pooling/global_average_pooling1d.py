@@ -28,7 +28,8 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
     def call(self, inputs, mask=None):
         if mask is None:
             return inputs.mean(dim=self._axes, keepdim=self.keepdims)
-        mask = mask.bool().unsqueeze(2 if self._axes == (1,) else 1)
+        mask = torch.as_tensor(mask, device=inputs.device).bool()
+        mask = mask.unsqueeze(2 if self._axes == (1,) else 1)
         total = torch.where(mask, inputs, 0).sum(dim=self._axes, keepdim=self.keepdims)
         return total / mask.to(inputs.dtype).sum(dim=self._axes, keepdim=self.keepdims)
 

@@ -10,8 +10,8 @@ from hocsau.saving.serialization import keras_class
 class GlobalMaxPooling2D(BaseGlobalPooling):
     """Global max pooling of 2D data (Keras alias `GlobalMaxPool2D`).
 
-    Channels-last inputs are (batch, height, width, channels); the output is (batch, channels), or keeps the
-    spatial axes with length 1 when `keepdims=True`.
+    Channels-last inputs are (batch, height, width, channels); the output is (batch, channels),
+    or keeps the spatial axes with length 1 when `keepdims=True`.
 
     Args:
         data_format: "channels_last" or "channels_first" (default: `image_data_format()`).

@@ -10,8 +10,8 @@ from hocsau.saving.serialization import keras_class
 class GlobalMaxPooling3D(BaseGlobalPooling):
     """Global max pooling of 3D data (Keras alias `GlobalMaxPool3D`).
 
-    Channels-last inputs are (batch, dim1, dim2, dim3, channels); the output is (batch, channels), or keeps the
-    spatial axes with length 1 when `keepdims=True`.
+    Channels-last inputs are (batch, dim1, dim2, dim3, channels); the output is (batch, channels),
+    or keeps the spatial axes with length 1 when `keepdims=True`.
 
     Args:
         data_format: "channels_last" or "channels_first" (default: `image_data_format()`).
