@@ -9,6 +9,10 @@ _EXPORTS = {
     "Functional": "hocsau.models.functional",
     "Model": "hocsau.models.model",
     "Sequential": "hocsau.models.sequential",
+    "clone_model": "hocsau.models.cloning",
+    "load_model": "hocsau.saving.saving_api",
+    "model_from_json": "hocsau.saving.keras_file",
+    "save_model": "hocsau.saving.saving_api",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -82,3 +82,28 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict:
         return Layer.get_config(self)
+
+    # --- saving -----------------------------------------------------------------------------
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save the model to a `.keras` file (Keras 3's format) or a legacy `.h5` file."""
+        from hocsau.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Save the weights (and optimizer state) to a `.weights.h5` file."""
+        from hocsau.saving.h5_weights import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Load weights from a `.weights.h5`, `.keras` or legacy `.h5` file."""
+        from hocsau.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's config as a JSON string (`models.model_from_json` reads it)."""
+        from hocsau.saving.keras_file import model_to_json_config
+
+        return model_to_json_config(self)

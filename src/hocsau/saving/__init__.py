@@ -1,5 +1,7 @@
 """Saving and serialization: objects to Keras configs and back."""
 
+import importlib
+
 from hocsau.saving.serialization import (
     CustomObjectScope,
     custom_object_scope,
@@ -18,6 +20,20 @@ __all__ = [
     "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
+    "load_model",
+    "load_weights",
     "register_keras_serializable",
+    "save_model",
+    "save_weights",
     "serialize_keras_object",
 ]
+
+# File formats import the layers, which import this package: loaded on first use.
+_LAZY = {"load_model": "hocsau.saving.saving_api", "load_weights": "hocsau.saving.saving_api",
+         "save_model": "hocsau.saving.saving_api", "save_weights": "hocsau.saving.h5_weights"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'hocsau.saving' has no attribute {name!r}")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 import threading
 import types
 
 import numpy as np
+import torch
 
 _BUILTINS: dict[str, dict[str, type]] = {}
 _GLOBAL_CUSTOM_OBJECTS: dict[str, object] = {}
@@ -99,6 +101,10 @@ def serialize_keras_object(obj):
         return obj.item()
     if isinstance(obj, np.ndarray):
         return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
+    if isinstance(obj, torch.Tensor):
+        value = obj.detach().cpu()
+        return {"class_name": "__tensor__", "config": {"value": value.tolist(),
+                                                       "dtype": str(value.dtype).split(".")[-1]}}
     if isinstance(obj, bytes):
         return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
     if isinstance(obj, (list, tuple)):
@@ -130,7 +136,8 @@ def _serialize_instance(obj) -> dict:
     cls = type(obj)
     if not hasattr(obj, "get_config"):
         raise TypeError(f"Cannot serialize {obj!r}: it has no `get_config()` method.")
-    module = cls.__dict__.get("_keras_module")
+    module = _WRITTEN_MODULES.get(cls.__dict__.get("_keras_module"), {}).get(
+        cls.__name__, cls.__dict__.get("_keras_module"))
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
     if module is None and registered is None:
         registered = cls.__name__
@@ -165,6 +172,12 @@ def deserialize_keras_object(config, module_objects: dict | None = None,
         return [deserialize_keras_object(c, module_objects, custom_objects, safe_mode) for c in config]
     if not isinstance(config, dict):
         raise TypeError(f"Could not parse config: {config!r}")
+    if safe_mode is False:
+        # Nested `from_config` calls do not receive `safe_mode`: the scope carries it.
+        from hocsau.saving.lambda_code import SafeModeScope
+
+        with SafeModeScope(False):
+            return deserialize_keras_object(config, module_objects, custom_objects, None)
     if "class_name" not in config or "config" not in config:
         return {k: _deserialize_value(v, custom_objects, safe_mode) for k, v in config.items()}
     return _deserialize_dict(config, module_objects, custom_objects, safe_mode)
@@ -181,6 +194,8 @@ def _deserialize_dict(config, module_objects, custom_objects, safe_mode):
     inner = config["config"]
     if class_name == "__numpy__":
         return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__tensor__":
+        return torch.tensor(inner["value"], dtype=getattr(torch, inner["dtype"]))
     if class_name == "__bytes__":
         return inner["value"].encode("utf-8")
     if class_name == "__lambda__":
@@ -239,10 +254,19 @@ def _resolve_function(config, module_objects, custom_objects):
     module = config.get("module") or ""
     family = _FUNCTION_FAMILIES.get(module)
     if family is not None:
-        return importlib.import_module(family).get(name)
+        family_module = importlib.import_module(family)
+        found = getattr(family_module, name, None)
+        return found if callable(found) else family_module.get(name)
+    # A function of a module the program has already imported (never imports new code).
+    loaded = sys.modules.get(module)
+    if loaded is not None and callable(getattr(loaded, name, None)):
+        return getattr(loaded, name)
     raise TypeError(f"Could not locate function '{name}' (module {module!r}). Pass it in "
                     "`custom_objects` or register it with `register_keras_serializable`.")
 
+
+# Classes Keras writes under a module other than the public one they are registered in.
+_WRITTEN_MODULES = {"keras": {"Functional": "keras.src.models.functional"}}
 
 _FUNCTION_FAMILIES = {"keras.activations": "hocsau.activations", "keras.losses": "hocsau.losses",
                       "keras.metrics": "hocsau.metrics", "builtins": "hocsau.activations"}

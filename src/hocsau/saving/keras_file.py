@@ -1,0 +1,161 @@
+"""The Keras 3 `.keras` format: a zip archive of config.json (the model's config),
+metadata.json (version, date) and model.weights.h5 (weights and optimizer state in Keras's
+layout). Files written here load in Keras 3 and files from Keras 3 load here.
+
+Loading never unpickles and never imports code; a damaged or foreign file raises a ValueError
+naming the file and what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import zipfile
+import zlib
+
+import h5py
+
+from hocsau.saving import weights_store
+from hocsau.saving.atomic import atomic_write
+from hocsau.saving.h5_weights import errors_naming, open_h5
+from hocsau.saving.lambda_code import SafeModeScope
+from hocsau.saving.serialization import (
+    CustomObjectScope,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+
+CONFIG_FILENAME = "config.json"
+METADATA_FILENAME = "metadata.json"
+WEIGHTS_FILENAME = "model.weights.h5"
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, RuntimeError,
+               NotImplementedError)
+
+
+def model_to_json_config(model) -> str:
+    """The model's serialized config as Keras writes it into config.json."""
+    return json.dumps(serialize_keras_object(model), default=_json_default)
+
+
+def _json_default(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"Cannot serialize {value!r} (of type {type(value).__name__}) to JSON.")
+
+
+def save_model(model, filepath, overwrite: bool = True) -> None:
+    """Write `model` to a `.keras` file, atomically (an interrupted save keeps the old file)."""
+    filepath = os.fspath(filepath)
+    if not filepath.endswith(".keras"):
+        raise ValueError("Invalid `filepath` argument: expected a `.keras` extension. "
+                         f"Received: filepath={filepath}")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"File {filepath} already exists and overwrite=False.")
+    config = model_to_json_config(model)
+    metadata = json.dumps({"keras_version": "3.15.1", "hocsau_version": _version(),
+                           "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
+    weights = io.BytesIO()
+    with h5py.File(weights, "w") as h5file:
+        weights_store.save_state(model, h5file)
+    with atomic_write(filepath) as tmp:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            archive.writestr(METADATA_FILENAME, metadata)
+            archive.writestr(CONFIG_FILENAME, config)
+            archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
+
+
+def _version() -> str:
+    import hocsau
+
+    return hocsau.__version__
+
+
+def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+    """Rebuild a model from a `.keras` file: its config, weights and (with `compile=True`)
+    its compile settings and optimizer state."""
+    filepath = os.fspath(filepath)
+    config_text, weights = _read_archive(filepath)
+    config = _parse_config(config_text, filepath)
+    if not compile:
+        config.pop("compile_config", None)
+    with SafeModeScope(safe_mode), CustomObjectScope(custom_objects or {}):
+        try:
+            model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                             safe_mode=safe_mode)
+        except (TypeError, KeyError, AttributeError, ValueError) as error:
+            raise ValueError(f"Could not rebuild the model stored in '{filepath}': "
+                             f"{error}") from error
+    _load_weights_bytes(model, weights, filepath)
+    return model
+
+
+def load_weights_from_archive(model, filepath, skip_mismatch: bool = False) -> None:
+    """`model.load_weights` on a `.keras` file: only its weights are read."""
+    _, weights = _read_archive(os.fspath(filepath))
+    _load_weights_bytes(model, weights, os.fspath(filepath), skip_mismatch)
+
+
+def _load_weights_bytes(model, weights: bytes, filepath: str, skip_mismatch=False) -> None:
+    with open_h5(io.BytesIO(weights), f"{filepath}/{WEIGHTS_FILENAME}") as h5file:
+        with errors_naming(filepath):
+            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch)
+
+
+def _read_archive(filepath: str) -> tuple[str, bytes]:
+    if not os.path.exists(filepath):
+        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
+                         "accessible `.keras` zip file.")
+    if not zipfile.is_zipfile(filepath):
+        raise ValueError(f"'{filepath}' is not a `.keras` file: it is not a zip archive "
+                         "(truncated, corrupt, or another format).")
+    try:
+        with zipfile.ZipFile(filepath) as archive:
+            names = set(archive.namelist())
+            for required in (CONFIG_FILENAME, WEIGHTS_FILENAME):
+                if required not in names:
+                    raise ValueError(f"'{filepath}' is not a valid `.keras` file: it has no "
+                                     f"{required}. Received entries: {sorted(names)}")
+            config = archive.read(CONFIG_FILENAME)
+            weights = archive.read(WEIGHTS_FILENAME)
+    except _ZIP_ERRORS as error:
+        raise ValueError(f"'{filepath}' is corrupt: {type(error).__name__}: {error}") from None
+    try:
+        return config.decode("utf-8"), weights
+    except UnicodeDecodeError:
+        raise ValueError(f"'{filepath}' is corrupt: {CONFIG_FILENAME} is not UTF-8 text.") \
+            from None
+
+
+def _parse_config(text: str, filepath: str) -> dict:
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"'{filepath}' has an invalid {CONFIG_FILENAME}: {error}") from None
+    if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
+        raise ValueError(f"'{filepath}' has an invalid {CONFIG_FILENAME}: expected a model "
+                         "config with 'class_name' and 'config' keys. Received: "
+                         f"{str(config)[:200]}")
+    return _drop_unset_newer_keys(config)
+
+
+def _drop_unset_newer_keys(value):
+    """Remove keys newer Keras versions add to layer configs when unset (Dense's
+    `quantization_config: null`), which the layers here do not take."""
+    if isinstance(value, list):
+        return [_drop_unset_newer_keys(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _drop_unset_newer_keys(v) for k, v in value.items()
+                if not (k in _NEWER_KEYS and v is None)}
+    return value
+
+
+_NEWER_KEYS = ("quantization_config",)
+
+
+def model_from_json(json_string: str, custom_objects=None):
+    """A new (uninitialized) model from `model.to_json()`'s output."""
+    config = json.loads(json_string)
+    with CustomObjectScope(custom_objects or {}):
+        return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -1,0 +1,192 @@
+"""Model state <-> HDF5 groups in Keras 3's layout (`model.weights.h5` and `.weights.h5`).
+
+Keras walks a model's attributes and writes every layer's own variables under the path of
+attributes that leads to it; lists of layers are named by class (`layers/dense_1`):
+
+    vars/                      the model's own variables (attribute "name" on each vars group)
+    layers/dense/vars/0, 1     Sequential / Functional: `model.layers`, numbered per class
+    d1/vars/0                  a subclassed model's attribute `self.d1`
+    blocks/dense_1/vars/0      a list attribute `self.blocks`
+    optimizer/vars/0, 1, ...   the optimizer's variables (iterations, learning rate, slots)
+
+Each object is written once, at the first path that reaches it; attributes are visited in
+sorted order with private names last, as in Keras, so files cross between the libraries.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from torch import nn
+
+from hocsau.layers.layer import _CONTAINERS, Layer
+from hocsau.utils.naming import to_snake_case
+
+
+def walk(obj, path: str = "", seen: set | None = None):
+    """Yield `(path, saveable)` for `obj` and everything under it, each object once."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    yield path, obj
+    for attr, child in _children(obj):
+        child_path = f"{path}/{attr}" if path else attr
+        if isinstance(child, (list, tuple, dict, *_CONTAINERS)):
+            yield from _walk_container(child, child_path, seen)
+        elif _is_saveable(child):
+            yield from walk(child, child_path, seen)
+
+
+def _walk_container(container, path: str, seen: set):
+    used: dict[str, int] = {}
+    values = container.values() if isinstance(container, (dict, nn.ModuleDict)) else container
+    for item in values:
+        if isinstance(item, (list, tuple, dict, *_CONTAINERS)):
+            yield from _walk_container(item, f"{path}/{_unique('container', used)}", seen)
+        elif _is_saveable(item):
+            name = _unique(to_snake_case(type(item).__name__), used)
+            yield from walk(item, f"{path}/{name}", seen)
+
+
+def _unique(name: str, used: dict) -> str:
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def _is_saveable(obj) -> bool:
+    return isinstance(obj, Layer) or hasattr(obj, "save_own_variables")
+
+
+def _children(obj):
+    """(attribute, value) pairs as Keras visits them: a Sequential's or Functional's `layers`
+    first, then attributes sorted with private names last."""
+    if not isinstance(obj, Layer):
+        return []
+    from hocsau.models.functional import Functional
+    from hocsau.models.sequential import Sequential
+
+    pairs = {}
+    if isinstance(obj, (Sequential, Functional)):
+        first = [("layers", [la for la in obj.layers if type(la).__name__ != "OpLayer"])]
+    else:
+        first = []
+        pairs = {k: m for k, m in obj._modules.items() if isinstance(m, (Layer, *_CONTAINERS))}
+        if _is_model(obj):
+            pairs["layers"] = obj.layers
+    optimizer = getattr(obj, "optimizer", None) if _is_model(obj) else None
+    if optimizer is not None:
+        pairs["optimizer"] = optimizer
+    ordered = sorted(pairs, key=lambda k: f"~{k}" if k.startswith("_") else k)
+    return first + [(k, pairs[k]) for k in ordered]
+
+
+def _is_model(obj) -> bool:
+    from hocsau.trainers.trainer import Trainer
+
+    return isinstance(obj, Trainer)
+
+
+def own_variables(layer) -> list:
+    """The variables a layer writes under its own `vars` group, in Keras's order."""
+    return list(layer._own_weights())
+
+
+def _torch_children(layer) -> list:
+    """Plain torch modules inside a layer: saved by their `state_dict` keys, as Keras's
+    TorchModuleWrapper does."""
+    return [m for m in layer._modules.values()
+            if isinstance(m, nn.Module) and not isinstance(m, (Layer, *_CONTAINERS))]
+
+
+def save_state(model, h5file) -> None:
+    """Write `model`'s (and its optimizer's) variables into an open h5py file."""
+    for path, obj in walk(model):
+        group = h5file.create_group(f"{path}/vars" if path else "vars")
+        name = getattr(obj, "name", None)
+        if isinstance(name, str):
+            group.attrs["name"] = name
+        for key, value in _state_of(obj).items():
+            group[key] = value
+
+
+def _state_of(obj) -> dict:
+    if not isinstance(obj, Layer):
+        store = {}
+        obj.save_own_variables(store)
+        return {k: np.asarray(v) for k, v in store.items()}
+    if hasattr(obj, "save_own_variables"):
+        store = {}
+        obj.save_own_variables(store)
+        return {k: np.asarray(v) for k, v in store.items()}
+    state = {str(i): v.detach().cpu().numpy() for i, v in enumerate(own_variables(obj))}
+    for module in _torch_children(obj):
+        state.update({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
+    return state
+
+
+def load_state(model, h5file, skip_mismatch: bool = False) -> None:
+    """Read variables written by `save_state` (or Keras) into `model`.
+
+    Raises:
+        ValueError: naming the layer, the variable and both shapes, for the first mismatch
+            (with `skip_mismatch=True`, a warning instead and the layer is left as it was).
+    """
+    optimizer = getattr(model, "optimizer", None) if _is_model(model) else None
+    if optimizer is not None and not optimizer.built and "optimizer" in h5file:
+        optimizer.build(model.trainable_weights)
+    for path, obj in walk(model):
+        key = f"{path}/vars" if path else "vars"
+        store = h5file[key] if key in h5file else {}
+        try:
+            _load_into(obj, store, key)
+        except ValueError as error:
+            if not skip_mismatch:
+                raise
+            warnings.warn(f"Skipping loading weights for {_describe(obj)}: {error}",
+                          stacklevel=3)
+
+
+def _describe(obj) -> str:
+    kind = "optimizer" if not isinstance(obj, Layer) else "layer"
+    return f"{kind} '{getattr(obj, 'name', type(obj).__name__)}'"
+
+
+def _load_into(obj, store, key: str) -> None:
+    if not isinstance(obj, Layer) or hasattr(obj, "load_own_variables"):
+        arrays = {k: np.asarray(store[k]) for k in store.keys()}
+        if not isinstance(obj, Layer) and len(arrays) != len(obj.variables):
+            raise ValueError(f"{_describe(obj)} has {len(obj.variables)} variables, but the "
+                             f"file has {len(arrays)} at '{key}'.")
+        obj.load_own_variables(arrays)
+        return
+    variables = own_variables(obj)
+    torch_state = {k: v for m in _torch_children(obj) for k, v in m.state_dict().items()}
+    expected = len(variables) + len(torch_state)
+    if len(store.keys()) != expected:
+        raise ValueError(
+            f"Layer '{obj.name}' expected {expected} variables, but received "
+            f"{len(store.keys())} variables during loading (at '{key}'). Expected: "
+            f"{[getattr(v, 'name', '?') for v in variables] + list(torch_state)}")
+    values = [np.asarray(store[str(i)]) for i in range(len(variables))]
+    for variable, value in zip(variables, values):
+        if tuple(value.shape) != tuple(variable.shape):
+            raise ValueError(
+                f"Layer '{obj.name}' weight '{getattr(variable, 'name', '?')}' has shape "
+                f"{tuple(variable.shape)}, but the saved value at '{key}' has shape "
+                f"{tuple(value.shape)}.")
+    for variable, value in zip(variables, values):
+        variable.data.copy_(_as_tensor(value, variable))
+    for module in _torch_children(obj):
+        module.load_state_dict({k: _as_tensor(np.asarray(store[k]), v)
+                                for k, v in module.state_dict().items()})
+
+
+def _as_tensor(value: np.ndarray, like):
+    import torch
+
+    return torch.as_tensor(value).to(dtype=like.dtype, device=like.device)
