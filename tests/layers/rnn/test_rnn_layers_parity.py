@@ -34,7 +34,8 @@ def test_fused_path_matches_keras(name, flags, rnn_parity, sequences):
 
 
 @pytest.mark.parametrize("kind", ["right", "left", "holes"])
-@pytest.mark.parametrize("flags", FLAGS)
+@pytest.mark.parametrize("flags", [f for f in FLAGS if f not in ({"unroll": True},
+                                                                  {"go_backwards": True})])
 @pytest.mark.parametrize("name", NAMES)
 def test_masked_matches_keras(name, flags, kind, rnn_parity, sequences, masks):
     theirs, ours = _pair(name, **flags)
