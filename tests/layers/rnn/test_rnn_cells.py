@@ -132,3 +132,15 @@ def test_rnn_rejects_cells_without_state_size():
         layers.RNN(layers.Dense(3))
     with pytest.raises(ValueError, match="All cells must have a `state_size`"):
         layers.StackedRNNCells([layers.Dense(3)])
+
+
+def test_unroll_needs_a_known_number_of_steps():
+    assert layers.GRU(2, unroll=True)(hocsau.Input(shape=(5, 3))).shape == (None, 2)
+    with pytest.raises(ValueError, match=r"Cannot unroll a RNN .* Received: sequences_shape="
+                                         r"\(None, None, 3\)"):
+        layers.GRU(2, unroll=True)(hocsau.Input(shape=(None, 3)))
+
+
+def test_lstm_rejects_two_dimensional_inputs():
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+        layers.LSTM(2)(hocsau.Input(shape=(5,)))

@@ -67,6 +67,14 @@ class RNN(Layer):
             raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
                              "static. Found dynamic batch size: sequence.shape="
                              f"{tuple(sequences_shape)}")
+        if len(sequences_shape) < 3:
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
+                             f"expected ndim=3, found ndim={len(sequences_shape)}. Full shape "
+                             f"received: {tuple(sequences_shape)}")
+        if self.unroll and sequences_shape[1] is None:
+            raise ValueError("Cannot unroll a RNN if the time dimension is undefined. Pass a "
+                             "`shape` with the number of steps to `Input()`. Received: "
+                             f"sequences_shape={tuple(sequences_shape)}")
         step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(step_shape)
