@@ -80,15 +80,21 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     config = _parse_config(config_text, filepath)
     if not compile:
         config.pop("compile_config", None)
+    model = rebuild(config, filepath, custom_objects, safe_mode)
+    _load_weights_bytes(model, weights, filepath)
+    return model
+
+
+def rebuild(config: dict, filepath: str, custom_objects, safe_mode):
+    """The object of a file's config; errors name the file."""
+    config = _drop_unset_newer_keys(config)
     with SafeModeScope(safe_mode), CustomObjectScope(custom_objects or {}):
         try:
-            model = deserialize_keras_object(config, custom_objects=custom_objects,
-                                             safe_mode=safe_mode)
+            return deserialize_keras_object(config, custom_objects=custom_objects,
+                                            safe_mode=safe_mode)
         except (TypeError, KeyError, AttributeError, ValueError) as error:
             raise ValueError(f"Could not rebuild the model stored in '{filepath}': "
                              f"{error}") from error
-    _load_weights_bytes(model, weights, filepath)
-    return model
 
 
 def load_weights_from_archive(model, filepath, skip_mismatch: bool = False) -> None:
@@ -137,7 +143,7 @@ def _parse_config(text: str, filepath: str) -> dict:
         raise ValueError(f"'{filepath}' has an invalid {CONFIG_FILENAME}: expected a model "
                          "config with 'class_name' and 'config' keys. Received: "
                          f"{str(config)[:200]}")
-    return _drop_unset_newer_keys(config)
+    return config
 
 
 def _drop_unset_newer_keys(value):

@@ -20,7 +20,7 @@ import numpy as np
 
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.h5_weights import errors_naming, open_h5
-from hocsau.saving.lambda_code import SafeModeScope
+from hocsau.saving.keras_file import rebuild
 from hocsau.saving.serialization import (
     CustomObjectScope,
     deserialize_keras_object,
@@ -124,8 +124,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
             raise ValueError(f"No model config found in the file at {filepath}: it holds "
                              "weights only; build the model and call `load_weights`.")
         config = json.loads(_text(h5file.attrs["model_config"]))
-        with SafeModeScope(safe_mode), CustomObjectScope(custom_objects or {}):
-            model = deserialize_keras_object(config, custom_objects=custom_objects)
+        model = rebuild(config, filepath, custom_objects, safe_mode)
         load_weights_from_group(h5file["model_weights"], model)
         training = h5file.attrs.get("training_config")
         if compile and training is not None:
