@@ -2,6 +2,7 @@
 1D average, shapes and errors."""
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -78,3 +79,18 @@ def test_errors():
         layers.GlobalMaxPooling2D(data_format="NHWC")
     with pytest.raises(ValueError, match='layer "gap" is incompatible.*expected ndim=5'):
         layers.GlobalAveragePooling3D(name="gap")(hocsau.Input(shape=(4, 4, 2)))
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("MaxPooling1D", {"pool_size": 3, "strides": 1}),
+    ("MaxPooling3D", {"padding": "same", "data_format": "channels_first"}),
+    ("AveragePooling2D", {"pool_size": (2, 3), "strides": (1, 2), "padding": "same"}),
+    ("GlobalAveragePooling1D", {"keepdims": True}),
+    ("GlobalMaxPooling2D", {"data_format": "channels_first"}),
+    ("GlobalAveragePooling3D", {}),
+])
+def test_keras_json_config_round_trips_exactly(name, kwargs):
+    keras = pytest.importorskip("keras")
+    theirs = json.loads(json.dumps(getattr(keras.layers, name)(**kwargs).get_config()))
+    ours = getattr(layers, name).from_config(theirs)
+    assert json.loads(json.dumps(ours.get_config())) == theirs

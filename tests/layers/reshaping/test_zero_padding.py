@@ -1,6 +1,7 @@
 """ZeroPadding1D/2D/3D against Keras 3: int, tuple and tuple-of-tuples padding, data formats."""
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -54,3 +55,21 @@ def test_values_and_symbolic_shape():
 def test_bad_padding(cls, padding, message):
     with pytest.raises(ValueError, match=message):
         cls(padding)
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("ZeroPadding1D", {"padding": (1, 2)}),
+    ("ZeroPadding2D", {"padding": ((1, 2), (0, 1)), "data_format": "channels_first"}),
+    ("ZeroPadding3D", {"padding": (1, 2, 3)}),
+    ("Cropping1D", {"cropping": 2}),
+    ("Cropping2D", {"cropping": (1, 2)}),
+    ("Cropping3D", {"cropping": ((1, 0), (0, 1), (2, 2)), "data_format": "channels_first"}),
+    ("UpSampling1D", {"size": 3}),
+    ("UpSampling2D", {"size": (1, 2), "interpolation": "bilinear"}),
+    ("UpSampling3D", {"size": 3}),
+])
+def test_keras_json_config_round_trips_exactly(name, kwargs):
+    keras = pytest.importorskip("keras")
+    theirs = json.loads(json.dumps(getattr(keras.layers, name)(**kwargs).get_config()))
+    ours = getattr(layers, name).from_config(theirs)
+    assert json.loads(json.dumps(ours.get_config())) == theirs

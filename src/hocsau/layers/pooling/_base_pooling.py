@@ -56,8 +56,12 @@ class BasePooling(Layer):
         self._pool = (_MAX if mode == "max" else _AVERAGE)[dims]
         self._to_first = (0, dims + 1, *range(1, dims + 1))
         self._to_last = (0, *range(2, dims + 2), 1)
+        self._plain = self._channels_last and rank > 1 and self.padding == "valid"
 
     def call(self, inputs):
+        if self._plain:  # the common case, kept as cheap as the torch call itself
+            return self._pool(inputs.permute(self._to_first), self._kernel,
+                              self._stride).permute(self._to_last)
         x = inputs if self._unit_axis is None else inputs.unsqueeze(self._unit_axis)
         if self._channels_last:
             x = x.permute(self._to_first)
