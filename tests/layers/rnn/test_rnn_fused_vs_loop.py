@@ -22,7 +22,7 @@ def test_masked_fused_equals_loop_with_gradients(name, go_backwards, monkeypatch
     x = torch.randn(3, 6, 4, requires_grad=True)
     mask = torch.as_tensor(masks["holes"])
     layer = getattr(layers, name)(3, return_sequences=True, go_backwards=go_backwards,
-                                  return_state=name != "LSTM")
+                                  return_state=True)
     fused = _run(layer, x, mask, True, monkeypatch)
     loop = _run(layer, x, mask, False, monkeypatch)
     for a, b in zip(fused[0] + list(fused[1]), loop[0] + list(loop[1]), strict=True):
@@ -47,7 +47,7 @@ def test_input_dropout_is_one_mask_per_sequence_in_both_paths(name, monkeypatch)
 def test_recurrent_dropout_runs_the_loop_and_only_in_training():
     x = torch.randn(4, 5, 6)
     layer = layers.LSTM(3, recurrent_dropout=0.5, seed=3)
-    assert not layer._fusable(None, True)
+    assert not layer._fusable()
     first, second = layer(x, training=True), layer(x, training=True)
     assert not torch.allclose(first, second)  # a fresh mask per call
     torch.testing.assert_close(layer(x), layer(x, training=False))

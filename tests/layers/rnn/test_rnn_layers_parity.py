@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from hocsau import layers
 
@@ -30,7 +31,7 @@ def _pair(name, **kwargs):
 def test_fused_path_matches_keras(name, flags, rnn_parity, sequences):
     theirs, ours = _pair(name, **flags)
     rnn_parity(theirs, ours, sequences)
-    assert ours._fusable(None, False)
+    assert ours._fusable()
 
 
 @pytest.mark.parametrize("kind", ["right", "left", "holes"])
@@ -56,7 +57,7 @@ def test_loop_path_matches_keras(variant, flags, rnn_parity, sequences, masks):
     theirs, ours = _pair(name, **kwargs, **flags)
     rnn_parity(theirs, ours, sequences)
     rnn_parity(theirs, ours, sequences, mask=masks["holes"])
-    assert not ours._fusable(None, False)
+    assert not ours._fusable()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -75,10 +76,18 @@ def test_lstm_without_unit_forget_bias_matches_keras(rnn_parity, sequences):
     assert ours.cell.bias.detach().numpy().tolist() == [1.0] * 12
 
 
-def test_masked_lstm_returning_states_runs_the_loop(masks):
-    ours = layers.LSTM(3, return_state=True)
-    assert ours._fusable(None, False) and not ours._fusable(masks["left"], False)
-    assert layers.GRU(3, return_state=True)._fusable(masks["left"], False)
+def test_masked_lstm_keeps_states_exactly_over_padding():
+    """The fused path freezes the cell state on padded steps (a fully masked row keeps its
+    initial states bit for bit)."""
+    lstm = layers.LSTM(3, return_state=True)
+    h0, c0 = torch.randn(2, 3), torch.randn(2, 3)
+    x = torch.randn(2, 4, 5)
+    mask = torch.tensor([[False] * 4, [True, True, False, False]])
+    _, h, c = lstm(x, initial_state=[h0, c0], mask=mask)
+    assert torch.equal(h[0], h0[0]) and torch.equal(c[0], c0[0]) and lstm._fusable()
+    _, h_short, c_short = lstm(x[1:, :2], initial_state=[h0[1:], c0[1:]])
+    torch.testing.assert_close(c[1:], c_short, rtol=1e-6, atol=1e-7)
+    torch.testing.assert_close(h[1:], h_short, rtol=1e-6, atol=1e-7)
 
 
 def test_unit_forget_bias_initializes_forget_gate_to_one(sequences):

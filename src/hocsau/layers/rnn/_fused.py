@@ -8,8 +8,9 @@ kernel call without a host sync, for any mask (right-padded, left-padded or hole
     run        the fused kernel over the compacted rows
     spread     step t takes the compacted output number (unmasked steps up to t) - 1
 
-The final hidden state is the last spread output; an LSTM's final cell state is not
-recoverable this way, so a masked LSTM whose states are returned runs the step loop.
+The final hidden state is the last spread output. An LSTM's final cell state is read from
+the kernel itself: a padding-flag input saturates the forget gate open and the input gate
+shut on the compacted tail, so those steps leave the cell state exactly as it was.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import warnings
 
 import torch
 
+_SATURATE = 1e4  # sigmoid(+-1e4) is exactly 1 / 0, in float16 too
 _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
 
 
@@ -57,3 +59,14 @@ def spread(outputs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     index = (seen - 1).clamp_(min=0)
     spread_out = torch.take_along_dim(outputs, index[..., None], dim=1)
     return spread_out.masked_fill((seen == 0)[..., None], 0.0)
+
+
+def hold_cell_state(x: torch.Tensor, mask: torch.Tensor, weights: list, units: int):
+    """Compacted LSTM inputs and weights with a padding-flag feature that freezes the cell
+    state on each row's tail (the steps after its unmasked ones)."""
+    tail = (torch.arange(x.shape[1], device=x.device) >= mask.sum(dim=1, keepdim=True))[..., None]
+    x = torch.cat([x.masked_fill(tail, 0.0), tail.to(x.dtype)], dim=-1)
+    gate = weights[0].new_full((units, 1), _SATURATE)
+    zeros = weights[0].new_zeros((2 * units, 1))
+    column = torch.cat([-gate, gate, zeros])  # gates i, f, c, o
+    return x, [torch.cat([weights[0], column], dim=1), *weights[1:]]

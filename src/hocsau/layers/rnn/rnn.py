@@ -88,7 +88,7 @@ class RNN(Layer):
             initial_state = _as_state_list(initial_state, sequences)
         if mask is not None:
             mask = flatten(mask)[0].to(torch.bool)
-        if self._fusable(mask, training):
+        if self._fusable():
             last, outputs, states = self._fused_call(sequences, list(initial_state), mask,
                                                      training)
         else:
@@ -130,23 +130,22 @@ class RNN(Layer):
     reset_state = reset_states
 
     # --- the two ways of running the cell ---------------------------------------------------
-    def _fusable(self, mask, training) -> bool:
+    def _fusable(self) -> bool:
         cell = self.cell
-        if getattr(cell, "fused_kind", None) is None or not cell.fusable():
-            return False
-        # A masked LSTM's final cell state needs the loop (see _fused).
-        return mask is None or len(self.state_size) == 1 or not (
-            self.return_state or self.stateful)
+        return getattr(cell, "fused_kind", None) is not None and cell.fusable()
 
     def _fused_call(self, sequences, states, mask, training):
         cell = self.cell
         x = sequences.flip(1) if self.go_backwards else sequences
         if training and 0 < cell.dropout < 1:
             x = x * cell.get_dropout_mask(x[:, 0])[:, None]
+        weights = cell.fused_weights()
         if mask is not None:
             mask = mask.flip(1) if self.go_backwards else mask
             x = _fused.compact(x, mask)
-        outputs, final = _fused.run(cell.fused_kind, x, states, cell.fused_weights())
+            if len(states) == 2 and (self.return_state or self.stateful):
+                x, weights = _fused.hold_cell_state(x, mask, weights, cell.units)
+        outputs, final = _fused.run(cell.fused_kind, x, states, weights)
         if mask is not None:
             outputs = _fused.spread(outputs, mask)
             any_step = mask.any(dim=1, keepdim=True)
