@@ -137,3 +137,14 @@ def test_wrong_rank_names_the_layer():
 def test_window_larger_than_input():
     with pytest.raises(ValueError, match="'pool' would be zero or negative.*pool_size=\\(5, 5\\)"):
         layers.AveragePooling2D(5, name="pool")(hocsau.Input(shape=(4, 4, 1)))
+
+
+@pytest.mark.parametrize("layer,shape,message", [
+    (layers.MaxPooling2D(name="pool"), (2, 4, 4), 'layer "pool" is incompatible.*expected ndim=4'),
+    (layers.AveragePooling1D(name="pool"), (4,), 'layer "pool" is incompatible.*expected ndim=3'),
+    (layers.AveragePooling2D(5, name="pool"), (2, 4, 4, 1), "'pool' would be zero or negative"),
+    (layers.MaxPooling3D(3, padding="same", name="pool"), (2, 4, 4), "expected ndim=5"),
+])
+def test_eager_errors_speak_keras(layer, shape, message):
+    with pytest.raises(ValueError, match=message):
+        layer(torch.zeros(shape))

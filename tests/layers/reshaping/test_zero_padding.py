@@ -73,3 +73,11 @@ def test_keras_json_config_round_trips_exactly(name, kwargs):
     theirs = json.loads(json.dumps(getattr(keras.layers, name)(**kwargs).get_config()))
     ours = getattr(layers, name).from_config(theirs)
     assert json.loads(json.dumps(ours.get_config())) == theirs
+
+
+@pytest.mark.parametrize("layer", [layers.ZeroPadding2D(name="r"), layers.UpSampling2D(name="r"),
+                                   layers.Cropping2D(1, name="r"),
+                                   layers.UpSampling2D(interpolation="bilinear", name="r")])
+def test_eager_wrong_rank_is_refused(layer):
+    with pytest.raises(ValueError, match='"r" is incompatible.*expected ndim=4, found ndim=3'):
+        layer(np.zeros((2, 4, 4), "float32"))

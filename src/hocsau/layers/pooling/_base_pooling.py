@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from hocsau.layers.input_spec import InputSpec
+from hocsau.layers.input_spec import InputSpec, assert_input_compatibility
 from hocsau.layers.layer import Layer
 from hocsau.utils.argument_validation import (
     standardize_data_format,
@@ -59,9 +59,18 @@ class BasePooling(Layer):
         self._plain = self._channels_last and rank > 1 and self.padding == "valid"
 
     def call(self, inputs):
-        if self._plain:  # the common case, kept as cheap as the torch call itself
-            return self._pool(inputs.permute(self._to_first), self._kernel,
-                              self._stride).permute(self._to_last)
+        try:
+            if self._plain:  # the common case, kept as cheap as the torch call itself
+                return self._pool(inputs.permute(self._to_first), self._kernel,
+                                  self._stride).permute(self._to_last)
+            return self._pool_any(inputs)
+        except (RuntimeError, IndexError):
+            # Say what Keras says about a wrong rank or a too small input; else torch's error.
+            assert_input_compatibility(self.input_spec, inputs, self.name)
+            self.compute_output_shape(tuple(inputs.shape))
+            raise
+
+    def _pool_any(self, inputs):
         x = inputs if self._unit_axis is None else inputs.unsqueeze(self._unit_axis)
         if self._channels_last:
             x = x.permute(self._to_first)

@@ -17,6 +17,7 @@ class BaseCropping(SpatialLayer):
         self._index = tuple(index)
 
     def call(self, inputs):
+        self._check_rank(inputs)
         self._check_sizes(tuple(inputs.shape))
         return inputs[self._index]
 

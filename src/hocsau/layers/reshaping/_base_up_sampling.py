@@ -13,6 +13,10 @@ class BaseUpSampling(SpatialLayer):
         self._factors = dict(zip(self._axes, factors, strict=True))
 
     def call(self, inputs):
+        self._check_rank(inputs)
+        return self._up_sample(inputs)
+
+    def _up_sample(self, inputs):
         # A unit axis after each axis, broadcast to the axis's factor, then merged into it.
         unit, wide, merged = [], [], []
         for axis, length in enumerate(inputs.shape):

@@ -18,6 +18,7 @@ class BaseZeroPadding(SpatialLayer):
         self._torch_pad = trailing + tuple(p for pair in reversed(pairs) for p in pair)
 
     def call(self, inputs):
+        self._check_rank(inputs)
         return F.pad(inputs, self._torch_pad)
 
     def compute_output_shape(self, input_shape):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hocsau.layers.input_spec import InputSpec
+from hocsau.layers.input_spec import InputSpec, assert_input_compatibility
 from hocsau.layers.layer import Layer
 from hocsau.utils.argument_validation import standardize_data_format, standardize_tuple
 
@@ -37,6 +37,12 @@ class SpatialLayer(Layer):
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=rank + 2)
         self._axes = spatial_axes(rank, self.data_format)
+        self._ndim = rank + 2
+
+    def _check_rank(self, inputs) -> None:
+        """Keras's input-spec error for eager inputs too: torch would pad or repeat other axes."""
+        if inputs.dim() != self._ndim:
+            assert_input_compatibility(self.input_spec, inputs, self.name)
 
     def _resize(self, input_shape, sizes):
         """`input_shape` with spatial axis i mapped by `sizes(i, length)` (None stays None)."""

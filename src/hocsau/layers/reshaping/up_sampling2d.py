@@ -32,9 +32,9 @@ class UpSampling2D(BaseUpSampling):
                              f"Received: interpolation={interpolation}")
         super().__init__(self.size, 2, data_format, **kwargs)
 
-    def call(self, inputs):
+    def _up_sample(self, inputs):
         if self.interpolation == "nearest":
-            return super().call(inputs)
+            return super()._up_sample(inputs)
         channels_last = self.data_format == "channels_last"
         x = inputs.permute(0, 3, 1, 2) if channels_last else inputs
         size = (x.shape[2] * self.size[0], x.shape[3] * self.size[1])
