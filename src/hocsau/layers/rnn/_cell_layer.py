@@ -37,6 +37,7 @@ class CellLayer(RNN):
 
     def get_config(self) -> dict:
         config = super().get_config()
+        del config["cell"]
         cell_config = self.cell.get_config()
         for key in ("name", "trainable", "dtype", *self.hidden_config_keys):
             cell_config.pop(key, None)

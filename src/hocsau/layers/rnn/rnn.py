@@ -205,9 +205,8 @@ class RNN(Layer):
         config.update({"return_sequences": self.return_sequences,
                        "return_state": self.return_state, "go_backwards": self.go_backwards,
                        "stateful": self.stateful, "unroll": self.unroll,
-                       "zero_output_for_mask": self.zero_output_for_mask})
-        if type(self) is RNN:
-            config["cell"] = serialize_keras_object(self.cell)
+                       "zero_output_for_mask": self.zero_output_for_mask,
+                       "cell": serialize_keras_object(self.cell)})
         return config
 
     @classmethod
