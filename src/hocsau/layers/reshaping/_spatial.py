@@ -1,4 +1,4 @@
-"""Helpers shared by the reshaping layers: spatial axes, (before, after) pairs, output shapes."""
+"""Shared by the reshaping layers: (before, after) pairs and `SpatialLayer`, their base."""
 
 from __future__ import annotations
 
@@ -7,13 +7,6 @@ from hocsau.layers.layer import Layer
 from hocsau.utils.argument_validation import standardize_data_format, standardize_tuple
 
 _ORDINALS = ("1st", "2nd", "3rd")
-
-
-def spatial_axes(rank: int, data_format: str) -> tuple[int, ...]:
-    """Indices of the `rank` spatial axes of a (batch, ..., channels) or (batch, channels, ...)
-    tensor."""
-    first = 1 if data_format == "channels_last" else 2
-    return tuple(range(first, first + rank))
 
 
 def standardize_pairs(value, rank: int, name: str) -> tuple[tuple[int, int], ...]:
@@ -36,7 +29,8 @@ class SpatialLayer(Layer):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=rank + 2)
-        self._axes = spatial_axes(rank, self.data_format)
+        first = 1 if self.data_format == "channels_last" else 2
+        self._axes = tuple(range(first, first + rank))  # the spatial axes
         self._ndim = rank + 2
 
     def _check_rank(self, inputs) -> None:
