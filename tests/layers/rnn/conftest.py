@@ -17,6 +17,15 @@ def _flat(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """These tiny recurrent kernels run fastest on one thread, and stall on busy shared cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def rnn_parity():
     """`check(theirs, ours, x, **call_kwargs)`: build both layers on `x`, copy Keras's weights

@@ -3,7 +3,6 @@ learning a small synthetic spam corpus built with Tokenizer and pad_sequences.""
 
 import numpy as np
 import pytest
-import torch
 
 import hocsau
 from hocsau import layers
@@ -61,16 +60,6 @@ def _corpus(n, rng):
     return texts, np.array(labels, dtype="float32")
 
 
-@pytest.fixture
-def one_thread():
-    """Small recurrent kernels run fastest on one thread, and stall on busy shared cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.mark.usefixtures("one_thread")
 @pytest.mark.parametrize("mask_zero", [False, True])
 def test_lstm_dense_learns_synthetic_spam(mask_zero):
     hocsau.utils.set_random_seed(0)
