@@ -257,9 +257,12 @@ def _resolve_function(config, module_objects, custom_objects):
         family_module = importlib.import_module(family)
         found = getattr(family_module, name, None)
         return found if callable(found) else family_module.get(name)
-    # A function of a module the program has already imported (never imports new code).
+    # Outside safe mode, a function of a module the program has already imported (no new
+    # code is imported); in safe mode a file cannot name arbitrary functions (`os.system`).
+    from hocsau.saving.lambda_code import in_safe_mode
+
     loaded = sys.modules.get(module)
-    if loaded is not None and callable(getattr(loaded, name, None)):
+    if in_safe_mode() is False and loaded is not None and callable(getattr(loaded, name, None)):
         return getattr(loaded, name)
     raise TypeError(f"Could not locate function '{name}' (module {module!r}). Pass it in "
                     "`custom_objects` or register it with `register_keras_serializable`.")
