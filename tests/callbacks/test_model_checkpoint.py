@@ -93,5 +93,5 @@ def test_verbose_messages(tmp_path, capsys):
 def test_unknown_template_field_names_the_available_keys(tmp_path):
     x, y = data()
     checkpoint = callbacks.ModelCheckpoint(str(tmp_path / "{val_auc}.keras"))
-    with pytest.raises(KeyError, match="no logged value named 'val_auc'"):
+    with pytest.raises(KeyError, match="no logged value named .*val_auc"):
         make_model().fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])

@@ -120,3 +120,14 @@ def test_early_stopping_restores_best_weights():
     stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
     history = model.fit(x, y, epochs=10, callbacks=[stopper], verbose=0)
     assert len(history.epoch) == 3 and stopper.stopped_epoch == 2 and stopper.best_epoch == 0
+
+
+def test_compile_config_round_trip_keeps_metric_names():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.MeanAbsoluteError(name="err")])
+    clone = keras.Sequential([keras.Input((3,)), layers.Dense(2, activation="softmax")])
+    clone.compile_from_config(model.get_compile_config())
+    x, y = np.ones((4, 3), "float32"), np.eye(2, dtype="float32")[[0, 1, 1, 0]]
+    logs = clone.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(logs) == ["accuracy", "err", "loss"]

@@ -329,13 +329,24 @@ class Trainer:
         return config
 
     def compile_from_config(self, config: dict) -> None:
-        from hocsau.saving.serialization import deserialize_keras_object
-
         config = dict(config)
         for key in ("optimizer", "loss", "metrics", "weighted_metrics"):
-            if isinstance(config.get(key), (dict, list)):
-                config[key] = deserialize_keras_object(config[key])
+            config[key] = _deserialize_compile_value(config.get(key))
         self.compile(**{k: v for k, v in config.items() if k in _COMPILE_ARGS})
+
+
+def _deserialize_compile_value(value):
+    """Serialized objects rebuilt; names ("accuracy", "mse") left for `compile` to resolve,
+    inside lists and per-output dicts too."""
+    from hocsau.saving.serialization import deserialize_keras_object
+
+    if isinstance(value, dict) and "class_name" in value and "config" in value:
+        return deserialize_keras_object(value)
+    if isinstance(value, dict):
+        return {k: _deserialize_compile_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_deserialize_compile_value(v) for v in value]
+    return value
 
 
 _COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
