@@ -10,8 +10,6 @@ from hocsau.layers.layer import Layer
 from hocsau.layers.rnn.rnn import RNN
 from hocsau.saving.serialization import serialize_keras_object
 
-_RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
-             "zero_output_for_mask")
 _CELL_PROPERTIES = ("units", "activation", "recurrent_activation", "use_bias",
                     "unit_forget_bias", "reset_after", "kernel_initializer",
                     "recurrent_initializer", "bias_initializer", "kernel_regularizer",
@@ -28,11 +26,9 @@ class CellLayer(RNN):
     hidden_config_keys: tuple = ()  # cell arguments Keras leaves out of the layer's config
 
     def __init__(self, cell_kwargs: dict, *, activity_regularizer=None, **kwargs):
-        rnn_kwargs = {k: kwargs.pop(k) for k in _RNN_ARGS if k in kwargs}
         cell = self.cell_class(**cell_kwargs, name=self.cell_name, dtype=kwargs.get("dtype"),
                                trainable=kwargs.get("trainable", True))
-        super().__init__(cell, activity_regularizer=activity_regularizer, **rnn_kwargs,
-                         **kwargs)
+        super().__init__(cell, activity_regularizer=activity_regularizer, **kwargs)
         self.input_spec = InputSpec(ndim=3)
 
     def get_config(self) -> dict:
