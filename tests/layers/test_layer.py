@@ -114,3 +114,12 @@ def test_weight_regularizer_penalty_in_losses():
     layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L1(0.5))
     layer.build((None, 3))
     np.testing.assert_allclose(float(sum(layer.losses).detach()), 3.0, rtol=1e-6)
+
+
+def test_eager_call_with_a_wrong_shape_raises_keras_message_not_torch_traceback():
+    dense = layers.Dense(3, name="scorer")
+    dense(torch.ones(2, 4))
+    with pytest.raises(ValueError, match='layer "scorer" is incompatible.*expected axis -1 of '
+                                         r"input shape to have value 4.*\(2, 5\)") as info:
+        dense(torch.ones(2, 5))
+    assert info.value.__cause__ is None and info.value.__suppress_context__

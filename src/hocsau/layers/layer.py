@@ -411,6 +411,13 @@ class Layer(nn.Module):
                 args = (_cast_floats(args[0], self._dtype_policy.compute_dtype),) + args[1:]
             outputs = nn.Module.__call__(self, *args, **kwargs)
         except Exception as error:
+            if isinstance(error, (RuntimeError, IndexError)) and self.input_spec is not None \
+                    and args:
+                # Checked only after torch failed, so correct calls pay nothing for it.
+                try:
+                    assert_input_compatibility(self.input_spec, args[0], self.name)
+                except ValueError as mismatch:
+                    raise mismatch from None  # Keras's message, not torch's traceback
             _annotate(error, self, args)
             raise
         finally:
