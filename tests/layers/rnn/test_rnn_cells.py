@@ -37,6 +37,9 @@ def test_stacked_cells_return_each_cells_states(sequences):
     output, first, second = rnn(torch.as_tensor(sequences))
     assert output.shape == (3, 2) and first.shape == (3, 3)
     assert [tuple(s.shape) for s in second] == [(3, 2), (3, 2)]
+    symbolic = rnn(hocsau.Input(shape=(6, 4)))
+    assert symbolic[1].shape == (None, 3)
+    assert [s.shape for s in symbolic[2]] == [(None, 2), (None, 2)]
 
 
 class MinimalCell(layers.Layer):

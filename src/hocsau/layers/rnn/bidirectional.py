@@ -6,7 +6,6 @@ from __future__ import annotations
 import torch
 
 from hocsau.layers.layer import Layer
-from hocsau.models.symbolic import flatten
 from hocsau.saving.serialization import (
     deserialize_keras_object,
     keras_class,
@@ -125,7 +124,7 @@ class Bidirectional(Layer):
         output_mask = mask if self.return_sequences else None
         masks = [output_mask] * (2 if self.merge_mode is None else 1)
         if self.return_state:
-            return masks + [None] * (2 * len(flatten(self.forward_layer.state_size)))
+            return masks + [None] * (2 * len(self.forward_layer.state_size))
         return masks if self.merge_mode is None else output_mask
 
     def get_config(self) -> dict:

@@ -190,14 +190,16 @@ class RNN(Layer):
             batch, output_size)
         if not self.return_state:
             return output_shape
-        return (output_shape, *[(batch, s) for s in flatten(self.state_size)])
+        state_shapes = [(batch, s) if isinstance(s, int) else [(batch, n) for n in s]
+                        for s in self.state_size]
+        return (output_shape, *state_shapes)
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(flatten(self.state_size))
+            return [output_mask] + [None] * len(self.state_size)
         return output_mask
 
     def get_config(self) -> dict:
