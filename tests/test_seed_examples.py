@@ -15,8 +15,12 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "seed
 
 # Scripts whose layers and features hocsau has; the others join as the issues land.
 IN_SCOPE = [
+    "ex06_models_compile_fit_evaluate",
+    "ex08_callbacks",
+    "ex09_regression_build_save_clone",
     "ex10_regression_diabetes_examples",
     "ex11_binary_circles",
+    "ex12_multiclass_digits",
 ]
 
 
