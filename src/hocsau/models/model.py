@@ -83,6 +83,18 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         return Layer.get_config(self)
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """A functional config (layers, input_layers, output_layers) rebuilds the graph;
+        any other config goes to the constructor."""
+        if {"layers", "input_layers", "output_layers"} <= set(config):
+            from hocsau.models.functional import Functional
+            from hocsau.saving.functional_config import functional_from_config
+
+            return functional_from_config(Functional if cls is Model else cls, config,
+                                          custom_objects)
+        return super().from_config(config)
+
     # --- saving -----------------------------------------------------------------------------
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
         """Save the model to a `.keras` file (Keras 3's format) or a legacy `.h5` file."""

@@ -109,11 +109,16 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         node_index -= _offset(created[name])
         return outputs_of[name][node_index][tensor_index]
 
-    inputs = _map_triples(tensor, config["input_layers"])
-    outputs = _map_triples(tensor, config["output_layers"])
+    # Keras returns a lone output unwrapped; TF-Keras configs always list them.
+    inputs = _unpack_singleton(_map_triples(tensor, config["input_layers"]))
+    outputs = _unpack_singleton(_map_triples(tensor, config["output_layers"]))
     extra = {k: v for k, v in config.items()
              if k not in ("layers", "input_layers", "output_layers")}
     return cls(inputs=inputs, outputs=outputs, **extra)
+
+
+def _unpack_singleton(structure):
+    return structure[0] if isinstance(structure, list) and len(structure) == 1 else structure
 
 
 def _make_layer(entry: dict, custom_objects):
@@ -127,7 +132,10 @@ def _make_layer(entry: dict, custom_objects):
             raise ValueError(f"Unknown operation '{entry['class_name']}' in a functional "
                              f"model config (module {module}).")
         return getattr(ops, name)
-    layer_config = {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")}
+    from hocsau.saving.keras_file import drop_unset_newer_keys
+
+    layer_config = drop_unset_newer_keys(
+        {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")})
     return deserialize_keras_object(layer_config, custom_objects=custom_objects)
 
 
@@ -170,7 +178,7 @@ def _lookup(outputs_of: dict, name: str, node_index: int, tensor_index: int):
 
 
 def _revive(value, outputs_of: dict):
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_revive(v, outputs_of) for v in value]
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
@@ -182,8 +190,11 @@ def _revive(value, outputs_of: dict):
 
 
 def _map_triples(fn, structure):
-    if isinstance(structure, list) and len(structure) == 3 and isinstance(structure[0], str):
+    if isinstance(structure, (list, tuple)) and len(structure) == 3 and isinstance(
+            structure[0], str):
         return fn(structure)
     if isinstance(structure, dict):
         return {k: _map_triples(fn, v) for k, v in structure.items()}
+    if isinstance(structure, tuple):
+        return tuple(_map_triples(fn, v) for v in structure)
     return [_map_triples(fn, v) for v in structure]

@@ -87,7 +87,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
 
 def rebuild(config: dict, filepath: str, custom_objects, safe_mode):
     """The object of a file's config; errors name the file."""
-    config = _drop_unset_newer_keys(config)
+    config = drop_unset_newer_keys(config)
     with SafeModeScope(safe_mode), CustomObjectScope(custom_objects or {}):
         try:
             return deserialize_keras_object(config, custom_objects=custom_objects,
@@ -146,13 +146,13 @@ def _parse_config(text: str, filepath: str) -> dict:
     return config
 
 
-def _drop_unset_newer_keys(value):
+def drop_unset_newer_keys(value):
     """Remove keys newer Keras versions add to layer configs when unset (Dense's
     `quantization_config: null`), which the layers here do not take."""
     if isinstance(value, list):
-        return [_drop_unset_newer_keys(v) for v in value]
+        return [drop_unset_newer_keys(v) for v in value]
     if isinstance(value, dict):
-        return {k: _drop_unset_newer_keys(v) for k, v in value.items()
+        return {k: drop_unset_newer_keys(v) for k, v in value.items()
                 if not (k in _NEWER_KEYS and v is None)}
     return value
 
