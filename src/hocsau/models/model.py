@@ -80,9 +80,6 @@ class Model(Trainer, Layer):
 
     build._builds_by_dry_run = True
 
-    def get_config(self) -> dict:
-        return Layer.get_config(self)
-
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """A functional config (layers, input_layers, output_layers) rebuilds the graph;
