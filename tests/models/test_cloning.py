@@ -33,10 +33,10 @@ def test_functional_clone_has_new_weights_and_same_graph():
 
     assert kinds(clone) == kinds(model) == ["x", "shared", "Multiply", "head"]
     assert len(clone.get_layer("shared")._inbound_nodes) == 2
-    assert all(a is not b for a, b in zip(clone.weights, model.weights))
+    assert all(a is not b for a, b in zip(clone.weights, model.weights, strict=True))
     assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])
     clone.set_weights(model.get_weights())
-    for a, b in zip(_outputs(model, _x()), _outputs(clone, _x())):
+    for a, b in zip(_outputs(model, _x()), _outputs(clone, _x()), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -44,7 +44,7 @@ def test_clone_function_can_share_layers():
     model = _functional()
     clone = models.clone_model(model, clone_function=lambda layer: layer)
     assert clone.get_layer("head") is model.get_layer("head")
-    for a, b in zip(_outputs(model, _x()), _outputs(clone, _x())):
+    for a, b in zip(_outputs(model, _x()), _outputs(clone, _x()), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

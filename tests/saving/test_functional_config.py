@@ -3,11 +3,10 @@
 import keras
 import numpy as np
 import pytest
+from saving_models import make_data, predictions
 
 import hocsau
 from hocsau import layers
-
-from saving_models import make_data, predictions
 
 
 def _graph(lib):

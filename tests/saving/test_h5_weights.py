@@ -3,11 +3,10 @@
 import keras
 import numpy as np
 import pytest
+from saving_models import build_models, make_data, predictions
 
 import hocsau
 from hocsau import layers
-
-from saving_models import build_models, make_data, predictions
 
 KINDS = ["sequential", "functional", "subclassed"]
 
@@ -18,7 +17,7 @@ def test_round_trip(tmp_path, kind):
     source, target = build_models(hocsau)[kind], build_models(hocsau)[kind]
     source.save_weights(tmp_path / "w.weights.h5")
     target.load_weights(tmp_path / "w.weights.h5")
-    for a, b in zip(predictions(source, x), predictions(target, x)):
+    for a, b in zip(predictions(source, x), predictions(target, x), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -28,12 +27,12 @@ def test_exchange_with_keras(tmp_path, kind):
     ours, theirs = build_models(hocsau)[kind], build_models(keras)[kind]
     ours.save_weights(tmp_path / "h.weights.h5")
     theirs.load_weights(tmp_path / "h.weights.h5")
-    for a, b in zip(predictions(ours, x), predictions(theirs, x)):
+    for a, b in zip(predictions(ours, x), predictions(theirs, x), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     back = build_models(keras)[kind]
     back.save_weights(tmp_path / "k.weights.h5")
     ours.load_weights(tmp_path / "k.weights.h5")
-    for a, b in zip(predictions(back, x), predictions(ours, x)):
+    for a, b in zip(predictions(back, x), predictions(ours, x), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 

@@ -7,11 +7,10 @@ import keras
 import numpy as np
 import pytest
 import torch
+from saving_models import build_models, make_data, predictions
 
 import hocsau
 from hocsau import saving
-
-from saving_models import build_models, make_data, predictions
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def test_hocsau_round_trip(tmp_path, data, kind):
     model.save(path)
     loaded = saving.load_model(path)
     assert type(loaded).__name__ == type(model).__name__
-    for a, b in zip(predictions(model, data[0]), predictions(loaded, data[0])):
+    for a, b in zip(predictions(model, data[0]), predictions(loaded, data[0]), strict=True):
         np.testing.assert_array_equal(a, b)
     assert [w.shape for w in loaded.weights] == [w.shape for w in model.weights]
 
@@ -43,7 +42,7 @@ def test_hocsau_file_loads_in_keras(tmp_path, data, kind):
     path = tmp_path / "m.keras"
     model.save(path)
     theirs = keras.saving.load_model(path)
-    for a, b in zip(predictions(model, data[0]), predictions(theirs, data[0])):
+    for a, b in zip(predictions(model, data[0]), predictions(theirs, data[0]), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
@@ -53,7 +52,7 @@ def test_keras_file_loads_in_hocsau(tmp_path, data, kind):
     path = tmp_path / "k.keras"
     theirs.save(path)
     ours = saving.load_model(path)
-    for a, b in zip(predictions(theirs, data[0]), predictions(ours, data[0])):
+    for a, b in zip(predictions(theirs, data[0]), predictions(ours, data[0]), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
@@ -89,12 +88,12 @@ def test_optimizer_state_resumes_training(tmp_path, data):
     model.save(tmp_path / "m.keras")
     loaded = saving.load_model(tmp_path / "m.keras")
     assert int(loaded.optimizer.iterations) == 2
-    for a, b in zip(model.optimizer.variables, loaded.optimizer.variables):
+    for a, b in zip(model.optimizer.variables, loaded.optimizer.variables, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     for resumed in (model, loaded):
         torch.manual_seed(3)  # the same dropout masks in both
         resumed.fit(x, y, epochs=1, batch_size=5, verbose=0)
-    for a, b in zip(model.get_weights(), loaded.get_weights()):
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
@@ -106,7 +105,7 @@ def test_optimizer_state_crosses_to_keras(tmp_path, data):
     model.save(tmp_path / "m.keras")
     theirs = keras.saving.load_model(tmp_path / "m.keras")
     assert int(theirs.optimizer.iterations) == 1
-    for a, b in zip(model.optimizer.variables, theirs.optimizer.variables):
+    for a, b in zip(model.optimizer.variables, theirs.optimizer.variables, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
 
 
@@ -124,7 +123,7 @@ def test_to_json_and_model_from_json(data):
     assert json.loads(text)["class_name"] == "Functional"
     rebuilt = hocsau.models.model_from_json(text)
     _copy_weights(model, rebuilt)
-    for a, b in zip(predictions(model, data[0]), predictions(rebuilt, data[0])):
+    for a, b in zip(predictions(model, data[0]), predictions(rebuilt, data[0]), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

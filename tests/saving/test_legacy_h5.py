@@ -7,11 +7,10 @@ import h5py
 import keras
 import numpy as np
 import pytest
+from saving_models import make_data, predictions
 
 import hocsau
 from hocsau import layers, saving
-
-from saving_models import make_data, predictions
 
 
 def _tf_keras_functional(path, kernel, bias):
@@ -86,7 +85,7 @@ def test_keras_reads_our_h5(tmp_path):
     model = hocsau.Model(inp, [shared(layers.Dense(2)(inp)), shared(layers.Dense(2)(inp))])
     model.save(tmp_path / "f.h5")
     theirs = keras.saving.load_model(tmp_path / "f.h5", compile=False)
-    for a, b in zip(predictions(model, x), predictions(theirs, x)):
+    for a, b in zip(predictions(model, x), predictions(theirs, x), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 

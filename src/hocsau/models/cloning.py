@@ -76,7 +76,7 @@ def _clone_functional(model, input_tensors, clone_function, call_function):
     from hocsau.models.functional import Functional
 
     new_inputs = _new_inputs(model, input_tensors, Input)
-    mapped = {id(old): new for old, new in zip(model.inputs, new_inputs)}
+    mapped = {id(old): new for old, new in zip(model.inputs, new_inputs, strict=True)}
     clones = {}
     for node in model._nodes:
         layer = node.layer
@@ -92,7 +92,7 @@ def _clone_functional(model, input_tensors, clone_function, call_function):
             new_layer = clones[id(layer)]
             outputs = (call_function(new_layer, *args, **kwargs) if call_function
                        else new_layer(*args, **kwargs))
-        for old, new in zip(node.outputs, flatten(outputs)):
+        for old, new in zip(node.outputs, flatten(outputs), strict=True):
             mapped[id(old)] = new
     structure = map_structure(lambda t: mapped[id(t)], model._inputs_struct)
     outputs = map_structure(lambda t: mapped[id(t)], model._outputs_struct)

@@ -104,7 +104,7 @@ def save_weights_to_group(group, model) -> None:
         weights = _legacy_weights(layer)
         names = [_weight_name(w, layer, i) for i, w in enumerate(weights)]
         layer_group.attrs["weight_names"] = [n.encode("utf8") for n in names]
-        for name, weight in zip(names, weights):
+        for name, weight in zip(names, weights, strict=True):
             layer_group.create_dataset(name, data=weight.detach().cpu().numpy())
 
 
@@ -167,7 +167,7 @@ def load_weights_from_group(group, model, skip_mismatch: bool = False,
         if len(layers) != len(saved):
             raise ValueError("Layer count mismatch when loading weights from file. Model "
                              f"expected {len(layers)} layers, found {len(saved)} saved layers.")
-        pairs = list(zip(layers, saved))
+        pairs = list(zip(layers, saved, strict=True))
     for layer, name in pairs:
         layer_group = group[name]
         values = [np.asarray(layer_group[_text(w)]) for w in layer_group.attrs["weight_names"]]
@@ -183,7 +183,7 @@ def _set_layer(layer, saved_name: str, values: list, skip_mismatch: bool) -> Non
         problem = (f"Layer '{layer.name}' expects {len(weights)} weight(s), but the saved "
                    f"layer '{saved_name}' has {len(values)}.")
     else:
-        for weight, value in zip(weights, values):
+        for weight, value in zip(weights, values, strict=True):
             if tuple(weight.shape) != tuple(value.shape):
                 problem = (f"Layer '{layer.name}' weight '{getattr(weight, 'name', '?')}' has "
                            f"shape {tuple(weight.shape)}, but the saved value has shape "
@@ -194,7 +194,7 @@ def _set_layer(layer, saved_name: str, values: list, skip_mismatch: bool) -> Non
             raise ValueError(problem)
         warnings.warn(f"Skipping loading weights: {problem}", stacklevel=3)
         return
-    for weight, value in zip(weights, values):
+    for weight, value in zip(weights, values, strict=True):
         weight.data.copy_(_tensor_like(value, weight))
 
 

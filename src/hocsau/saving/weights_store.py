@@ -173,13 +173,13 @@ def _load_into(obj, store, key: str) -> None:
             f"{len(store.keys())} variables during loading (at '{key}'). Expected: "
             f"{[getattr(v, 'name', '?') for v in variables] + list(torch_state)}")
     values = [np.asarray(store[str(i)]) for i in range(len(variables))]
-    for variable, value in zip(variables, values):
+    for variable, value in zip(variables, values, strict=True):
         if tuple(value.shape) != tuple(variable.shape):
             raise ValueError(
                 f"Layer '{obj.name}' weight '{getattr(variable, 'name', '?')}' has shape "
                 f"{tuple(variable.shape)}, but the saved value at '{key}' has shape "
                 f"{tuple(value.shape)}.")
-    for variable, value in zip(variables, values):
+    for variable, value in zip(variables, values, strict=True):
         variable.data.copy_(_as_tensor(value, variable))
     for module in _torch_children(obj):
         module.load_state_dict({k: _as_tensor(np.asarray(store[k]), v)
