@@ -25,7 +25,8 @@ class DTypePolicy:
             self._compute, self._variable = compute, "float32"
         else:
             self._compute = self._variable = config.standardize_dtype(name)
-            config.torch_dtype(self._compute)  # validates the name
+        self.torch_compute_dtype = config.torch_dtype(self._compute)  # validates the name
+        self.mixed = self._compute != self._variable
         self._name = name
 
     @property

@@ -123,3 +123,31 @@ def test_eager_call_with_a_wrong_shape_raises_keras_message_not_torch_traceback(
                                          r"input shape to have value 4.*\(2, 5\)") as info:
         dense(torch.ones(2, 5))
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_layers_compute_in_half_and_keep_float32_weights(policy):
+    keras3 = pytest.importorskip("keras")
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
+    theirs = keras3.layers.Dense(3, dtype=policy)
+    expected = keras3.ops.convert_to_numpy(theirs(x)).astype("float32")
+    ours = layers.Dense(3, dtype=policy)
+    ours(torch.from_numpy(x))
+    ours.set_weights(theirs.get_weights())
+    out = ours(torch.from_numpy(x))
+    assert out.dtype == (torch.float16 if policy == "mixed_float16" else torch.bfloat16)
+    assert ours.kernel.dtype == torch.float32
+    np.testing.assert_allclose(out.float().detach().numpy(), expected, rtol=2e-2, atol=2e-2)
+    out.float().sum().backward()
+    assert ours.kernel.grad.dtype == torch.float32
+
+
+def test_recurrent_layers_run_under_mixed_precision():
+    lstm = layers.LSTM(4, dtype="mixed_float16", return_state=True)
+    outputs = lstm(torch.ones(2, 3, 5))
+    assert [t.dtype for t in outputs] == [torch.float16] * 3
+    assert lstm.cell.kernel.dtype == torch.float32
+
+
+def test_float64_inputs_are_cast_to_the_layer_dtype():
+    assert layers.Dense(2)(torch.ones(2, 3, dtype=torch.float64)).dtype == torch.float32

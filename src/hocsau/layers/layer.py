@@ -174,6 +174,7 @@ class Layer(nn.Module):
                             trainable=trainable and self._trainable, name=name)
         variable._created_trainable = bool(trainable)
         variable._path = f"{self.name}/{name}"
+        variable._autocast = autocast
         variable.regularizer = _regularizer(regularizer)
         variable.constraint = constraints.get(constraint) if constraint is not None else None
         self._tracked_variables.append(variable)
@@ -407,9 +408,13 @@ class Layer(nn.Module):
         context.training = training
         context.depth += 1
         try:
-            if self.autocast and self._dtype_policy.compute_dtype != "float32" and args:
-                args = (_cast_floats(args[0], self._dtype_policy.compute_dtype),) + args[1:]
-            outputs = nn.Module.__call__(self, *args, **kwargs)
+            policy = self._dtype_policy
+            if self.autocast and args:
+                args = (_cast_floats(args[0], policy.torch_compute_dtype),) + args[1:]
+            if policy.mixed:
+                outputs = _call_with_cast_weights(self, policy.torch_compute_dtype, args, kwargs)
+            else:
+                outputs = nn.Module.__call__(self, *args, **kwargs)
         except Exception as error:
             if isinstance(error, (RuntimeError, IndexError)) and self.input_spec is not None \
                     and args:
@@ -582,12 +587,27 @@ def _to_tensors(value):
     return tensor.to(config.device())
 
 
-def _cast_floats(value, dtype: str):
+def _cast_floats(value, dtype: torch.dtype):
+    """Floating tensors (also inside lists) cast to the layer's compute dtype, as Keras does."""
     if isinstance(value, torch.Tensor):
-        return value.to(config.torch_dtype(dtype)) if value.is_floating_point() else value
+        if value.dtype is dtype or not value.is_floating_point():
+            return value
+        return value.to(dtype)
     if isinstance(value, (list, tuple)):
         return type(value)(_cast_floats(v, dtype) for v in value)
     return value
+
+
+def _call_with_cast_weights(layer: Layer, dtype: torch.dtype, args, kwargs):
+    """Mixed precision: run `call` with the layer's own float weights cast to the compute dtype
+    (differentiably, so float32 weights get the gradients), as Keras autocasts variables."""
+    casts = {name: weight.to(dtype) for name, weight in layer.named_parameters(recurse=False)
+             if weight.is_floating_point() and weight.dtype != dtype
+             and getattr(weight, "_autocast", True)}
+    if not casts:
+        return nn.Module.__call__(layer, *args, **kwargs)
+    with torch.nn.utils.stateless._reparametrize_module(layer, casts):
+        return nn.Module.__call__(layer, *args, **kwargs)
 
 
 def _is_meta(args) -> bool:

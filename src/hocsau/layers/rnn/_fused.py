@@ -24,7 +24,17 @@ _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
 
 
 def run(kind: str, x: torch.Tensor, states: list, weights: list):
-    """(outputs (batch, steps, units), final states) of one fused layer over batch-first x."""
+    """(outputs (batch, steps, units), final states) of one fused layer over batch-first x.
+
+    Mixed precision: the float32 weights are cast to the input's dtype (on the CPU, whose
+    kernels are float32-only, the step runs in float32 and the results are cast back).
+    """
+    dtype = x.dtype
+    compute = torch.float32 if not x.is_cuda else dtype
+    if any(t.dtype != compute for t in (x, *states, *weights)):
+        outputs, final = run(kind, x.to(compute), [s.to(compute) for s in states],
+                             [w.to(compute) for w in weights])
+        return outputs.to(dtype), [s.to(dtype) for s in final]
     if not x.is_cuda:
         return _run(kind, x, states, weights)
     # cuDNN warns that the weights are not one flat buffer (an nn.LSTM's are): ours are the
