@@ -9,6 +9,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+# Parity is checked at float32 precision: no TF32 in cuDNN convolutions/RNNs or matmuls on GPUs.
+torch.backends.cudnn.allow_tf32 = False
+torch.backends.cuda.matmul.allow_tf32 = False
+
 
 @pytest.fixture(autouse=True)
 def _seeded():
