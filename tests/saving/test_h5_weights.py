@@ -88,3 +88,19 @@ def test_optimizer_variables_saved(tmp_path):
     fresh.load_weights(tmp_path / "w.weights.h5")
     assert int(fresh.optimizer.iterations) == 1
     assert len(fresh.optimizer.variables) == len(model.optimizer.variables) == 10
+
+
+def test_optimizer_state_absent_or_different(tmp_path):
+    x, y = make_data()
+    _pair(2).save_weights(tmp_path / "plain.weights.h5")
+    compiled = _pair(2)
+    compiled.compile(optimizer="adam", loss="mse")
+    compiled.fit(x, y, verbose=0)
+    compiled.load_weights(tmp_path / "plain.weights.h5")  # no optimizer group: weights only
+    assert int(compiled.optimizer.iterations) == 1
+    compiled.save_weights(tmp_path / "adam.weights.h5")
+    other = _pair(2)
+    other.compile(optimizer="sgd", loss="mse")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer 'sgd'"):
+        other.load_weights(tmp_path / "adam.weights.h5")
+    np.testing.assert_array_equal(other.get_weights()[0], compiled.get_weights()[0])

@@ -70,18 +70,20 @@ def _node_entry(node, own: set) -> dict:
                            "keras_history": [layer.name, _own_index(layer, node_index, own),
                                              tensor_index]}}
 
-    args = node.call_args
-    if type(node.layer).__name__ == "OpLayer":
-        args = map_structure(lambda v: v, tuple(node.layer._template[0]))
-        args = _fill_op_args(node, args)
+    args, kwargs = _call_arguments(node)
     return {"args": serialize_keras_object(map_structure(to_config, list(args))),
-            "kwargs": serialize_keras_object(map_structure(to_config, dict(node.call_kwargs)))}
+            "kwargs": serialize_keras_object(map_structure(to_config, dict(kwargs)))}
 
 
-def _fill_op_args(node, template):
-    """An operation node's original arguments: its input tensors back in their places."""
-    inputs = node.call_args
-    return [inputs[v.index] if type(v).__name__ == "_Slot" else v for v in template]
+def _call_arguments(node) -> tuple:
+    """A node's arguments; for an operation, the original ones (its input tensors back in
+    their places, e.g. `(x, 1)` for `x + 1`)."""
+    layer = node.layer
+    if type(layer).__name__ != "OpLayer":
+        return node.call_args, node.call_kwargs
+    tensors = node.call_args
+    return map_structure(
+        lambda v: tensors[v.index] if type(v).__name__ == "_Slot" else v, layer._template)
 
 
 def functional_from_config(cls, config: dict, custom_objects=None):

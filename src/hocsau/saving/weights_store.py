@@ -115,10 +115,8 @@ def save_state(model, h5file) -> None:
 
 
 def _state_of(obj) -> dict:
-    if not isinstance(obj, Layer):
-        store = {}
-        obj.save_own_variables(store)
-        return {k: np.asarray(v) for k, v in store.items()}
+    """An object's arrays by key: its own `save_own_variables` (optimizers, user layers)
+    or, for layers, their variables numbered in Keras's order."""
     if hasattr(obj, "save_own_variables"):
         store = {}
         obj.save_own_variables(store)
@@ -152,38 +150,64 @@ def load_state(model, h5file, skip_mismatch: bool = False) -> None:
 
 
 def _describe(obj) -> str:
-    kind = "optimizer" if not isinstance(obj, Layer) else "layer"
+    kind = "layer" if isinstance(obj, Layer) else "optimizer"
     return f"{kind} '{getattr(obj, 'name', type(obj).__name__)}'"
 
 
 def _load_into(obj, store, key: str) -> None:
-    if not isinstance(obj, Layer) or hasattr(obj, "load_own_variables"):
-        arrays = {k: np.asarray(store[k]) for k in store.keys()}
-        if not isinstance(obj, Layer) and len(arrays) != len(obj.variables):
-            raise ValueError(f"{_describe(obj)} has {len(obj.variables)} variables, but the "
-                             f"file has {len(arrays)} at '{key}'.")
-        obj.load_own_variables(arrays)
+    if isinstance(obj, Layer) and not hasattr(obj, "load_own_variables"):
+        _load_layer(obj, store, key)
+    elif isinstance(obj, Layer):
+        obj.load_own_variables({k: np.asarray(store[k]) for k in store.keys()})
+    else:
+        _load_optimizer(obj, store, key)
+
+
+def _load_optimizer(optimizer, store, key: str) -> None:
+    """Optimizer state, when the file has it; a different count of variables (another
+    optimizer, or one never built) is skipped with a warning, as Keras does."""
+    if not len(store.keys()):
         return
-    variables = own_variables(obj)
-    torch_state = {k: v for m in _torch_children(obj) for k, v in m.state_dict().items()}
+    variables = optimizer.variables
+    if len(store.keys()) != len(variables):
+        warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', because "
+                      f"it has {len(variables)} variables whereas the saved optimizer has "
+                      f"{len(store.keys())} variables (at '{key}').", stacklevel=4)
+        return
+    values = [np.asarray(store[str(i)]) for i in range(len(variables))]
+    _check_shapes(f"Optimizer '{optimizer.name}'", variables, values, key)
+    _assign(variables, values)
+
+
+def _load_layer(layer, store, key: str) -> None:
+    variables = own_variables(layer)
+    torch_state = {k: v for m in _torch_children(layer) for k, v in m.state_dict().items()}
     expected = len(variables) + len(torch_state)
     if len(store.keys()) != expected:
         raise ValueError(
-            f"Layer '{obj.name}' expected {expected} variables, but received "
+            f"Layer '{layer.name}' expected {expected} variables, but received "
             f"{len(store.keys())} variables during loading (at '{key}'). Expected: "
             f"{[getattr(v, 'name', '?') for v in variables] + list(torch_state)}")
     values = [np.asarray(store[str(i)]) for i in range(len(variables))]
+    _check_shapes(f"Layer '{layer.name}'", variables, values, key)
+    _assign(variables, values)
+    for module in _torch_children(layer):
+        module.load_state_dict({k: _as_tensor(np.asarray(store[k]), v)
+                                for k, v in module.state_dict().items()})
+
+
+def _check_shapes(owner: str, variables: list, values: list, key: str) -> None:
     for variable, value in zip(variables, values, strict=True):
         if tuple(value.shape) != tuple(variable.shape):
             raise ValueError(
-                f"Layer '{obj.name}' weight '{getattr(variable, 'name', '?')}' has shape "
+                f"{owner} weight '{getattr(variable, 'name', '?')}' has shape "
                 f"{tuple(variable.shape)}, but the saved value at '{key}' has shape "
                 f"{tuple(value.shape)}.")
+
+
+def _assign(variables: list, values: list) -> None:
     for variable, value in zip(variables, values, strict=True):
         variable.data.copy_(_as_tensor(value, variable))
-    for module in _torch_children(obj):
-        module.load_state_dict({k: _as_tensor(np.asarray(store[k]), v)
-                                for k, v in module.state_dict().items()})
 
 
 def _as_tensor(value: np.ndarray, like):
