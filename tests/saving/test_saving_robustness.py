@@ -176,3 +176,32 @@ def test_failed_save_leaves_no_temporary_file(saved, tmp_path, monkeypatch):
     assert sorted(os.listdir(tmp_path)) == ["m.keras"]
     monkeypatch.undo()
     assert saving.load_model(saved).layers[0].kernel.shape == (3, 2)
+
+
+def test_zip_bomb_is_refused(saved, monkeypatch):
+    from hocsau.saving import keras_file
+
+    monkeypatch.setattr(keras_file, "_MAX_CONFIG_BYTES", 2**16)  # keeps the test small
+    with zipfile.ZipFile(saved) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(saved, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("config.json", b" " * 2**17)
+        archive.writestr("model.weights.h5", contents["model.weights.h5"])
+    with pytest.raises(ValueError, match="config.json would expand to 131072 bytes"):
+        saving.load_model(saved)
+
+
+class Doubler(layers.Layer):
+    """Not registered: found only through `custom_objects`."""
+
+    def call(self, x):
+        return x * 2
+
+
+def test_custom_objects(tmp_path):
+    path = tmp_path / "custom.keras"
+    hocsau.Sequential([hocsau.Input((3,)), Doubler()]).save(path)
+    with pytest.raises(ValueError, match="Could not locate class 'Doubler'"):
+        saving.load_model(path)
+    loaded = saving.load_model(path, custom_objects={"Doubler": Doubler})
+    np.testing.assert_array_equal(np.asarray(loaded(np.ones((1, 3), "float32"))), [[2, 2, 2]])

@@ -123,6 +123,7 @@ def _read_archive(filepath: str) -> tuple[str, bytes]:
                 if required not in names:
                     raise ValueError(f"'{filepath}' is not a valid `.keras` file: it has no "
                                      f"{required}. Received entries: {sorted(names)}")
+                _reject_bomb(archive.getinfo(required), filepath)
             config = archive.read(CONFIG_FILENAME)
             weights = archive.read(WEIGHTS_FILENAME)
     except _ZIP_ERRORS as error:
@@ -132,6 +133,19 @@ def _read_archive(filepath: str) -> tuple[str, bytes]:
     except UnicodeDecodeError:
         raise ValueError(f"'{filepath}' is corrupt: {CONFIG_FILENAME} is not UTF-8 text.") \
             from None
+
+
+_MAX_CONFIG_BYTES = 256 * 2**20
+_MAX_RATIO = 1000
+
+
+def _reject_bomb(info: zipfile.ZipInfo, filepath: str) -> None:
+    """Refuse entries that would expand far beyond any real model (a zip bomb)."""
+    too_big = info.filename == CONFIG_FILENAME and info.file_size > _MAX_CONFIG_BYTES
+    ratio = info.file_size / max(info.compress_size, 1)
+    if too_big or (info.file_size > 2**30 and ratio > _MAX_RATIO):
+        raise ValueError(f"'{filepath}' is not a valid `.keras` file: {info.filename} would "
+                         f"expand to {info.file_size} bytes from {info.compress_size}.")
 
 
 def _parse_config(text: str, filepath: str) -> dict:
