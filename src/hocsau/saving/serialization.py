@@ -100,7 +100,8 @@ def serialize_keras_object(obj):
     if isinstance(obj, (np.generic,)):
         return obj.item()
     if isinstance(obj, np.ndarray):
-        return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
+        return {"class_name": "__numpy__",
+                "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
     if isinstance(obj, torch.Tensor):
         value = obj.detach().cpu()
         return {"class_name": "__tensor__", "config": {"value": value.tolist(),
@@ -169,7 +170,8 @@ def deserialize_keras_object(config, module_objects: dict | None = None,
             raise ValueError(_unknown_message(config, module_objects, custom_objects))
         return found
     if isinstance(config, (list, tuple)):
-        return [deserialize_keras_object(c, module_objects, custom_objects, safe_mode) for c in config]
+        return [deserialize_keras_object(c, module_objects, custom_objects, safe_mode)
+                for c in config]
     if not isinstance(config, dict):
         raise TypeError(f"Could not parse config: {config!r}")
     if safe_mode is False:
