@@ -88,8 +88,27 @@ def _call_arguments(node) -> tuple:
 
 def functional_from_config(cls, config: dict, custom_objects=None):
     """Rebuild a `Functional` (or a subclass taking the same arguments) from its config."""
+    created, outputs_of = _replay_calls(config["layers"], custom_objects)
+
+    def tensor(triple):
+        name, node_index, tensor_index = triple
+        if name not in outputs_of:
+            raise ValueError(f"Invalid Functional model configuration: unknown layer '{name}'.")
+        return outputs_of[name][node_index - _offset(created[name])][tensor_index]
+
+    # Keras returns a lone output unwrapped; TF-Keras configs always list them.
+    inputs = _unpack_singleton(_map_triples(tensor, config["input_layers"]))
+    outputs = _unpack_singleton(_map_triples(tensor, config["output_layers"]))
+    extra = {k: v for k, v in config.items()
+             if k not in ("layers", "input_layers", "output_layers")}
+    return cls(inputs=inputs, outputs=outputs, **extra)
+
+
+def _replay_calls(entries: list, custom_objects) -> tuple[dict, dict]:
+    """Create every layer, then call each on its recorded inputs as soon as they exist:
+    ({name: layer}, {name: [flat outputs of each call]})."""
     created, pending = {}, []
-    for entry in config["layers"]:
+    for entry in entries:
         created[entry["name"]] = _make_layer(entry, custom_objects)
         pending.extend((entry["name"], node) for node in entry.get("inbound_nodes", []))
     outputs_of: dict[str, list] = {name: [] for name in created}
@@ -103,20 +122,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
                              f"disconnected nodes. Unresolved layers: "
                              f"{sorted({name for name, _ in remaining})}")
         pending = remaining
-
-    def tensor(triple):
-        name, node_index, tensor_index = triple
-        if name not in outputs_of:
-            raise ValueError(f"Invalid Functional model configuration: unknown layer '{name}'.")
-        node_index -= _offset(created[name])
-        return outputs_of[name][node_index][tensor_index]
-
-    # Keras returns a lone output unwrapped; TF-Keras configs always list them.
-    inputs = _unpack_singleton(_map_triples(tensor, config["input_layers"]))
-    outputs = _unpack_singleton(_map_triples(tensor, config["output_layers"]))
-    extra = {k: v for k, v in config.items()
-             if k not in ("layers", "input_layers", "output_layers")}
-    return cls(inputs=inputs, outputs=outputs, **extra)
+    return created, outputs_of
 
 
 def _unpack_singleton(structure):
