@@ -141,3 +141,10 @@ def test_save_rejects_other_extensions(tmp_path):
         saving.save_model(model, tmp_path / "m.zip")
     with pytest.raises(ValueError, match="File format not supported"):
         saving.load_model(tmp_path / "m.zip")
+
+
+def test_unbuilt_model_warns(tmp_path):
+    model = hocsau.Sequential([hocsau.layers.Dense(2)])
+    with pytest.warns(UserWarning, match="saving a model that has not yet been built"):
+        model.save(tmp_path / "unbuilt.keras")
+    assert saving.load_model(tmp_path / "unbuilt.keras").layers[0].units == 2

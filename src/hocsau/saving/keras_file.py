@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import os
+import warnings
 import zipfile
 import zlib
 
@@ -30,6 +31,8 @@ from hocsau.saving.serialization import (
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
 WEIGHTS_FILENAME = "model.weights.h5"
+# The Keras release whose file layout these files follow (Keras reads it as the writer's).
+KERAS_FORMAT_VERSION = "3.15.1"
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, RuntimeError,
                NotImplementedError)
 
@@ -53,8 +56,12 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
                          f"Received: filepath={filepath}")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"File {filepath} already exists and overwrite=False.")
+    if not model.built:
+        warnings.warn("You are saving a model that has not yet been built. It might not "
+                      "contain any weights yet. Consider building the model first by calling "
+                      "it on some data.", stacklevel=3)
     config = model_to_json_config(model)
-    metadata = json.dumps({"keras_version": "3.15.1", "hocsau_version": _version(),
+    metadata = json.dumps({"keras_version": KERAS_FORMAT_VERSION, "hocsau_version": _version(),
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = io.BytesIO()
     with h5py.File(weights, "w") as h5file:

@@ -20,7 +20,7 @@ import numpy as np
 
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.h5_weights import errors_naming, open_h5
-from hocsau.saving.keras_file import rebuild
+from hocsau.saving.keras_file import KERAS_FORMAT_VERSION, rebuild
 from hocsau.saving.serialization import (
     CustomObjectScope,
     deserialize_keras_object,
@@ -34,7 +34,7 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"File {filepath} already exists and overwrite=False.")
     with atomic_write(filepath) as tmp, h5py.File(tmp, "w") as h5file:
-        h5file.attrs["keras_version"] = "3.15.1"
+        h5file.attrs["keras_version"] = KERAS_FORMAT_VERSION
         h5file.attrs["backend"] = "torch"
         h5file.attrs["model_config"] = json.dumps(legacy_config(serialize_keras_object(model)),
                                                   default=_to_list)
@@ -98,7 +98,7 @@ def save_weights_to_group(group, model) -> None:
     """TF-Keras's weights layout: one group per layer, named by the layer."""
     group.attrs["layer_names"] = [layer.name.encode("utf8") for layer in model.layers]
     group.attrs["backend"] = b"torch"
-    group.attrs["keras_version"] = b"3.15.1"
+    group.attrs["keras_version"] = KERAS_FORMAT_VERSION.encode("utf8")
     for layer in sorted(model.layers, key=lambda la: la.name):
         layer_group = group.create_group(layer.name)
         weights = _legacy_weights(layer)
