@@ -97,14 +97,16 @@ def test_optimizer_state_resumes_training(tmp_path, data):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
-def test_optimizer_state_crosses_to_keras(tmp_path, data):
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "nadam", "ftrl"])
+def test_optimizer_state_crosses_to_keras(tmp_path, data, optimizer):
     x, y = data
     model = build_models(hocsau)["sequential"]
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer=optimizer, loss="mse")
     model.fit(x, y, epochs=1, batch_size=5, verbose=0)
     model.save(tmp_path / "m.keras")
     theirs = keras.saving.load_model(tmp_path / "m.keras")
     assert int(theirs.optimizer.iterations) == 1
+    assert len(theirs.optimizer.variables) == len(model.optimizer.variables)
     for a, b in zip(model.optimizer.variables, theirs.optimizer.variables, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
 
