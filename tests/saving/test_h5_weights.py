@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+import torch
 from saving_models import build_models, make_data, predictions
 
 import hocsau
@@ -104,3 +105,27 @@ def test_optimizer_state_absent_or_different(tmp_path):
     with pytest.warns(UserWarning, match="Skipping variable loading for optimizer 'sgd'"):
         other.load_weights(tmp_path / "adam.weights.h5")
     np.testing.assert_array_equal(other.get_weights()[0], compiled.get_weights()[0])
+
+
+class _WithTorchModule(hocsau.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lin = torch.nn.Linear(3, 2)
+        self.head = layers.Dense(1)
+
+    def call(self, x, training=None):
+        return self.head(self.lin(x))
+
+
+def test_plain_torch_modules_saved_by_state_dict_keys(tmp_path):
+    import h5py
+
+    x, _ = make_data()
+    source, target = _WithTorchModule(), _WithTorchModule()
+    source(x)
+    target(x)
+    source.save_weights(tmp_path / "t.weights.h5")
+    with h5py.File(tmp_path / "t.weights.h5") as f:
+        assert sorted(f["layers/torch_module_wrapper/vars"]) == ["bias", "weight"]
+    target.load_weights(tmp_path / "t.weights.h5")
+    np.testing.assert_array_equal(predictions(source, x)[0], predictions(target, x)[0])
