@@ -1,3 +1,17 @@
 """Preprocessing layers usable inside models: rescaling, resizing, normalization, augmentation, text vectorization."""
 
-__all__: list[str] = []
+from hocsau.layers.preprocessing.center_crop import CenterCrop
+from hocsau.layers.preprocessing.normalization import Normalization
+from hocsau.layers.preprocessing.random_brightness import RandomBrightness
+from hocsau.layers.preprocessing.random_contrast import RandomContrast
+from hocsau.layers.preprocessing.random_crop import RandomCrop
+from hocsau.layers.preprocessing.random_flip import RandomFlip
+from hocsau.layers.preprocessing.random_rotation import RandomRotation
+from hocsau.layers.preprocessing.random_translation import RandomTranslation
+from hocsau.layers.preprocessing.random_zoom import RandomZoom
+from hocsau.layers.preprocessing.rescaling import Rescaling
+from hocsau.layers.preprocessing.resizing import Resizing
+
+__all__: list[str] = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast",
+                      "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
+                      "RandomZoom", "Rescaling", "Resizing"]

@@ -1,0 +1,51 @@
+"""`CenterCrop`: the central `(height, width)` window of images."""
+
+from __future__ import annotations
+
+from hocsau.layers.preprocessing._image_layer import ImageLayer
+from hocsau.ops import image
+from hocsau.saving.serialization import keras_class
+
+
+def center_crop(layer: ImageLayer, images, height: int, width: int):
+    """The centered `(height, width)` window of float images; images smaller than it on either side are
+    cropped to its aspect ratio and resized (bilinear) instead, as Keras's `smart_resize`."""
+    height_axis, width_axis = layer._spatial_axes
+    in_height, in_width = images.shape[height_axis], images.shape[width_axis]
+    if in_height < height or in_width < width:
+        return image.resize(images, (height, width), crop_to_aspect_ratio=True,
+                            data_format=layer.data_format)
+    top, left = (in_height - height) // 2, (in_width - width) // 2
+    rows = images.narrow(height_axis, top, height)
+    return rows.narrow(width_axis, left, width)
+
+
+@keras_class("keras.layers")
+class CenterCrop(ImageLayer):
+    """Crops the center of images (rank 3 or 4) to `(height, width)`; an image smaller than
+    the target is cropped to the target's aspect ratio and resized to it.
+
+    Args:
+        height / width: the output size.
+        data_format: 'channels_last' (default from config) or 'channels_first'.
+    """
+
+    def __init__(self, height, width, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        for name, value in (("height", height), ("width", width)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"`{name}` must be a positive integer. "
+                                 f"Received: {name}={value!r}")
+        self.height, self.width = height, width
+
+    def call(self, inputs):
+        return center_crop(self, inputs.to(self._dtype_policy.torch_compute_dtype), self.height,
+                           self.width)
+
+    def compute_output_shape(self, input_shape):
+        return self._sized(input_shape, self.height, self.width)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"height": self.height, "width": self.width})
+        return config
