@@ -86,3 +86,23 @@ def test_broken_graph_is_reported():
     with pytest.raises(ValueError, match="graph has loops or disconnected nodes. Unresolved "
                                          r"layers: \['inner', 'shared'\]"):
         hocsau.Model.from_config(config)
+
+
+@hocsau.saving.register_keras_serializable(package="SavingTest")
+class WideNet(hocsau.Model):
+    """A functional subclass whose constructor takes its own arguments."""
+
+    def __init__(self, units=2, **kwargs):
+        inp = hocsau.Input((3,))
+        super().__init__(inp, layers.Dense(units)(inp), **kwargs)
+        self.units = units
+
+
+def test_functional_subclass_saves_constructor_arguments(tmp_path):
+    x, _ = make_data()
+    model = WideNet(4)
+    assert model.get_config()["units"] == 4 and "layers" not in model.get_config()
+    model.save(tmp_path / "wide.keras")
+    loaded = hocsau.saving.load_model(tmp_path / "wide.keras")
+    assert type(loaded).__name__ == "WideNet" and loaded.units == 4
+    np.testing.assert_array_equal(predictions(loaded, x)[0], predictions(model, x)[0])

@@ -17,6 +17,8 @@ Keras's operation classes (`keras.src.ops.numpy.Add`). The older TF-Keras node f
 
 from __future__ import annotations
 
+import inspect
+
 from hocsau.models.symbolic import flatten, is_symbolic, map_structure
 from hocsau.saving.serialization import deserialize_keras_object, serialize_keras_object
 from hocsau.utils.naming import to_snake_case
@@ -25,7 +27,12 @@ _OPS_MODULE = "keras.src.ops.numpy"
 
 
 def functional_config(model) -> dict:
-    """`model.get_config()` for a `Functional`."""
+    """`model.get_config()` for a `Functional`; a subclass whose constructor takes other
+    arguments gets its constructor arguments instead, as in Keras."""
+    if not _functional_like(type(model)):
+        from hocsau.layers.layer import Layer, _auto_config
+
+        return {**Layer.get_config(model), **_auto_config(model)}
     own = {id(node) for node in model._nodes}
     layers = [_layer_entry(layer, own) for layer in model._graph_layers]
 
@@ -36,6 +43,18 @@ def functional_config(model) -> dict:
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": map_structure(history, model._inputs_struct),
             "output_layers": map_structure(history, model._outputs_struct)}
+
+
+def _functional_like(cls) -> bool:
+    from hocsau.models.functional import Functional
+
+    params = inspect.signature(cls.__init__).parameters.values()
+    kinds = {p.kind for p in params}
+    if inspect.Parameter.VAR_POSITIONAL in kinds and inspect.Parameter.VAR_KEYWORD in kinds:
+        return True
+    names = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+    functional = inspect.signature(Functional.__init__).parameters.values()
+    return names == [p.name for p in functional if p.kind == p.POSITIONAL_OR_KEYWORD]
 
 
 def _offset(layer) -> int:

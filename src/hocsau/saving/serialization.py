@@ -140,6 +140,9 @@ def _serialize_instance(obj) -> dict:
     module = _WRITTEN_MODULES.get(cls.__dict__.get("_keras_module"), {}).get(
         cls.__name__, cls.__dict__.get("_keras_module"))
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
+    if registered is None and cls.__bases__ and cls.__bases__[0].__name__ == cls.__name__:
+        # A subclass turned functional by `super().__init__(inputs, outputs)`: the user's class.
+        registered = _GLOBAL_CUSTOM_NAMES.get(cls.__bases__[0])
     if module is None and registered is None:
         registered = cls.__name__
     config = serialize_keras_object(obj.get_config())
