@@ -67,11 +67,11 @@ class Normalization(Layer):
                                               trainable=False)
             self.adapt_variance = self.add_weight(name="variance", shape=kept,
                                                   initializer="ones", trainable=False)
-            self.count = self.add_weight(name="count", shape=(), dtype="int",
+            self.count = self.add_weight(name="count", shape=(), dtype="int32",
                                          initializer="zeros", trainable=False)
         else:
-            self.register_buffer("_fixed_mean", self._broadcast(self.input_mean), False)
-            self.register_buffer("_fixed_variance", self._broadcast(self.input_variance), False)
+            # Plain tensors, not buffers: Keras counts no weights for given statistics.
+            self._fixed = (self._broadcast(self.input_mean), self._broadcast(self.input_variance))
         self.built = True
 
     def _broadcast(self, values) -> torch.Tensor:
@@ -88,7 +88,7 @@ class Normalization(Layer):
             mean = self.adapt_mean.reshape(self._broadcast_shape).to(dtype)
             variance = self.adapt_variance.reshape(self._broadcast_shape).to(dtype)
         else:
-            mean, variance = self._fixed_mean, self._fixed_variance
+            mean, variance = (t.to(inputs.device) for t in self._fixed)
         scale = torch.clamp(torch.sqrt(variance), min=config.epsilon())
         inputs = inputs.to(dtype)
         if self.invert:
