@@ -93,11 +93,12 @@ class Model(Trainer, Layer):
         return super().from_config(config)
 
     # --- saving -----------------------------------------------------------------------------
-    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+    def save(self, filepath, overwrite: bool = True, zipped: bool | None = None,
+             **kwargs) -> None:
         """Save the model to a `.keras` file (Keras 3's format) or a legacy `.h5` file."""
         from hocsau.saving.saving_api import save_model
 
-        save_model(self, filepath, overwrite=overwrite, **kwargs)
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
         """Save the weights (and optimizer state) to a `.weights.h5` file."""

@@ -10,9 +10,13 @@ from hocsau.saving import h5_weights, keras_file
 _LEGACY = (".h5", ".hdf5")
 
 
-def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
+def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None,
+               **kwargs) -> None:
     """Save `model` as a `.keras` archive, or as a TF-Keras `.h5` file for those suffixes."""
     filepath = os.fspath(filepath)
+    if zipped is False:
+        raise ValueError("Only zipped `.keras` archives are written (`zipped=False` is not "
+                         f"supported). Received: filepath={filepath}, zipped={zipped}")
     if filepath.endswith(_LEGACY) and not filepath.endswith(".weights.h5"):
         from hocsau.saving import legacy_h5
 
