@@ -155,3 +155,19 @@ def test_unbuilt_model_warns(tmp_path):
     with pytest.warns(UserWarning, match="saving a model that has not yet been built"):
         model.save(tmp_path / "unbuilt.keras")
     assert saving.load_model(tmp_path / "unbuilt.keras").layers[0].units == 2
+
+
+def test_lambda_layers_cross_with_safe_mode_off(tmp_path, data):
+    x = data[0]
+    ours = hocsau.Sequential([hocsau.Input((3,)), hocsau.layers.Lambda(lambda t: t * 2 + 1),
+                              hocsau.layers.Dense(2)])
+    ours.save(tmp_path / "h.keras")
+    theirs = keras.saving.load_model(tmp_path / "h.keras", safe_mode=False)
+    np.testing.assert_allclose(predictions(theirs, x)[0], predictions(ours, x)[0], rtol=1e-6)
+    native = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda t: t * 2 + 1),
+                               keras.layers.Dense(2)])
+    native.save(tmp_path / "k.keras")
+    with pytest.raises(ValueError, match="k.keras.*deserialization of a Python lambda"):
+        saving.load_model(tmp_path / "k.keras")
+    loaded = saving.load_model(tmp_path / "k.keras", safe_mode=False)
+    np.testing.assert_allclose(predictions(loaded, x)[0], predictions(native, x)[0], rtol=1e-6)
