@@ -74,6 +74,8 @@ def test_file_name_checks(tmp_path):
     (tmp_path / "bad.weights.h5").write_bytes(b"\x89HDF-not-really")
     with pytest.raises(ValueError, match="bad.weights.h5.*not a valid HDF5 file"):
         _pair(2).load_weights(tmp_path / "bad.weights.h5")
+    with pytest.raises(ValueError, match="Invalid keyword arguments: {'by_name': True}"):
+        _pair(2).load_weights(tmp_path / "bad.weights.h5", by_name=True)
     with pytest.raises(FileNotFoundError, match="none.weights.h5"):
         _pair(2).load_weights(tmp_path / "none.weights.h5")
 

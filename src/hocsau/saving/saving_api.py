@@ -48,6 +48,9 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
 def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
     """Load weights into `model` from a `.weights.h5`, `.keras` or legacy `.h5` file."""
     filepath = os.fspath(filepath)
+    if kwargs and not (filepath.endswith(_LEGACY) and not filepath.endswith(".weights.h5")):
+        raise ValueError(f"Invalid keyword arguments: {kwargs} (only legacy `.h5` files take "
+                         "`by_name`).")
     if filepath.endswith(".weights.h5"):
         h5_weights.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif filepath.endswith(".keras"):
