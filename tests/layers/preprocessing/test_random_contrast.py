@@ -45,7 +45,7 @@ def test_random_contrast_draws_within_range():
     ratio = (out - mean)[..., 0] / (IMAGES - mean)[..., 0]
     clipped = (out[..., 0] == 0) | (out[..., 0] == 255)
     kept = np.where(clipped, np.nan, ratio)
-    assert np.all((np.nanmin(kept, axis=(1, 2)) >= 0.5 - 1e-4))
+    assert np.all(np.nanmin(kept, axis=(1, 2)) >= 0.5 - 1e-4)
     assert np.all(np.nanmax(kept, axis=(1, 2)) <= 1.5 + 1e-4)
     assert out.min() >= 0 and out.max() <= 255
 

@@ -1,4 +1,5 @@
-"""Preprocessing layers usable inside models: rescaling, resizing, normalization, augmentation, text vectorization."""
+"""Preprocessing layers usable inside models: rescaling, resizing, normalization,
+augmentation, text vectorization."""
 
 from hocsau.layers.preprocessing.center_crop import CenterCrop
 from hocsau.layers.preprocessing.normalization import Normalization

@@ -7,19 +7,6 @@ from hocsau.ops import image
 from hocsau.saving.serialization import keras_class
 
 
-def center_crop(layer: ImageLayer, images, height: int, width: int):
-    """The centered `(height, width)` window of float images; images smaller than it on either side are
-    cropped to its aspect ratio and resized (bilinear) instead, as Keras's `smart_resize`."""
-    height_axis, width_axis = layer._spatial_axes
-    in_height, in_width = images.shape[height_axis], images.shape[width_axis]
-    if in_height < height or in_width < width:
-        return image.resize(images, (height, width), crop_to_aspect_ratio=True,
-                            data_format=layer.data_format)
-    top, left = (in_height - height) // 2, (in_width - width) // 2
-    rows = images.narrow(height_axis, top, height)
-    return rows.narrow(width_axis, left, width)
-
-
 @keras_class("keras.layers")
 class CenterCrop(ImageLayer):
     """Crops the center of images (rank 3 or 4) to `(height, width)`; an image smaller than
@@ -39,8 +26,15 @@ class CenterCrop(ImageLayer):
         self.height, self.width = height, width
 
     def call(self, inputs):
-        return center_crop(self, inputs.to(self._dtype_policy.torch_compute_dtype), self.height,
-                           self.width)
+        inputs = inputs.to(self._dtype_policy.torch_compute_dtype)
+        height_axis, width_axis = self._spatial_axes
+        in_height, in_width = inputs.shape[height_axis], inputs.shape[width_axis]
+        if in_height < self.height or in_width < self.width:
+            # Keras's smart_resize: crop to the target's aspect ratio, then resize (bilinear).
+            return image.resize(inputs, (self.height, self.width), crop_to_aspect_ratio=True,
+                                data_format=self.data_format)
+        top, left = (in_height - self.height) // 2, (in_width - self.width) // 2
+        return inputs.narrow(height_axis, top, self.height).narrow(width_axis, left, self.width)
 
     def compute_output_shape(self, input_shape):
         return self._sized(input_shape, self.height, self.width)
