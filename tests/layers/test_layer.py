@@ -151,3 +151,31 @@ def test_recurrent_layers_run_under_mixed_precision():
 
 def test_float64_inputs_are_cast_to_the_layer_dtype():
     assert layers.Dense(2)(torch.ones(2, 3, dtype=torch.float64)).dtype == torch.float32
+
+
+def test_training_argument_reaches_sublayers_of_a_call_without_it():
+    class Block(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.dropout = layers.Dropout(0.5)
+
+        def call(self, x):
+            return self.dropout(x)
+
+    block = Block()
+    x = torch.ones(200, 10)
+    assert torch.equal(block(x, training=False), x)
+    dropped = block(x, training=True)
+    assert 0.3 < float((dropped == 0).float().mean()) < 0.7
+
+
+def test_predict_on_a_subclassed_model_whose_call_has_no_training_argument():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    assert Net().predict(np.ones((3, 4), "float32"), verbose=0).shape == (3, 2)

@@ -390,7 +390,8 @@ class Layer(nn.Module):
         context = CONTEXT
         outer = context.depth == 0
         previous = context.training
-        training = kwargs.get("training") if expects_training else None
+        # A `training=` given to a layer whose call does not take it still sets the context.
+        training = kwargs.get("training") if expects_training else kwargs.pop("training", None)
         if training is None:
             training = context.training if not outer else None
             if training is None:
