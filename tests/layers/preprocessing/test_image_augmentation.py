@@ -100,3 +100,20 @@ def test_functional_model_with_crop_and_contrast():
     model = hocsau.Model(inputs, outputs)
     assert model.output_shape == (None, 4, 4, 2)
     assert tuple(model(IMAGES, training=True).shape) == (4, 4, 4, 2)
+
+
+def test_preprocessing_model_exchanged_with_keras_through_keras_files(tmp_path):
+    keras = pytest.importorskip("keras")
+    norm = keras.layers.Normalization()
+    norm.adapt(IMAGES)
+    theirs = keras.Sequential([keras.Input((6, 6, 2)), norm, keras.layers.RandomFlip(seed=1),
+                               keras.layers.RandomRotation(0.1, seed=2),
+                               keras.layers.Resizing(4, 4), keras.layers.Flatten(),
+                               keras.layers.Dense(1)])
+    expected = theirs.predict(IMAGES, verbose=0)
+    theirs.save(tmp_path / "theirs.keras")
+    ours = hocsau.saving.load_model(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(ours.predict(IMAGES, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    ours.save(tmp_path / "ours.keras")
+    back = keras.saving.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(back.predict(IMAGES, verbose=0), expected, rtol=1e-5, atol=1e-6)

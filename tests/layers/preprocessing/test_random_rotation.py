@@ -43,6 +43,10 @@ def test_random_rotation_inference_matches_keras(keras_parity):
     np.testing.assert_array_equal(out, IMAGES)
 
 
-def test_random_rotation_rejects_bad_factor():
-    with pytest.raises(ValueError, match="Received: factor=\\[0.1, 2\\]"):
-        layers.RandomRotation([0.1, 2])
+def test_random_rotation_factor_rules_follow_keras():
+    # As Keras: a number must lie in [-1, 1]; a pair only has to overlap that range.
+    assert layers.RandomRotation([0.1, 2]).factor == (0.1, 2)
+    with pytest.raises(ValueError, match="in the range \\[-1.0, 1.0\\]. Received: factor=2"):
+        layers.RandomRotation(2)
+    with pytest.raises(ValueError, match="Received: factor=\\[1.5, 2\\]"):
+        layers.RandomRotation([1.5, 2])

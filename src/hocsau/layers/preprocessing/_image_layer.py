@@ -56,8 +56,8 @@ class RandomImageLayer(ImageLayer):
 
     def _per_image(self, images: torch.Tensor, low: float, high: float) -> torch.Tensor:
         """One draw per image, shaped to broadcast over it."""
-        return self._uniform((images.shape[0] if images.ndim == 4 else 1, 1, 1, 1)[
-            4 - images.ndim:], low, high, images)
+        shape = (images.shape[0], 1, 1, 1) if images.ndim == 4 else (1, 1, 1)
+        return self._uniform(shape, low, high, images)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -65,29 +65,30 @@ class RandomImageLayer(ImageLayer):
         return config
 
 
-def factor_range(factor, name: str, bounds=(-1.0, 1.0), message: str | None = None,
-                 symmetric_floor: bool = False) -> tuple[float, float]:
-    """`(lower, upper)` from a number `f` (meaning `(-|f|, |f|)`) or a pair, inside `bounds`.
+def factor_range(factor, name: str, bounds=(-1.0, 1.0),
+                 pair_inside: bool = False) -> tuple[float, float]:
+    """`(lower, upper)` from a number `f` in `bounds` (meaning `(-|f|, |f|)`, the lower end
+    clipped to the bounds) or a pair.
 
     Args:
-        symmetric_floor: a single number's lower end is clipped to the lower bound (Keras's
-            rule for factors whose bounds are not symmetric, e.g. RandomContrast).
+        pair_inside: both ends of a pair must lie in `bounds`; otherwise a pair only has to
+            overlap them (Keras's rule for rotation, contrast and brightness).
     """
-    message = message or (f"The `{name}` argument should be a number (or a list of two "
-                          f"numbers) in the range [{bounds[0]}, {bounds[1]}]. ")
-    error = ValueError(f"{message}Received: {name}={factor}")
+    error = ValueError(f"The `{name}` argument should be a number (or a list of two numbers) "
+                       f"in the range [{bounds[0]}, {bounds[1]}]. Received: {name}={factor}")
     if isinstance(factor, (tuple, list)):
         if len(factor) != 2 or not all(isinstance(f, (int, float)) for f in factor):
             raise error
         lower, upper = sorted(factor)
-        if lower < bounds[0] or upper > bounds[1]:
+        if upper < bounds[0] or lower > bounds[1] or (
+                pair_inside and (lower < bounds[0] or upper > bounds[1])):
             raise error
         return lower, upper
     if not isinstance(factor, (int, float)) or isinstance(factor, bool) or \
             not bounds[0] <= factor <= bounds[1]:
         raise error
     factor = abs(factor)
-    return (max(-factor, bounds[0]) if symmetric_floor else -factor), factor
+    return max(-factor, bounds[0]), factor
 
 
 def check_choice(name: str, value, choices) -> None:

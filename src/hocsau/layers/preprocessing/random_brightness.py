@@ -22,7 +22,7 @@ class RandomBrightness(RandomImageLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        self.factor = factor_range(factor, "factor", (-1, 1), symmetric_floor=True)
+        self.factor = factor_range(factor, "factor", (-1, 1))
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
             raise ValueError("The `value_range` argument should be a list of two numbers. "
                              f"Received: value_range={value_range}")

@@ -22,7 +22,7 @@ class RandomContrast(RandomImageLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        self.factor = factor_range(factor, "factor", (0, 1), symmetric_floor=True)
+        self.factor = factor_range(factor, "factor", (0, 1))
         self.value_range = value_range
 
     def call(self, inputs, training=True):

@@ -8,9 +8,6 @@ from hocsau.layers.preprocessing._affine_layer import AffineLayer, affine_rows
 from hocsau.layers.preprocessing._image_layer import factor_range
 from hocsau.saving.serialization import keras_class
 
-FACTOR_MESSAGE = ("The `factor` argument should be a number (or a list of two numbers) in the "
-                  "range [-1.0, 1.0]. ")
-
 
 @keras_class("keras.layers")
 class RandomTranslation(AffineLayer):
@@ -28,8 +25,8 @@ class RandomTranslation(AffineLayer):
                  **kwargs):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor, self.width_factor = height_factor, width_factor
-        self._height_range = factor_range(height_factor, "height_factor", message=FACTOR_MESSAGE)
-        self._width_range = factor_range(width_factor, "width_factor", message=FACTOR_MESSAGE)
+        self._height_range = factor_range(height_factor, "height_factor", pair_inside=True)
+        self._width_range = factor_range(width_factor, "width_factor", pair_inside=True)
 
     def _transforms(self, batch_size, height, width, like) -> torch.Tensor:
         dy = self._draw(batch_size, self._height_range, like) * height

@@ -6,7 +6,6 @@ import torch
 
 from hocsau.layers.preprocessing._affine_layer import AffineLayer, affine_rows
 from hocsau.layers.preprocessing._image_layer import factor_range
-from hocsau.layers.preprocessing.random_translation import FACTOR_MESSAGE
 from hocsau.saving.serialization import keras_class
 
 
@@ -28,9 +27,9 @@ class RandomZoom(AffineLayer):
                  **kwargs):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor, self.width_factor = height_factor, width_factor
-        self._height_range = factor_range(height_factor, "height_factor", message=FACTOR_MESSAGE)
+        self._height_range = factor_range(height_factor, "height_factor", pair_inside=True)
         self._width_range = None if width_factor is None else factor_range(
-            width_factor, "width_factor", message=FACTOR_MESSAGE)
+            width_factor, "width_factor", pair_inside=True)
 
     def _transforms(self, batch_size, height, width, like) -> torch.Tensor:
         low, high = self._height_range
