@@ -95,3 +95,9 @@ def check_choice(name: str, value, choices) -> None:
     if value not in choices:
         raise ValueError(f"Invalid value for argument `{name}`. Expected one of "
                          f"{list(choices)}. Received: {name}={value!r}")
+
+
+def check_size(height, width) -> None:
+    for name, value in (("height", height), ("width", width)):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hocsau.layers.preprocessing._image_layer import ImageLayer
+from hocsau.layers.preprocessing._image_layer import ImageLayer, check_size
 from hocsau.ops import image
 from hocsau.saving.serialization import keras_class
 
@@ -19,10 +19,7 @@ class CenterCrop(ImageLayer):
 
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        for name, value in (("height", height), ("width", width)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer. "
-                                 f"Received: {name}={value!r}")
+        check_size(height, width)
         self.height, self.width = height, width
 
     def call(self, inputs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from hocsau.layers.preprocessing._image_layer import RandomImageLayer
+from hocsau.layers.preprocessing._image_layer import RandomImageLayer, check_size
 from hocsau.ops import image
 from hocsau.saving.serialization import keras_class
 
@@ -24,10 +24,7 @@ class RandomCrop(RandomImageLayer):
 
     def __init__(self, height, width, seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
-        for name, value in (("height", height), ("width", width)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer. "
-                                 f"Received: {name}={value!r}")
+        check_size(height, width)
         self.height, self.width = height, width
 
     def call(self, inputs, training=True):
@@ -46,6 +43,7 @@ class RandomCrop(RandomImageLayer):
 
     def _window(self, inputs, size: int, target: int):
         start = self._uniform((), 0.0, float(size - target + 1), inputs).long()
+        start = start.clamp(max=size - target)  # float rounding can reach the upper end
         return start + torch.arange(target, device=inputs.device)
 
     def compute_output_shape(self, input_shape):

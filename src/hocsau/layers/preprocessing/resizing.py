@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hocsau.layers.preprocessing._image_layer import ImageLayer, check_choice
+from hocsau.layers.preprocessing._image_layer import ImageLayer, check_choice, check_size
 from hocsau.ops import image
 from hocsau.saving.serialization import keras_class
 
@@ -30,10 +30,7 @@ class Resizing(ImageLayer):
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        for name, value in (("height", height), ("width", width)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"`{name}` must be a positive integer. "
-                                 f"Received: {name}={value!r}")
+        check_size(height, width)
         check_choice("interpolation", interpolation, _INTERPOLATIONS)
         check_choice("fill_mode", fill_mode, ("constant",))
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
