@@ -9,6 +9,7 @@ from hocsau.layers.rnn.rnn import RNN
 from hocsau.layers.rnn.simple_rnn import SimpleRNN
 from hocsau.layers.rnn.simple_rnn_cell import SimpleRNNCell
 from hocsau.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from hocsau.layers.rnn.time_distributed import TimeDistributed
 
 __all__: list[str] = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "SimpleRNN",
-                      "SimpleRNNCell", "StackedRNNCells"]
+                      "SimpleRNNCell", "StackedRNNCells", "TimeDistributed"]
