@@ -1,3 +1,6 @@
-"""Attention layers: Attention, AdditiveAttention, MultiHeadAttention."""
+"""Attention layers: Attention, AdditiveAttention."""
 
-__all__: list[str] = []
+from hocsau.layers.attention.additive_attention import AdditiveAttention
+from hocsau.layers.attention.attention import Attention
+
+__all__ = ["AdditiveAttention", "Attention"]
