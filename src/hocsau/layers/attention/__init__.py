@@ -1,6 +1,7 @@
-"""Attention layers: Attention, AdditiveAttention."""
+"""Attention layers: Attention, AdditiveAttention, MultiHeadAttention."""
 
 from hocsau.layers.attention.additive_attention import AdditiveAttention
 from hocsau.layers.attention.attention import Attention
+from hocsau.layers.attention.multi_head_attention import MultiHeadAttention
 
-__all__ = ["AdditiveAttention", "Attention"]
+__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
