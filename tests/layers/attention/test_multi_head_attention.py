@@ -90,3 +90,19 @@ def test_layer_test_dropout_and_errors():
     with pytest.raises(ValueError, match="except the last one, must be equal"):
         layers.MultiHeadAttention(2, 2)(torch.ones(1, 3, 4), torch.ones(1, 5, 4),
                                         torch.ones(1, 6, 4))
+
+
+def test_keras_files_cross_both_ways(tmp_path):
+    x = rng.normal(size=(2, 4, 6)).astype("float32")
+    inp = hocsau.Input((4, 6))
+    ours = hocsau.Model(inp, layers.MultiHeadAttention(2, 3)(inp, inp))
+    ours.save(tmp_path / "ours.keras")
+    theirs = keras.models.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(theirs.predict(x, verbose=0), ours.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    kin = keras.Input((4, 6))
+    keras.Model(kin, keras.layers.MultiHeadAttention(2, 3)(kin, kin)).save(tmp_path / "k.keras")
+    theirs = keras.models.load_model(tmp_path / "k.keras")
+    ours = hocsau.saving.load_model(tmp_path / "k.keras")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)

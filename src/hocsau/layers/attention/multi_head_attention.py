@@ -71,20 +71,26 @@ class MultiHeadAttention(Layer):
                              f"equal. Received: value_shape={value_shape} and "
                              f"key_shape={key_shape}")
         heads = self.num_heads
-        self._query_dense = self._projection((query_shape[-1],), (heads, self.key_dim), "query")
-        self._key_dense = self._projection((key_shape[-1],), (heads, self.key_dim), "key")
+        self.query_dense = self._projection((query_shape[-1],), (heads, self.key_dim), "query")
+        self.key_dense = self._projection((key_shape[-1],), (heads, self.key_dim), "key")
         if self.use_gate:
             self._gate_dense = self._projection((query_shape[-1],), (heads, self.value_dim),
                                                 "gate", activation="sigmoid")
-        self._value_dense = self._projection((value_shape[-1],), (heads, self.value_dim),
+        self.value_dense = self._projection((value_shape[-1],), (heads, self.value_dim),
                                              "value")
         out = self.output_shape_arg or query_shape[-1]
         out = (out,) if isinstance(out, int) else tuple(out)
-        self._output_dense = self._projection((heads, self.value_dim), out, "attention_output")
+        self.output_dense = self._projection((heads, self.value_dim), out, "attention_output")
         rank = len(query_shape)
         axes = self.attention_axes or tuple(range(1, rank - 1))
         self._axes = tuple(a % rank if a < 0 else a for a in axes)
         self.built = True
+
+    # Keras's private names of the projections (its files use the public ones, as here).
+    _query_dense = property(lambda self: self.query_dense)
+    _key_dense = property(lambda self: self.key_dense)
+    _value_dense = property(lambda self: self.value_dense)
+    _output_dense = property(lambda self: self.output_dense)
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
@@ -97,11 +103,11 @@ class MultiHeadAttention(Layer):
         mask = _combined_mask(query, value, query_mask, value_mask, key_mask, attention_mask,
                               use_causal_mask)
         gate = self._gate_dense(query) if self.use_gate else None
-        q, k, v = self._query_dense(query), self._key_dense(key), self._value_dense(value)
+        q, k, v = self.query_dense(query), self.key_dense(key), self.value_dense(value)
         output, scores = self._attend(q, k, v, mask, training)
         if gate is not None:
             output = output * gate
-        output = self._output_dense(output)
+        output = self.output_dense(output)
         return (output, scores) if return_attention_scores else output
 
     def _attend(self, q, k, v, mask, training):
