@@ -12,7 +12,8 @@ from hocsau.layers.preprocessing.random_translation import RandomTranslation
 from hocsau.layers.preprocessing.random_zoom import RandomZoom
 from hocsau.layers.preprocessing.rescaling import Rescaling
 from hocsau.layers.preprocessing.resizing import Resizing
+from hocsau.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__: list[str] = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast",
                       "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
-                      "RandomZoom", "Rescaling", "Resizing"]
+                      "RandomZoom", "Rescaling", "Resizing", "TextVectorization"]

@@ -1,0 +1,252 @@
+"""`TextVectorization`: strings to token indices, multi-hot, counts or TF-IDF, as Keras does.
+
+The pipeline per string: standardize (lower-case, strip punctuation), split (whitespace or
+characters), optional n-grams joined by spaces, then a vocabulary lookup. `adapt` learns the
+vocabulary by frequency (ties in reverse byte order, Keras's order); index 0 is the padding
+token '' and 1 the out-of-vocabulary token '[UNK]' for `output_mode="int"`, while the other
+modes reserve only index 0 for '[UNK]'. Strings are handled in Python on the host; the output
+is a tensor on the default device.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import re
+
+import numpy as np
+import torch
+
+from hocsau import config
+from hocsau.layers.layer import Layer
+from hocsau.saving.serialization import keras_class
+
+_PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+_MODES = ("int", "multi_hot", "count", "tf_idf")
+_STANDARDIZE = (None, "lower_and_strip_punctuation", "lower", "strip_punctuation")
+_SPLIT = (None, "whitespace", "character")
+_MASK, _OOV = "", "[UNK]"
+
+
+@keras_class("keras.layers")
+class TextVectorization(Layer):
+    """Turns a batch of strings into token ids (`"int"`) or per-token vectors.
+
+    Args:
+        max_tokens: Vocabulary size limit, special tokens included.
+        standardize: "lower_and_strip_punctuation", "lower", "strip_punctuation", None or a
+            callable str -> str.
+        split: "whitespace", "character", None or a callable str -> list of str.
+        ngrams: None, an int n (all n-grams up to n) or a tuple of n-gram sizes.
+        output_mode: "int", "multi_hot", "count" or "tf_idf".
+        output_sequence_length: With "int", pad or cut every sequence to this length.
+        pad_to_max_tokens: With the other modes, output `max_tokens` columns.
+        vocabulary: A list of tokens (or a path to a file with one per line).
+        idf_weights: With "tf_idf" and a given vocabulary, its inverse document frequencies.
+    """
+
+    def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
+                 split="whitespace", ngrams=None, output_mode="int",
+                 output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
+                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", **kwargs):
+        kwargs.pop("vocabulary_size", None)
+        super().__init__(**kwargs)
+        _check_arguments(max_tokens, standardize, split, ngrams, output_mode,
+                         output_sequence_length, sparse, ragged)
+        self.max_tokens, self.standardize, self.split = max_tokens, standardize, split
+        self.ngrams = ngrams
+        self._ngram_sizes = tuple(range(1, ngrams + 1)) if isinstance(ngrams, int) else ngrams
+        self.output_mode, self.output_sequence_length = output_mode, output_sequence_length
+        self.pad_to_max_tokens, self.sparse, self.ragged = pad_to_max_tokens, sparse, ragged
+        self.encoding = encoding
+        self._input_vocabulary, self._input_idf = vocabulary, idf_weights
+        self._vocabulary, self._idf = [], None
+        if vocabulary is not None:
+            self.set_vocabulary(vocabulary, idf_weights)
+        self.built = True
+
+    # --- vocabulary ---------------------------------------------------------------------------
+    def _specials(self) -> list:
+        return [_MASK, _OOV] if self.output_mode == "int" else [_OOV]
+
+    def get_vocabulary(self, include_special_tokens: bool = True) -> list:
+        return (self._specials() if include_special_tokens else []) + list(self._vocabulary)
+
+    def vocabulary_size(self) -> int:
+        return len(self._specials()) + len(self._vocabulary)
+
+    def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
+        """Use `vocabulary` (tokens, or a file of one token per line); special tokens at its
+        start are accepted and dropped."""
+        if isinstance(vocabulary, str):
+            with open(vocabulary, encoding=self.encoding) as f:
+                vocabulary = [line.rstrip("\n") for line in f]
+        tokens = [t.decode(self.encoding) if isinstance(t, bytes) else str(t)
+                  for t in np.asarray(vocabulary).reshape(-1).tolist()]
+        specials = self._specials()
+        if tokens[:len(specials)] == specials:
+            tokens = tokens[len(specials):]
+        if len(set(tokens)) != len(tokens) or any(t in specials for t in tokens):
+            raise ValueError("The passed vocabulary has at least one repeated term or a "
+                             f"misplaced special token. Received: vocabulary={vocabulary}")
+        if self.max_tokens is not None and len(tokens) + len(specials) > self.max_tokens:
+            raise ValueError(f"Attempted to set a vocabulary larger than the maximum vocab size. "
+                             f"Received vocabulary size is {len(tokens) + len(specials)}; "
+                             f"`max_tokens` is {self.max_tokens}.")
+        if self.output_mode == "tf_idf":
+            if idf_weights is None:
+                raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
+            idf = np.asarray(idf_weights, dtype="float32").reshape(-1)
+            if len(idf) == len(tokens) + 1:
+                idf = idf[1:]  # given with the OOV weight first
+            if len(idf) != len(tokens):
+                raise ValueError(f"`idf_weights` must be the same length as the vocabulary. "
+                                 f"len(idf_weights) is {len(idf)}; vocabulary size is "
+                                 f"{len(tokens)}")
+            self._idf = idf
+        elif idf_weights is not None:
+            raise ValueError("`idf_weights` should only be set if output_mode is 'tf_idf'. "
+                             f"Received: output_mode={self.output_mode}")
+        self._vocabulary = tokens
+        self._index = {t: i + len(specials) for i, t in enumerate(tokens)}
+
+    def adapt(self, data, batch_size=None, steps=None) -> None:
+        """Learn the vocabulary (and IDF weights) from strings: a list, an array or an iterable
+        of batches."""
+        counts, documents, num_documents = collections.Counter(), collections.Counter(), 0
+        for text in _strings(data):
+            tokens = self._tokens(text)
+            counts.update(tokens)
+            documents.update(set(tokens))
+            num_documents += 1
+        for special in self._specials():
+            counts.pop(special, None)
+        order = sorted(counts, key=lambda t: (counts[t], t.encode(self.encoding)), reverse=True)
+        if self.max_tokens is not None:
+            order = order[:self.max_tokens - len(self._specials())]
+        self._vocabulary = order
+        self._index = {t: i + len(self._specials()) for i, t in enumerate(order)}
+        if self.output_mode == "tf_idf":
+            self._idf = np.array([math.log(1 + num_documents / (1 + documents[t]))
+                                  for t in order], dtype="float32")
+
+    # --- the pipeline -------------------------------------------------------------------------
+    def _tokens(self, text: str) -> list:
+        if self.standardize in ("lower", "lower_and_strip_punctuation"):
+            text = text.lower()
+        if self.standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
+            text = _PUNCTUATION.sub("", text)
+        if callable(self.standardize):
+            text = self.standardize(text)
+        if self.split == "whitespace":
+            tokens = text.split()
+        elif self.split == "character":
+            tokens = list(text)
+        elif callable(self.split):
+            tokens = list(self.split(text))
+        else:
+            tokens = [text]
+        if self._ngram_sizes:
+            tokens = [" ".join(tokens[i:i + n]) for n in self._ngram_sizes
+                      for i in range(len(tokens) - n + 1)]
+        return tokens
+
+    def __call__(self, inputs, *args, **kwargs):
+        if hasattr(inputs, "_keras_history"):
+            raise ValueError("TextVectorization works on strings, eagerly: call it on a list or "
+                             "array of strings (e.g. in a data pipeline), not on a symbolic "
+                             "input.")
+        return self.call(inputs)
+
+    def call(self, inputs):
+        single = isinstance(inputs, (str, bytes))
+        texts = list(_strings([inputs] if single else inputs))
+        rows = [[self._index.get(t, 1 if self.output_mode == "int" else 0)
+                 for t in self._tokens(text)] for text in texts]
+        out = self._encode_int(rows) if self.output_mode == "int" else self._encode_bag(rows)
+        return out[0] if single else out
+
+    def _encode_int(self, rows: list) -> torch.Tensor:
+        length = self.output_sequence_length or max((len(r) for r in rows), default=0)
+        ids = np.zeros((len(rows), length), dtype="int64")
+        for i, row in enumerate(rows):
+            row = row[:length]
+            ids[i, :len(row)] = row
+        return torch.from_numpy(ids).to(config.device())
+
+    def _encode_bag(self, rows: list) -> torch.Tensor:
+        width = self.max_tokens if self.pad_to_max_tokens and self.max_tokens \
+            else self.vocabulary_size()
+        bags = np.zeros((len(rows), width), dtype="float32")
+        for i, row in enumerate(rows):
+            np.add.at(bags[i], row, 1.0)
+        if self.output_mode == "multi_hot":
+            bags = (bags > 0).astype("float32")
+        elif self.output_mode == "tf_idf":
+            idf = np.zeros(width, dtype="float32")
+            idf[1:1 + len(self._idf)] = self._idf
+            idf[0] = self._idf.mean() if len(self._idf) else 0.0
+            bags = bags * idf
+        return torch.from_numpy(bags).to(config.device())
+
+    def compute_output_shape(self, input_shape):
+        if self.output_mode == "int":
+            return (input_shape[0], self.output_sequence_length)
+        width = self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
+        return (input_shape[0], width)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "max_tokens": self.max_tokens,
+                "standardize": self.standardize, "split": self.split, "ngrams": self.ngrams,
+                "output_mode": self.output_mode,
+                "output_sequence_length": self.output_sequence_length,
+                "pad_to_max_tokens": self.pad_to_max_tokens, "sparse": self.sparse,
+                "ragged": self.ragged, "vocabulary": _listed(self._input_vocabulary),
+                "idf_weights": _listed(self._input_idf), "encoding": self.encoding,
+                "vocabulary_size": self.vocabulary_size()}
+
+
+def _listed(value):
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
+def _strings(data):
+    """Every string in `data`: a string, a list / array of strings (any rank with a last axis
+    of 1), or an iterable of such batches (`(x, y)` pairs give their `x`)."""
+    if isinstance(data, bytes):
+        yield data.decode("utf-8")
+    elif isinstance(data, str):
+        yield data
+    elif isinstance(data, np.ndarray):
+        for item in data.reshape(-1).tolist():
+            yield item.decode("utf-8") if isinstance(item, bytes) else str(item)
+    else:
+        for item in data:
+            if isinstance(item, tuple) and item and not isinstance(item[0], str):
+                item = item[0]
+            yield from _strings(item)
+
+
+def _check_arguments(max_tokens, standardize, split, ngrams, output_mode, sequence_length,
+                     sparse, ragged) -> None:
+    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+        raise ValueError(f"`max_tokens` must be a positive int. Received: max_tokens={max_tokens}")
+    if not callable(standardize) and standardize not in _STANDARDIZE:
+        raise ValueError(f"Invalid value for argument `standardize`: expected one of "
+                         f"{_STANDARDIZE} or a callable. Received: standardize={standardize}")
+    if not callable(split) and split not in _SPLIT:
+        raise ValueError(f"Invalid value for argument `split`: expected one of {_SPLIT} or a "
+                         f"callable. Received: split={split}")
+    if ngrams is not None and not (isinstance(ngrams, int) and ngrams > 0) and not (
+            isinstance(ngrams, tuple) and all(isinstance(n, int) and n > 0 for n in ngrams)):
+        raise ValueError("`ngrams` must be None, an integer, or a tuple of integers. "
+                         f"Received: ngrams={ngrams}")
+    if output_mode not in _MODES:
+        raise ValueError(f"Invalid value for argument `output_mode`: expected one of {_MODES}. "
+                         f"Received: output_mode={output_mode}")
+    if sequence_length is not None and output_mode != "int":
+        raise ValueError("`output_sequence_length` must not be set if `output_mode` is not "
+                         f"'int'. Received: output_sequence_length={sequence_length}")
+    if sparse or ragged:
+        raise ValueError("`sparse` and `ragged` outputs need TensorFlow; hocsau returns dense "
+                         f"tensors. Received: sparse={sparse}, ragged={ragged}")
