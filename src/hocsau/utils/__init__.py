@@ -1,6 +1,7 @@
 """`hocsau.utils`: data helpers, seeding, progress bars and model utilities."""
 
 from hocsau.utils.file_utils import get_file
+from hocsau.utils.image_dataset_utils import image_dataset_from_directory
 from hocsau.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from hocsau.utils.numerical import normalize, to_categorical
 from hocsau.utils.progbar import Progbar
@@ -8,6 +9,6 @@ from hocsau.utils.py_dataset import PyDataset, Sequence
 from hocsau.utils.rng_utils import set_random_seed
 from hocsau.utils.sequence_utils import pad_sequences
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file", "img_to_array",
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array",
            "load_img", "normalize", "pad_sequences", "save_img", "set_random_seed",
            "to_categorical"]

@@ -1,0 +1,84 @@
+"""Files of a class-per-subfolder directory, in Keras's order, and the validation split."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+
+def index_directory(directory, labels, formats: tuple, class_names=None, shuffle=True,
+                    seed=None, follow_links=False):
+    """(file paths, integer labels or None, class names), as Keras's loaders find them.
+
+    With `labels="inferred"` each sub-folder is a class (alphanumeric order unless
+    `class_names` gives it); files are listed in sorted order within each class, then shuffled
+    with `seed` (paths and labels alike) when `shuffle`.
+    """
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise ValueError(f"The directory {directory!r} does not exist.")
+    if labels == "inferred":
+        found = sorted(d for d in os.listdir(directory)
+                       if os.path.isdir(os.path.join(directory, d)))
+        if class_names is not None:
+            if sorted(class_names) != sorted(found) and set(class_names) - set(found):
+                raise ValueError("The `class_names` passed did not match the names of the "
+                                 f"subdirectories of the target directory. Expected: {found} "
+                                 f"(or a subset), but received: class_names={class_names}")
+            found = list(class_names)
+        class_names = found
+        folders = [os.path.join(directory, c) for c in class_names]
+    else:
+        class_names, folders = None, [directory]
+    paths, classes = [], []
+    for index, folder in enumerate(folders):
+        files = _files_under(folder, formats, follow_links)
+        paths += files
+        classes += [index] * len(files)
+    if labels not in ("inferred", None):
+        classes = list(labels)
+        if len(classes) != len(paths):
+            raise ValueError("Expected the lengths of `labels` to match the number of files in "
+                             f"the target directory. len(labels) is {len(classes)} while we "
+                             f"found {len(paths)} files in directory {directory}.")
+    if shuffle:
+        seed = np.random.randint(1e6) if seed is None else seed
+        order = np.random.RandomState(seed).permutation(len(paths))
+        paths = [paths[i] for i in order]
+        classes = [classes[i] for i in order] if classes else classes
+    return paths, (np.asarray(classes) if labels is not None else None), class_names
+
+
+def _files_under(folder: str, formats: tuple, follow_links: bool) -> list:
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=follow_links):
+        dirs.sort()
+        found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(formats)]
+    return found
+
+
+def check_split(validation_split, subset, shuffle, seed) -> None:
+    if validation_split is not None and not 0 < validation_split < 1:
+        raise ValueError("`validation_split` must be between 0 and 1, received: "
+                         f"{validation_split}")
+    if (validation_split or subset) and not (validation_split and subset):
+        raise ValueError("If `subset` is set, `validation_split` must be set, and inversely.")
+    if subset not in (None, "training", "validation", "both"):
+        raise ValueError('`subset` must be either "training", "validation" or "both", '
+                         f"received: {subset}")
+    if validation_split and shuffle and seed is None:
+        raise ValueError("If using `validation_split` and shuffling the data, you must provide "
+                         "a `seed` argument, to make sure that there is no overlap between the "
+                         "training and validation subset.")
+
+
+def split(paths: list, labels, validation_split, subset: str):
+    """Keras's split: the last `int(split * n)` files are the validation subset."""
+    count = int(validation_split * len(paths))
+    if subset == "training":
+        part = slice(0, len(paths) - count)
+    else:
+        part = slice(len(paths) - count, len(paths))
+    print(f"Using {part.stop - part.start} files for {subset}.")
+    return paths[part], (labels[part] if labels is not None else None)
