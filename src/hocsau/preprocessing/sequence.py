@@ -11,6 +11,7 @@ import random
 
 import numpy as np
 
+from hocsau.utils.py_dataset import PyDataset
 from hocsau.utils.sequence_utils import pad_sequences
 
 __all__ = ["TimeseriesGenerator", "make_sampling_table", "pad_sequences", "skipgrams"]
@@ -83,8 +84,8 @@ def skipgrams(sequence, vocabulary_size: int, window_size: int = 4,
     return couples, labels
 
 
-class TimeseriesGenerator:
-    """Batches of sliding windows over a time series, for `fit` (a Sequence-style object).
+class TimeseriesGenerator(PyDataset):
+    """Batches of sliding windows over a time series, for `fit` (a `PyDataset`).
 
     Sample `k` of the series ends just before row `r_k`: its input is
     `data[r_k - length : r_k : sampling_rate]` and its target is `targets[r_k]`. Rows run
@@ -114,6 +115,7 @@ class TimeseriesGenerator:
         if len(data) != len(targets):
             raise ValueError(f"Data and targets have to be of same length. Data length is "
                              f"{len(data)} while target length is {len(targets)}")
+        super().__init__()
         self.data = data
         self.targets = targets
         self.length = length
