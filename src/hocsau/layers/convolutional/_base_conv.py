@@ -1,0 +1,132 @@
+"""`BaseConv`: the shared frame of Conv1D/2D/3D (Keras's arguments, weights and numerics).
+
+Channels_last inputs are convolved through `x.movedim(-1, 1)`, an NCHW view in torch's
+channels_last memory format: torch's kernels keep that format and `movedim(1, -1)` turns the
+result back into a contiguous channels_last tensor, so a stack of convolutions copies nothing.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from hocsau import activations, constraints, initializers, regularizers
+from hocsau.layers.input_spec import InputSpec
+from hocsau.layers.layer import Layer
+from hocsau.ops.nn_conv import same_padding
+from hocsau.utils.argument_validation import (
+    standardize_data_format,
+    standardize_padding,
+    standardize_tuple,
+)
+
+CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+
+
+def check_lora(lora_rank) -> None:
+    if lora_rank:
+        raise ValueError("LoRA fine-tuning of convolution kernels is not available in hocsau. "
+                         f"Received: lora_rank={lora_rank}")
+
+
+class BaseConv(Layer):
+    """N-D convolution with a kernel of shape `(*kernel_size, channels // groups, filters)`."""
+
+    def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
+                 data_format=None, dilation_rate=1, groups: int = 1, activation=None,
+                 use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 lora_rank=None, lora_alpha=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        check_lora(lora_rank)
+        self.rank, self.filters, self.groups = rank, filters, groups
+        self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=rank == 1)
+        self.data_format = standardize_data_format(data_format)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=rank + 2)
+        _check_conv_arguments(filters, groups, self.strides, self.dilation_rate)
+
+    @property
+    def _channel_axis(self) -> int:
+        return -1 if self.data_format == "channels_last" else 1
+
+    def build(self, input_shape) -> None:
+        channels = input_shape[self._channel_axis]
+        if channels is None or channels % self.groups:
+            raise ValueError("The number of input channels must be evenly divisible by the "
+                             f"number of groups. Received groups={self.groups}, but the input "
+                             f"has {channels} channels (full input shape is {input_shape}).")
+        self.kernel = self.add_weight(
+            name="kernel", shape=self.kernel_size + (channels // self.groups, self.filters),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        self.bias = self.add_weight(
+            name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+        ) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
+        self.built = True
+
+    def _torch_kernel(self) -> torch.Tensor:
+        """(filters, channels // groups, *kernel_size): torch's layout, as a view."""
+        return self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
+
+    def call(self, inputs):
+        x = inputs.movedim(-1, 1) if self.data_format == "channels_last" else inputs
+        x, padding = self._pad(x)
+        out = CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding,
+                              self.dilation_rate, self.groups)
+        out = out.movedim(1, -1) if self.data_format == "channels_last" else out
+        return self.activation(out)
+
+    def _pad(self, x: torch.Tensor):
+        """Channels-first `x` and torch's `padding` argument for Keras's padding mode."""
+        if self.padding == "valid":
+            return x, 0
+        if self.padding == "causal":
+            return F.pad(x, ((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)), 0
+        pads = same_padding(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)
+        if all(left == right for left, right in pads):
+            return x, [left for left, _ in pads]
+        return F.pad(x, [p for pair in reversed(pads) for p in pair]), 0
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate, "groups": self.groups,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
+
+
+def _check_conv_arguments(filters, groups, strides, dilation) -> None:
+    if filters is not None and (not isinstance(filters, int) or filters <= 0):
+        raise ValueError("Invalid value for argument `filters`. Expected a strictly positive "
+                         f"value. Received filters={filters}.")
+    if not isinstance(groups, int) or groups <= 0:
+        raise ValueError(f"The number of groups must be a positive integer. Received: "
+                         f"groups={groups}.")
+    if filters is not None and filters % groups:
+        raise ValueError("The number of filters must be evenly divisible by the number of "
+                         f"groups. Received: groups={groups}, filters={filters}.")
+    if max(strides) > 1 and max(dilation) > 1:
+        raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                         f"Received: strides={strides} and dilation_rate={dilation}")
