@@ -131,3 +131,15 @@ def test_compile_config_round_trip_keeps_metric_names():
     x, y = np.ones((4, 3), "float32"), np.eye(2, dtype="float32")[[0, 1, 1, 0]]
     logs = clone.evaluate(x, y, verbose=0, return_dict=True)
     assert sorted(logs) == ["accuracy", "err", "loss"]
+
+
+def test_mixed_float16_models_train_with_a_loss_scale_optimizer():
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, dtype="mixed_float16"),
+                              layers.Dense(1, dtype="float32")])
+    model.dtype_policy = "mixed_float16"
+    model.compile(optimizer="adam", loss="mse")
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert isinstance(model.optimizer.inner_optimizer, keras.optimizers.Adam)
+    history = model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=2,
+                        verbose=0)
+    assert np.isfinite(history.history["loss"]).all()

@@ -56,6 +56,11 @@ class Trainer:
         from hocsau import optimizers as optimizers_module
 
         self.optimizer = optimizers_module.get(optimizer)
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+                self.optimizer, optimizers_module.LossScaleOptimizer):
+            # As Keras: float16 gradients need a dynamically scaled loss.
+            self.optimizer = optimizers_module.LossScaleOptimizer(
+                self.optimizer, name="loss_scale_optimizer")
         output_names = self._output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None \
             else None
