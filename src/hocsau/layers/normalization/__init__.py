@@ -1,3 +1,6 @@
-"""Normalization: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization."""
+"""Normalization: BatchNormalization, LayerNormalization."""
 
-__all__: list[str] = []
+from hocsau.layers.normalization.batch_normalization import BatchNormalization
+from hocsau.layers.normalization.layer_normalization import LayerNormalization
+
+__all__ = ["BatchNormalization", "LayerNormalization"]
