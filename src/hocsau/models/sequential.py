@@ -49,8 +49,8 @@ class Sequential(Model):
                                  f"use an input. Cannot add another: {layer.name}")
             if self._stack:
                 raise ValueError("An `Input` must come first in a Sequential model.")
-        elif not self._stack and layer._batch_input_shape is not None:
-            self._stack.append(InputLayer(batch_shape=layer._batch_input_shape,
+        elif not self._stack and _declared_input_shape(layer) is not None:
+            self._stack.append(InputLayer(batch_shape=_declared_input_shape(layer),
                                           dtype=layer._dtype_policy.variable_dtype))
         self._check_name(layer)
         self._stack.append(layer)
@@ -173,3 +173,15 @@ class Sequential(Model):
 
     def get_build_config(self):
         return None
+
+
+def _declared_input_shape(layer: Layer):
+    """The input shape a first layer fixes: `input_shape=` on it, or a functional model's
+    single input (as Keras builds `Sequential([base_model, ...])` at once)."""
+    if layer._batch_input_shape is not None:
+        return layer._batch_input_shape
+    from hocsau.models.functional import Functional
+
+    if isinstance(layer, Functional) and len(layer.inputs) == 1:
+        return tuple(layer.inputs[0].shape)
+    return None
