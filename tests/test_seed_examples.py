@@ -17,9 +17,11 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "seed
 IN_SCOPE = [
     "ex01_lstm_timedistributed_spam",
     "ex02_lstm_dense_attention_spam",
+    "ex03_lenet_batchnorm_digits",
     "ex04_d2l_lenet_sigmoid_digits",
     "ex05_core_layers_custom_layer",
     "ex06_models_compile_fit_evaluate",
+    "ex07_transfer_learning_subclassing",
     "ex08_callbacks",
     "ex09_regression_build_save_clone",
     "ex10_regression_diabetes_examples",
