@@ -41,7 +41,7 @@ def test_image_layers_over_video_frames_match_keras():
 def test_batch_normalization_steps_separately_in_training():
     if not hasattr(layers, "BatchNormalization"):
         pytest.skip("BatchNormalization is not in this checkout yet")
-    x = np.random.default_rng(2).normal(size=(4, 3, 5)).astype("float32") * [1, 5, 20]
+    x = np.random.default_rng(2).normal(size=(4, 3, 5)) * np.array([1, 5, 20])[None, :, None]
     parity(layers.BatchNormalization, keras.layers.BatchNormalization, x.astype("float32"),
            training=True)
 
