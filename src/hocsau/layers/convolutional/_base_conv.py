@@ -29,7 +29,57 @@ def check_lora(lora_rank) -> None:
                          f"Received: lora_rank={lora_rank}")
 
 
-class BaseConv(Layer):
+class ConvFrame(Layer):
+    """What every convolution shares: sizes, padding, layout, activation, bias switch."""
+
+    def __init__(self, rank: int, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias: bool = True,
+                 activity_regularizer=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.rank = rank
+        self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = standardize_padding(padding, allow_causal=rank == 1 and isinstance(
+            self, BaseConv))
+        self.data_format = standardize_data_format(data_format)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.input_spec = InputSpec(min_ndim=rank + 2)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > "
+                             f"1`. Received: strides={self.strides} and "
+                             f"dilation_rate={self.dilation_rate}")
+
+    @property
+    def _channel_axis(self) -> int:
+        return -1 if self.data_format == "channels_last" else 1
+
+    def _input_channels(self, input_shape) -> int:
+        channels = input_shape[self._channel_axis]
+        if channels is None:
+            raise ValueError(f"The channel dimension of the inputs of layer '{self.name}' should "
+                             f"be defined. Received: input_shape={input_shape}")
+        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
+        return channels
+
+    def _finish(self, out):
+        """Add the bias along the channel axis and apply the activation."""
+        if self.bias is not None:
+            shape = [1] * out.dim()
+            shape[self._channel_axis] = -1
+            out = out + self.bias.reshape(shape)
+        return self.activation(out)
+
+    def _frame_config(self) -> dict:
+        return {"kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias}
+
+
+class BaseConv(ConvFrame):
     """N-D convolution with a kernel of shape `(*kernel_size, channels // groups, filters)`."""
 
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
@@ -38,32 +88,21 @@ class BaseConv(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  lora_rank=None, lora_alpha=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                         activation, use_bias, activity_regularizer, **kwargs)
         check_lora(lora_rank)
-        self.rank, self.filters, self.groups = rank, filters, groups
-        self.kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
-        self.strides = standardize_tuple(strides, rank, "strides")
-        self.dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
-        self.padding = standardize_padding(padding, allow_causal=rank == 1)
-        self.data_format = standardize_data_format(data_format)
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
+        self.filters, self.groups = filters, groups
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.input_spec = InputSpec(min_ndim=rank + 2)
-        _check_conv_arguments(filters, groups, self.strides, self.dilation_rate)
-
-    @property
-    def _channel_axis(self) -> int:
-        return -1 if self.data_format == "channels_last" else 1
+        _check_conv_arguments(filters, groups)
 
     def build(self, input_shape) -> None:
-        channels = input_shape[self._channel_axis]
-        if channels is None or channels % self.groups:
+        channels = self._input_channels(input_shape)
+        if channels % self.groups:
             raise ValueError("The number of input channels must be evenly divisible by the "
                              f"number of groups. Received groups={self.groups}, but the input "
                              f"has {channels} channels (full input shape is {input_shape}).")
@@ -75,7 +114,6 @@ class BaseConv(Layer):
             name="bias", shape=(self.filters,), initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         ) if self.use_bias else None
-        self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
         self.built = True
 
     def _torch_kernel(self) -> torch.Tensor:
@@ -102,12 +140,8 @@ class BaseConv(Layer):
         return F.pad(x, [p for pair in reversed(pads) for p in pair]), 0
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate, "groups": self.groups,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
+        return {**super().get_config(), "filters": self.filters, **self._frame_config(),
+                "groups": self.groups,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
@@ -117,7 +151,7 @@ class BaseConv(Layer):
                 "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
-def _check_conv_arguments(filters, groups, strides, dilation) -> None:
+def _check_conv_arguments(filters, groups) -> None:
     if filters is not None and (not isinstance(filters, int) or filters <= 0):
         raise ValueError("Invalid value for argument `filters`. Expected a strictly positive "
                          f"value. Received filters={filters}.")
@@ -127,6 +161,3 @@ def _check_conv_arguments(filters, groups, strides, dilation) -> None:
     if filters is not None and filters % groups:
         raise ValueError("The number of filters must be evenly divisible by the number of "
                          f"groups. Received: groups={groups}, filters={filters}.")
-    if max(strides) > 1 and max(dilation) > 1:
-        raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                         f"Received: strides={strides} and dilation_rate={dilation}")
