@@ -7,14 +7,14 @@ Both sides use the same data on the same device, Adam, batch 32, and are timed i
 from __future__ import annotations
 
 import argparse
-import platform
-import time
 
 import numpy as np
 import torch
 
 import hocsau as keras
 from hocsau import layers
+
+from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 def build_hocsau(features: int, classes: int):
@@ -51,15 +51,6 @@ def torch_fit(model, x, y, epochs: int, batch: int) -> None:
         float(correct)
 
 
-def best_of(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -91,8 +82,7 @@ def main() -> None:
 
     pred_h = best_of(lambda: model.predict(x, batch_size=256, verbose=0), args.repeats)
     pred_t = best_of(torch_predict, args.repeats)
-    print(f"machine: {platform.processor() or platform.machine()}, device: {device}, "
-          f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(machine_line(device))
     print(f"MLP fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f}")
     print(f"MLP predict  hocsau {pred_h:.3f}s  torch {pred_t:.3f}s  ratio {pred_h / pred_t:.2f}")
 

@@ -9,14 +9,14 @@ Adam, batch 128 (the tutorial's), and are timed in one process.
 from __future__ import annotations
 
 import argparse
-import platform
-import time
 
 import numpy as np
 import torch
 
 import hocsau as keras
 from hocsau import layers
+
+from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
 
 VOCAB, EMBED, MAX_LEN, UNITS, DENSE = 1000, 100, 150, 64, 64
 
@@ -67,15 +67,6 @@ def torch_fit(model, x, y, epochs: int, batch: int) -> None:
         float(correct)
 
 
-def best_of(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def padded_ids(rng, samples: int) -> np.ndarray:
@@ -107,8 +98,7 @@ def main() -> None:
     fit_h = best_of(fit(model), args.repeats)
     fit_t = best_of(lambda: torch_fit(reference, xt, yt, args.epochs, 128), args.repeats)
     fit_m = best_of(fit(masked), args.repeats)
-    print(f"machine: {platform.processor() or platform.machine()}, device: {device}, "
-          f"torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(machine_line(device))
     print(f"LSTM spam fit        hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  "
           f"ratio {fit_h / fit_t:.2f} (target <= 1.10)")
     print(f"masked vs unmasked   masked {fit_m:.3f}s  unmasked {fit_h:.3f}s  "

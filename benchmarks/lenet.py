@@ -1,0 +1,100 @@
+"""Seed 000's LeNet (no BatchNormalization): hocsau fit / predict against the same network in a
+hand-written PyTorch loop.
+
+Prints fit hocsau / torch (target <= 1.10) and predict / torch inference (target <= 1.05).
+Run by hand: `python benchmarks/lenet.py`. Both sides train with Adam on the same 32x32 images
+(channels_last for hocsau, NCHW for torch, as each user would write them), batch 32.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+
+import hocsau as keras
+from hocsau import layers
+
+from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+
+
+def build_hocsau():
+    inp = keras.Input((32, 32, 1))
+    x = layers.Conv2D(4, 5, activation="relu")(inp)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(16, 5, activation="relu")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(64, 5, activation="relu")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dense(32, activation="relu")(x)
+    out = layers.Dense(10, activation="softmax")(x)
+    model = keras.Model(inp, out)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def build_torch(device):
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(1, 4, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 16, 5),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 64, 5), nn.ReLU(),
+                         nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32),
+                         nn.ReLU(), nn.Linear(32, 10)).to(device)
+
+
+def torch_fit(model, x, y, epochs: int, batch: int) -> None:
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        perm = torch.randperm(x.shape[0], device=x.device)
+        xs, ys = x[perm], y[perm]
+        correct = torch.zeros((), device=x.device)
+        for start in range(0, x.shape[0], batch):
+            xb, yb = xs[start:start + batch], ys[start:start + batch]
+            optimizer.zero_grad(set_to_none=True)
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            loss.backward()
+            optimizer.step()
+            correct += (logits.argmax(1) == yb).sum()
+        float(correct)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=2048)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    device = keras.config.device()
+    rng = np.random.default_rng(0)
+    x = rng.random((args.samples, 32, 32, 1), dtype=np.float32)
+    y = rng.integers(0, 10, size=args.samples)
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(device)
+    yt = torch.from_numpy(y).to(device)
+
+    model, reference = build_hocsau(), build_torch(device)
+    model.fit(x, y, epochs=1, verbose=0)  # warm-up
+    torch_fit(reference, xt, yt, 1, 32)
+    fit_h = best_of(lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
+                    args.repeats)
+    fit_t = best_of(lambda: torch_fit(reference, xt, yt, args.epochs, 32), args.repeats)
+
+    def torch_predict():
+        with torch.no_grad():
+            outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
+            torch.cat(outs).cpu().numpy()
+
+    pred_h = best_of(lambda: model.predict(x, batch_size=256, verbose=0), args.repeats)
+    pred_t = best_of(torch_predict, args.repeats)
+    print(machine_line(device))
+    print(f"LeNet fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f} "
+          "(target <= 1.10)")
+    print(f"LeNet predict  hocsau {pred_h:.3f}s  torch {pred_t:.3f}s  ratio "
+          f"{pred_h / pred_t:.2f} (target <= 1.05)")
+
+
+if __name__ == "__main__":
+    main()
