@@ -8,8 +8,10 @@ from hocsau.utils.progbar import Progbar
 from hocsau.utils.py_dataset import PyDataset, Sequence
 from hocsau.utils.rng_utils import set_random_seed
 from hocsau.utils.sequence_utils import pad_sequences
+from hocsau.utils.text_dataset_utils import text_dataset_from_directory
 from hocsau.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array",
-           "load_img", "normalize", "pad_sequences", "save_img", "set_random_seed",
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file",
+           "image_dataset_from_directory", "img_to_array", "load_img", "normalize",
+           "pad_sequences", "save_img", "set_random_seed", "text_dataset_from_directory",
            "timeseries_dataset_from_array", "to_categorical"]

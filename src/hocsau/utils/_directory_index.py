@@ -82,3 +82,12 @@ def split(paths: list, labels, validation_split, subset: str):
         part = slice(len(paths) - count, len(paths))
     print(f"Using {part.stop - part.start} files for {subset}.")
     return paths[part], (labels[part] if labels is not None else None)
+
+
+def encode_labels(labels: np.ndarray, label_mode: str, class_names) -> np.ndarray:
+    """Keras's label encodings: int32, float32 (batch, 1) for "binary", one-hot float32."""
+    if label_mode == "int":
+        return labels.astype("int32")
+    if label_mode == "binary":
+        return labels.astype("float32")[:, None]
+    return np.eye(len(class_names), dtype="float32")[labels]

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from hocsau.utils import _directory_index
+from hocsau.utils._directory_index import encode_labels
 from hocsau.utils.py_dataset import PyDataset
 
 _FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -101,7 +102,8 @@ class DirectoryImageDataset(PyDataset):
         size = self._batch_size or 1
         rows = self._order[index * size:(index + 1) * size]
         images = np.stack([self._load(self.file_paths[i]) for i in rows])
-        labels = self._encode(self._labels[rows]) if self._label_mode else None
+        labels = encode_labels(self._labels[rows], self._label_mode, self.class_names) \
+            if self._label_mode else None
         if self._batch_size is None:
             images, labels = images[0], None if labels is None else labels[0]
         return images if labels is None else (images, labels)
@@ -114,10 +116,3 @@ class DirectoryImageDataset(PyDataset):
         if pixels.ndim == 2:
             pixels = pixels[..., None]
         return self._resize(torch.from_numpy(pixels)).cpu().numpy()
-
-    def _encode(self, labels: np.ndarray) -> np.ndarray:
-        if self._label_mode == "int":
-            return labels.astype("int32")
-        if self._label_mode == "binary":
-            return labels.astype("float32")[:, None]
-        return np.eye(len(self.class_names), dtype="float32")[labels]
