@@ -6,6 +6,7 @@ from hocsau import (
     callbacks,
     config,
     constraints,
+    data,
     datasets,
     initializers,
     layers,
@@ -29,7 +30,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
-    "__version__", "activations", "backend", "callbacks", "config", "constraints", "datasets",
+    "__version__", "activations", "backend", "callbacks", "config", "constraints", "data", "datasets",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing", "random",
     "regularizers", "saving", "utils",

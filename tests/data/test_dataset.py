@@ -1,0 +1,116 @@
+"""hocsau.data.Dataset: tf.data's transformations, cardinality, threads, caching and fit."""
+
+import time
+
+import numpy as np
+import pytest
+import torch
+
+import hocsau
+from hocsau import layers
+from hocsau.data import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+
+
+def values(ds):
+    return [np.asarray(e).tolist() for e in ds.as_numpy_iterator()]
+
+
+def test_from_tensor_slices_keeps_structure_and_length():
+    ds = Dataset.from_tensor_slices({"a": np.arange(4), "b": (np.ones((4, 2)), [1, 2, 3, 4])})
+    first = next(iter(ds))
+    assert len(ds) == 4 and first["a"] == 0 and first["b"][0].shape == (2,)
+    assert first["b"][1] == 1
+    with pytest.raises(ValueError, match="same first dimension"):
+        Dataset.from_tensor_slices((np.ones(3), np.ones(4)))
+
+
+def test_map_filter_batch_unbatch_take_skip_repeat_concatenate_zip():
+    ds = Dataset.range(10)
+    assert values(ds.map(lambda v: v * 2).filter(lambda v: v % 3 == 0)) == [0, 6, 12, 18]
+    assert values(ds.batch(4)) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert len(ds.batch(4)) == 3 and len(ds.batch(4, drop_remainder=True)) == 2
+    assert values(ds.batch(4).unbatch()) == list(range(10))
+    assert values(ds.skip(7)) == [7, 8, 9] and values(ds.take(2)) == [0, 1]
+    assert values(ds.take(3).repeat(2)) == [0, 1, 2, 0, 1, 2] and len(ds.repeat(3)) == 30
+    assert values(ds.take(2).concatenate(Dataset.range(5, 7))) == [0, 1, 5, 6]
+    pairs = list(Dataset.zip(ds.take(2), ds.skip(5)))
+    assert [(int(a), int(b)) for a, b in pairs] == [(0, 5), (1, 6)]
+    assert ds.repeat().cardinality() == INFINITE_CARDINALITY
+    assert ds.filter(lambda v: True).cardinality() == UNKNOWN_CARDINALITY
+    with pytest.raises(TypeError, match="length is unknown"):
+        len(ds.filter(lambda v: True))
+
+
+def test_shuffle_buffer_seed_and_reshuffling():
+    ds = Dataset.range(50).shuffle(50, seed=3)
+    first, second = values(ds), values(ds)
+    assert sorted(first) == list(range(50)) and first != list(range(50)) and first != second
+    assert values(Dataset.range(50).shuffle(50, seed=3)) == first  # same seed, same epochs
+    fixed = Dataset.range(20).shuffle(20, seed=1, reshuffle_each_iteration=False)
+    assert values(fixed) == values(fixed)
+    local = values(Dataset.range(100).shuffle(2, seed=0))
+    assert max(abs(v - i) for i, v in enumerate(local)) < 100  # small buffer: local moves
+    with pytest.raises(ValueError, match="buffer_size=0"):
+        Dataset.range(3).shuffle(0)
+
+
+def test_parallel_map_keeps_order_and_overlaps():
+    def slow(v):
+        time.sleep(0.02)
+        return v + 1
+
+    start = time.perf_counter()
+    out = values(Dataset.range(16).map(slow, num_parallel_calls=8))
+    assert out == list(range(1, 17)) and time.perf_counter() - start < 16 * 0.02
+
+
+def test_prefetch_yields_everything_and_passes_errors():
+    assert values(Dataset.range(7).batch(2).prefetch(AUTOTUNE)) == [[0, 1], [2, 3], [4, 5], [6]]
+
+    def broken():
+        yield 1
+        raise RuntimeError("source failed")
+
+    with pytest.raises(RuntimeError, match="source failed"):
+        list(Dataset.from_generator(broken).prefetch(2))
+
+
+def test_cache_in_memory_and_in_a_file(tmp_path):
+    calls = []
+    ds = Dataset.range(4).map(lambda v: calls.append(1) or {"v": v, "pair": (v, -v)}).cache()
+    assert values(Dataset.zip(ds, ds)) and len(calls) >= 4
+    before = len(calls)
+    list(ds)
+    list(ds)
+    assert len(calls) == before  # the mapped function ran on the first pass only
+    path = str(tmp_path / "cache")
+    source = Dataset.from_tensor_slices((np.arange(3), np.ones((3, 2)))).cache(path)
+    list(source)
+    reread = list(Dataset.from_generator(lambda: iter([])).cache(path))
+    assert [int(a) for a, _ in reread] == [0, 1, 2] and reread[0][1].shape == (2,)
+
+
+def test_from_generator_and_torch_tensors():
+    ds = Dataset.from_generator(lambda: ((torch.full((2,), float(i)), i) for i in range(3)))
+    batch = next(iter(ds.batch(3)))
+    assert isinstance(batch[0], torch.Tensor) and batch[0].shape == (3, 2)
+    with pytest.raises(TypeError, match="must be callable"):
+        Dataset.from_generator([1, 2])
+
+
+def test_fit_evaluate_predict_from_a_pipeline():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = (x.sum(1) > 0).astype("float32")[:, None]
+    train = Dataset.from_tensor_slices((x, y)).shuffle(64, seed=0).batch(16).prefetch(AUTOTUNE)
+    model = hocsau.Sequential([hocsau.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=hocsau.optimizers.Adam(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(train, epochs=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.evaluate(train, verbose=0, return_dict=True)["accuracy"] > 0.8
+    assert model.predict(Dataset.from_tensor_slices(x).batch(10), verbose=0).shape == (64, 1)
+    augment = layers.RandomFlip("horizontal", seed=1)
+    images = Dataset.from_tensor_slices(rng.random((4, 5, 5, 3), dtype=np.float32)).batch(2)
+    assert next(iter(images.map(lambda b: augment(torch.as_tensor(b), training=True)))).shape \
+        == (2, 5, 5, 3)
