@@ -114,3 +114,16 @@ def test_fit_evaluate_predict_from_a_pipeline():
     images = Dataset.from_tensor_slices(rng.random((4, 5, 5, 3), dtype=np.float32)).batch(2)
     assert next(iter(images.map(lambda b: augment(torch.as_tensor(b), training=True)))).shape \
         == (2, 5, 5, 3)
+
+
+def test_autotune_runs_cheap_functions_inline_and_slow_ones_in_threads():
+    assert values(Dataset.range(20).map(lambda v: v * 3, num_parallel_calls=AUTOTUNE)) == [
+        3 * i for i in range(20)]
+
+    def slow(v):
+        time.sleep(0.01)
+        return v
+
+    start = time.perf_counter()
+    assert values(Dataset.range(40).map(slow, num_parallel_calls=AUTOTUNE)) == list(range(40))
+    assert time.perf_counter() - start < 40 * 0.01

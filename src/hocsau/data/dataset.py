@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import threading
+import time
 
 import numpy as np
 import torch
@@ -84,10 +85,12 @@ class Dataset:
     # --- transformations ----------------------------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> Dataset:
         """`map_func(*element)` for tuples (else `map_func(element)`), in order; with
-        `num_parallel_calls` (an int or AUTOTUNE) in that many worker threads."""
+        `num_parallel_calls` in that many worker threads (AUTOTUNE: threads when the function
+        is slow enough to gain from them)."""
         call = _caller(map_func)
-        workers = os.cpu_count() or 1 if num_parallel_calls == AUTOTUNE else (
-            num_parallel_calls or 1)
+        if num_parallel_calls == AUTOTUNE:
+            return Dataset(lambda: _autotuned_map(call, iter(self)), self._cardinality)
+        workers = num_parallel_calls or 1
         if workers <= 1:
             return Dataset(lambda: map(call, iter(self)), self._cardinality)
         return Dataset(lambda: _parallel_map(call, iter(self), workers), self._cardinality)
@@ -218,6 +221,21 @@ def _parallel_map(call, iterator, workers: int):
             for element in itertools.islice(iterator, 1):
                 pending.append(pool.submit(call, element))
             yield result
+
+
+def _autotuned_map(call, iterator, probe: int = 8):
+    """AUTOTUNE: time the first calls; functions cheaper than a thread hand-off (which holds
+    the GIL anyway) run inline, slower ones (image decoding, augmentation) in worker threads."""
+    start = time.perf_counter()
+    first = [call(e) for e in itertools.islice(iterator, probe)]
+    yield from first
+    if first and (time.perf_counter() - start) / len(first) < _INLINE_SECONDS:
+        yield from map(call, iterator)
+    else:
+        yield from _parallel_map(call, iterator, os.cpu_count() or 1)
+
+
+_INLINE_SECONDS = 2e-4
 
 
 def _buffered_shuffle(iterator, buffer_size: int, rng):
