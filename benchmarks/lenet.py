@@ -17,6 +17,7 @@ import hocsau as keras
 from hocsau import layers
 
 from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+from fit_vs_torch import torch_fit  # noqa: E402  (the same hand-written loop)
 
 
 def build_hocsau():
@@ -42,24 +43,6 @@ def build_torch(device):
                          nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 64, 5), nn.ReLU(),
                          nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32),
                          nn.ReLU(), nn.Linear(32, 10)).to(device)
-
-
-def torch_fit(model, x, y, epochs: int, batch: int) -> None:
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    for _ in range(epochs):
-        perm = torch.randperm(x.shape[0], device=x.device)
-        xs, ys = x[perm], y[perm]
-        correct = torch.zeros((), device=x.device)
-        for start in range(0, x.shape[0], batch):
-            xb, yb = xs[start:start + batch], ys[start:start + batch]
-            optimizer.zero_grad(set_to_none=True)
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
-            loss.backward()
-            optimizer.step()
-            correct += (logits.argmax(1) == yb).sum()
-        float(correct)
 
 
 def main() -> None:

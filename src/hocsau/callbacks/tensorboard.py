@@ -112,7 +112,8 @@ class TensorBoard(Callback):
         train.update(self._learning_rates())
         if self.write_steps_per_second and self._epoch_start is not None:
             elapsed = max(time.perf_counter() - self._epoch_start, 1e-9)
-            train["steps_per_second"] = (self._global_train_batch - self._epoch_first_batch) / elapsed
+            steps = self._global_train_batch - self._epoch_first_batch
+            train["steps_per_second"] = steps / elapsed
         for run, values in (("train", train), ("validation", validation)):
             for name, value in values.items():
                 self._writer(run).add_scalar(f"epoch_{name}", float(value), epoch)

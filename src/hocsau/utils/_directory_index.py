@@ -91,3 +91,36 @@ def encode_labels(labels: np.ndarray, label_mode: str, class_names) -> np.ndarra
     if label_mode == "binary":
         return labels.astype("float32")[:, None]
     return np.eye(len(class_names), dtype="float32")[labels]
+
+
+def load_directory(make_dataset, directory, *, labels, label_mode, formats, class_names,
+                   shuffle, seed, validation_split, subset, follow_links, verbose, **options):
+    """The shared body of the `*_dataset_from_directory` loaders: check the arguments, index
+    the files (printing Keras's "Found N files ..." line), split, and build the dataset(s) with
+    `make_dataset(paths, labels, class_names=..., label_mode=..., shuffle=..., seed=...,
+    **options)`."""
+    if label_mode not in ("int", "categorical", "binary", None):
+        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", '
+                         f"or None. Received: label_mode={label_mode}")
+    if labels is None:
+        label_mode = None
+    check_split(validation_split, subset, shuffle, seed)
+    if shuffle and seed is None:
+        seed = int(np.random.randint(1e6))
+    paths, indices, names = index_directory(directory, labels, formats, class_names, shuffle,
+                                            seed, follow_links)
+    if names is None and labels not in ("inferred", None):
+        names = sorted(set(np.asarray(labels).tolist()))
+    if label_mode == "binary" and names is not None and len(names) != 2:
+        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
+                         f"class_names. Received: class_names={names}")
+    if verbose:
+        classes = f" belonging to {len(names)} classes" if names else ""
+        print(f"Found {len(paths)} files{classes}.")
+    options.update(class_names=names, label_mode=label_mode, shuffle=shuffle, seed=seed)
+    if subset == "both":
+        return [make_dataset(*split(paths, indices, validation_split, part), **options)
+                for part in ("training", "validation")]
+    if subset is not None:
+        paths, indices = split(paths, indices, validation_split, subset)
+    return make_dataset(paths, indices, **options)

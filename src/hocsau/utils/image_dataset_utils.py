@@ -32,39 +32,16 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     fraction of the (shuffled) files for validation. The result is a `PyDataset`: iterate it or
     pass it to `fit` / `evaluate` / `predict`.
     """
-    if label_mode not in ("int", "categorical", "binary", None):
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", '
-                         f"or None. Received: label_mode={label_mode}")
     if color_mode not in _CHANNELS:
         raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. '
                          f"Received: color_mode={color_mode}")
-    if labels is None:
-        label_mode = None
-    _directory_index.check_split(validation_split, subset, shuffle, seed)
-    if shuffle and seed is None:
-        seed = int(np.random.randint(1e6))
-    paths, indices, names = _directory_index.index_directory(
-        directory, labels, _FORMATS, class_names, shuffle, seed, follow_links)
-    names = names or (sorted(set(np.asarray(labels).tolist())) if labels not in (
-        "inferred", None) else None)
-    if label_mode == "binary" and names is not None and len(names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
-                         f"class_names. Received: class_names={names}")
-    if verbose:
-        classes = f" belonging to {len(names)} classes" if names else ""
-        print(f"Found {len(paths)} files{classes}.")
-    options = dict(class_names=names, label_mode=label_mode, color_mode=color_mode,
-                   batch_size=batch_size, image_size=tuple(image_size), shuffle=shuffle,
-                   seed=seed, interpolation=interpolation,
-                   crop_to_aspect_ratio=crop_to_aspect_ratio,
-                   pad_to_aspect_ratio=pad_to_aspect_ratio)
-    if subset == "both":
-        return [DirectoryImageDataset(*_directory_index.split(paths, indices, validation_split,
-                                                              part), **options)
-                for part in ("training", "validation")]
-    if subset is not None:
-        paths, indices = _directory_index.split(paths, indices, validation_split, subset)
-    return DirectoryImageDataset(paths, indices, **options)
+    return _directory_index.load_directory(
+        DirectoryImageDataset, directory, labels=labels, label_mode=label_mode,
+        formats=_FORMATS, class_names=class_names, shuffle=shuffle, seed=seed,
+        validation_split=validation_split, subset=subset, follow_links=follow_links,
+        verbose=verbose, color_mode=color_mode, batch_size=batch_size,
+        image_size=tuple(image_size), interpolation=interpolation,
+        crop_to_aspect_ratio=crop_to_aspect_ratio, pad_to_aspect_ratio=pad_to_aspect_ratio)
 
 
 class DirectoryImageDataset(PyDataset):

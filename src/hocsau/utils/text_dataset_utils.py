@@ -23,31 +23,11 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     follow Keras. The result is a `PyDataset` for `fit`, or to iterate (e.g. to `adapt` a
     `TextVectorization`).
     """
-    if label_mode not in ("int", "categorical", "binary", None):
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", '
-                         f"or None. Received: label_mode={label_mode}")
-    if labels is None:
-        label_mode = None
-    _directory_index.check_split(validation_split, subset, shuffle, seed)
-    if shuffle and seed is None:
-        seed = int(np.random.randint(1e6))
-    paths, indices, names = _directory_index.index_directory(
-        directory, labels, (".txt",), class_names, shuffle, seed, follow_links)
-    if label_mode == "binary" and names is not None and len(names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
-                         f"class_names. Received: class_names={names}")
-    if verbose:
-        classes = f" belonging to {len(names)} classes" if names else ""
-        print(f"Found {len(paths)} files{classes}.")
-    options = dict(class_names=names, label_mode=label_mode, batch_size=batch_size,
-                   max_length=max_length, shuffle=shuffle, seed=seed)
-    if subset == "both":
-        return [DirectoryTextDataset(*_directory_index.split(paths, indices, validation_split,
-                                                             part), **options)
-                for part in ("training", "validation")]
-    if subset is not None:
-        paths, indices = _directory_index.split(paths, indices, validation_split, subset)
-    return DirectoryTextDataset(paths, indices, **options)
+    return _directory_index.load_directory(
+        DirectoryTextDataset, directory, labels=labels, label_mode=label_mode,
+        formats=(".txt",), class_names=class_names, shuffle=shuffle, seed=seed,
+        validation_split=validation_split, subset=subset, follow_links=follow_links,
+        verbose=verbose, batch_size=batch_size, max_length=max_length)
 
 
 class DirectoryTextDataset(PyDataset):

@@ -1,4 +1,4 @@
-"""`Conv1DTranspose`: the 1-D transposed convolution ("deconvolution"), upsampling by its strides."""
+"""`Conv1DTranspose`: the 1-D transposed convolution, upsampling by its strides."""
 
 from __future__ import annotations
 

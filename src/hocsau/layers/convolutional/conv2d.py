@@ -1,4 +1,4 @@
-"""`Conv2D`: 2-D convolution over (batch, rows, cols, channels) inputs (channels_last by default)."""
+"""`Conv2D`: 2-D convolution over (batch, rows, cols, channels) inputs (or channels_first)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,7 @@ class Conv2D(BaseConv):
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+                 dilation_rate=1, groups=1, activation=None, use_bias=True, **kwargs):
         super().__init__(2, filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate, groups=groups,
-                         activation=activation, use_bias=use_bias,
-                         kernel_initializer=kernel_initializer,
-                         bias_initializer=bias_initializer,
-                         kernel_regularizer=kernel_regularizer,
-                         bias_regularizer=bias_regularizer,
-                         activity_regularizer=activity_regularizer,
-                         kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
-                         **kwargs)
+                         activation=activation, use_bias=use_bias, **kwargs)

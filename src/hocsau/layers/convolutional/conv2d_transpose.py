@@ -1,4 +1,4 @@
-"""`Conv2DTranspose`: the 2-D transposed convolution ("deconvolution"), upsampling by its strides."""
+"""`Conv2DTranspose`: the 2-D transposed convolution, upsampling by its strides."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`Conv3DTranspose`: the 3-D transposed convolution ("deconvolution"), upsampling by its strides."""
+"""`Conv3DTranspose`: the 3-D transposed convolution, upsampling by its strides."""
 
 from __future__ import annotations
 
