@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from hocsau import constraints, initializers, regularizers
+from hocsau import initializers
 from hocsau.layers.input_spec import InputSpec
-from hocsau.layers.layer import Layer
+from hocsau.layers.normalization._affine import AffineNormalization
 from hocsau.ops.nn_norm import batch_normalization, moments
 from hocsau.saving.serialization import keras_class
 
@@ -14,7 +14,7 @@ _batch_normalization = batch_normalization.__wrapped__
 
 
 @keras_class("keras.layers")
-class BatchNormalization(Layer):
+class BatchNormalization(AffineNormalization):
     """`(x - mean) / sqrt(var + epsilon) * gamma + beta` along `axis` (the features).
 
     In training the batch's mean and (biased) variance are used and the moving statistics
@@ -34,7 +34,8 @@ class BatchNormalization(Layer):
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
                  synchronized: bool = False, renorm: bool = False, renorm_clipping=None,
                  renorm_momentum: float = 0.99, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
+                         gamma_regularizer, beta_constraint, gamma_constraint, **kwargs)
         if renorm:
             raise ValueError("Batch renormalization is not available in hocsau. Received: "
                              "renorm=True")
@@ -42,17 +43,9 @@ class BatchNormalization(Layer):
             renorm_momentum
         self.axis = int(axis) if not isinstance(axis, (list, tuple)) else int(axis[0])
         self.momentum, self.epsilon = float(momentum), float(epsilon)
-        self.center, self.scale, self.synchronized = center, scale, synchronized
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.synchronized = synchronized
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
-        self.gamma = self.beta = None
 
     def build(self, input_shape) -> None:
         rank = len(input_shape)
@@ -65,16 +58,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"The feature axis {self.axis} of the input of layer '{self.name}' "
                              f"must be known. Received: input_shape={input_shape}")
         shape = (size,)
-        if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=shape,
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(name="beta", shape=shape,
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        self._add_gamma_beta(shape, self.scale, self.center)
         self.moving_mean = self.add_weight(name="moving_mean", shape=shape, trainable=False,
                                            initializer=self.moving_mean_initializer,
                                            autocast=False)
@@ -116,16 +100,10 @@ class BatchNormalization(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "epsilon": self.epsilon,
                 "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": initializers.serialize(
                     self.moving_variance_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint),
                 "synchronized": self.synchronized, "renorm": self.renorm,
                 "renorm_clipping": self.renorm_clipping,
                 "renorm_momentum": self.renorm_momentum}

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from hocsau import constraints, initializers, regularizers
 from hocsau.layers.input_spec import InputSpec
-from hocsau.layers.layer import Layer
+from hocsau.layers.normalization._affine import AffineNormalization
 from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.layers")
-class GroupNormalization(Layer):
+class GroupNormalization(AffineNormalization):
     """The channels (`axis`) are split into `groups`; each sample's group is normalized over
     its channels and positions, then scaled by gamma and shifted by beta per channel.
     `groups=1` is layer normalization over everything, `groups=channels` instance norm."""
@@ -20,17 +19,9 @@ class GroupNormalization(Layer):
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
                  beta_constraint=None, gamma_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
+                         gamma_regularizer, beta_constraint, gamma_constraint, **kwargs)
         self.groups, self.axis, self.epsilon = groups, axis, float(epsilon)
-        self.center, self.scale = center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
-        self.gamma = self.beta = None
 
     def build(self, input_shape) -> None:
         rank = len(input_shape)
@@ -45,16 +36,7 @@ class GroupNormalization(Layer):
         if channels % self.groups:
             raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the number "
                              f"of channels ({channels}).")
-        if self.scale:
-            self.gamma = self.add_weight(name="gamma", shape=(channels,),
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(name="beta", shape=(channels,),
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        self._add_gamma_beta((channels,), self.scale, self.center)
         self.input_spec = InputSpec(ndim=rank, axes={axis: channels})
         self._channel_axis = axis
         self.built = True
@@ -76,10 +58,4 @@ class GroupNormalization(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "groups": self.groups, "axis": self.axis,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                "epsilon": self.epsilon}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hocsau import constraints, initializers, regularizers
-from hocsau.layers.layer import Layer
+from hocsau.layers.normalization._affine import AffineNormalization
 from hocsau.ops.nn_norm import layer_normalization
 from hocsau.saving.serialization import keras_class
 
@@ -11,7 +10,7 @@ _layer_normalization = layer_normalization.__wrapped__
 
 
 @keras_class("keras.layers")
-class LayerNormalization(Layer):
+class LayerNormalization(AffineNormalization):
     """`(x - mean) / sqrt(var + epsilon) * gamma + beta` with statistics over `axis` of each
     sample; gamma and beta have the shape of those axes. `rms_scaling=True` is Keras's
     deprecated variant (divides by the variance's root, no centering, no beta)."""
@@ -20,18 +19,11 @@ class LayerNormalization(Layer):
                  rms_scaling: bool = False, beta_initializer="zeros", gamma_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
+                         gamma_regularizer, beta_constraint, gamma_constraint, **kwargs)
         self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
-        self.epsilon, self.center, self.scale = float(epsilon), center, scale
+        self.epsilon = float(epsilon)
         self.rms_scaling = rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
-        self.gamma = self.beta = None
 
     def build(self, input_shape) -> None:
         rank = len(input_shape)
@@ -42,16 +34,8 @@ class LayerNormalization(Layer):
                                  f"Received: axis={self.axis}")
         axes = sorted(a % rank for a in axes)
         shape = tuple(input_shape[a] for a in axes)
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(name="gamma", shape=shape,
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(name="beta", shape=shape,
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        self._add_gamma_beta(shape, self.scale or self.rms_scaling,
+                             self.center and not self.rms_scaling)
         self._axes = axes
         self.built = True
 
@@ -62,10 +46,4 @@ class LayerNormalization(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                "rms_scaling": self.rms_scaling}
