@@ -56,6 +56,8 @@ def skipgrams(sequence, vocabulary_size: int, window_size: int = 4,
         categorical: labels as `[0, 1]` / `[1, 0]` instead of `1` / `0`.
         sampling_table: keep probability per word id (see `make_sampling_table`).
         seed: seeds every random draw of this call; `None` uses Python's global `random`.
+            Keras draws the sampling and the negatives from the global `random` even with
+            a seed: seeding it with the same seed first gives Keras's exact output.
 
     Returns:
         `(couples, labels)`: a list of `[word, context]` pairs and a list of labels.
@@ -68,16 +70,18 @@ def skipgrams(sequence, vocabulary_size: int, window_size: int = 4,
         window = range(max(0, i - window_size), min(len(sequence), i + window_size + 1))
         couples += [[word, sequence[j]] for j in window if j != i and sequence[j]]
     labels = [1] * len(couples)
-    num_negative = int(len(couples) * negative_samples) if negative_samples > 0 else 0
-    if num_negative:
+    if negative_samples > 0:
+        num_negative = int(len(couples) * negative_samples)
         words = [pair[0] for pair in couples]
         rng.shuffle(words)
         couples += [[words[k % len(words)], rng.randint(1, vocabulary_size - 1)]
                     for k in range(num_negative)]
         labels += [0] * num_negative
     if shuffle:
+        # Keras re-seeds before shuffling (with a fresh draw when no seed is given); the
+        # same draws give the same pairs as Keras from the same random state.
         order = list(range(len(couples)))
-        rng.shuffle(order)
+        random.Random(rng.randint(0, 10**7) if seed is None else seed).shuffle(order)
         couples, labels = [couples[k] for k in order], [labels[k] for k in order]
     if categorical:
         labels = [[1 - label, label] for label in labels]
