@@ -3,6 +3,6 @@
 `preprocessing.sequence.pad_sequences` is also `hocsau.utils.pad_sequences`.
 """
 
-from hocsau.preprocessing import sequence, text
+from hocsau.preprocessing import image, sequence, text
 
-__all__ = ["sequence", "text"]
+__all__ = ["image", "sequence", "text"]
