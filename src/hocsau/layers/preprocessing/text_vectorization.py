@@ -6,6 +6,9 @@ vocabulary by frequency (ties in reverse byte order, Keras's order); index 0 is 
 token '' and 1 the out-of-vocabulary token '[UNK]' for `output_mode="int"`, while the other
 modes reserve only index 0 for '[UNK]'. Strings are handled in Python on the host; the output
 is a tensor on the default device.
+
+As in Keras (whose string ops are TensorFlow's), lowercasing and whitespace splitting are
+ASCII-only: "ĐÀ NẴNG" standardizes to "ĐÀ nẴng", and a no-break space does not split words.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import collections
 import math
 import re
+import string
 
 import numpy as np
 import torch
@@ -26,6 +30,8 @@ _MODES = ("int", "multi_hot", "count", "tf_idf")
 _STANDARDIZE = (None, "lower_and_strip_punctuation", "lower", "strip_punctuation")
 _SPLIT = (None, "whitespace", "character")
 _MASK, _OOV = "", "[UNK]"
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
 
 
 @keras_class("keras.layers")
@@ -60,7 +66,7 @@ class TextVectorization(Layer):
         self.pad_to_max_tokens, self.sparse, self.ragged = pad_to_max_tokens, sparse, ragged
         self.encoding = encoding
         self._input_vocabulary, self._input_idf = vocabulary, idf_weights
-        self._vocabulary, self._idf = [], None
+        self._vocabulary, self._idf, self._oov_idf = [], None, 0.0
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self.built = True
@@ -84,31 +90,39 @@ class TextVectorization(Layer):
         tokens = [t.decode(self.encoding) if isinstance(t, bytes) else str(t)
                   for t in np.asarray(vocabulary).reshape(-1).tolist()]
         specials = self._specials()
-        if tokens[:len(specials)] == specials:
+        given_specials = tokens[:len(specials)] == specials
+        if given_specials:
             tokens = tokens[len(specials):]
-        if len(set(tokens)) != len(tokens) or any(t in specials for t in tokens):
-            raise ValueError("The passed vocabulary has at least one repeated term or a "
-                             f"misplaced special token. Received: vocabulary={vocabulary}")
+        if len(set(tokens)) != len(tokens) or _MASK in tokens:
+            raise ValueError("The passed vocabulary has at least one repeated term, or the mask "
+                             f"token '' past its start. Received: vocabulary={vocabulary}")
         if self.max_tokens is not None and len(tokens) + len(specials) > self.max_tokens:
             raise ValueError(f"Attempted to set a vocabulary larger than the maximum vocab size. "
                              f"Received vocabulary size is {len(tokens) + len(specials)}; "
                              f"`max_tokens` is {self.max_tokens}.")
         if self.output_mode == "tf_idf":
-            if idf_weights is None:
-                raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
-            idf = np.asarray(idf_weights, dtype="float32").reshape(-1)
-            if len(idf) == len(tokens) + 1:
-                idf = idf[1:]  # given with the OOV weight first
-            if len(idf) != len(tokens):
-                raise ValueError(f"`idf_weights` must be the same length as the vocabulary. "
-                                 f"len(idf_weights) is {len(idf)}; vocabulary size is "
-                                 f"{len(tokens)}")
-            self._idf = idf
+            self._set_idf(idf_weights, len(tokens) + len(specials) * given_specials,
+                          given_specials)
         elif idf_weights is not None:
             raise ValueError("`idf_weights` should only be set if output_mode is 'tf_idf'. "
                              f"Received: output_mode={self.output_mode}")
         self._vocabulary = tokens
         self._index = {t: i + len(specials) for i, t in enumerate(tokens)}
+
+    def _set_idf(self, idf_weights, vocabulary_length: int, given_specials: bool) -> None:
+        """IDF weights for a given vocabulary, one per entry of it; without the special
+        tokens in the vocabulary, OOV gets the mean weight."""
+        if idf_weights is None:
+            raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
+        idf = np.asarray(idf_weights, dtype="float64").reshape(-1)
+        if len(idf) != vocabulary_length:
+            raise ValueError(f"`idf_weights` must be the same length as vocabulary. "
+                             f"len(idf_weights) is {len(idf)}; len(vocabulary) is "
+                             f"{vocabulary_length}")
+        if given_specials:
+            self._oov_idf, self._idf = float(idf[0]), idf[1:].astype("float32")
+        else:
+            self._oov_idf, self._idf = float(idf.mean()), idf.astype("float32")
 
     def adapt(self, data, batch_size=None, steps=None) -> None:
         """Learn the vocabulary (and IDF weights) from strings: a list, an array or an iterable
@@ -119,7 +133,7 @@ class TextVectorization(Layer):
             counts.update(tokens)
             documents.update(set(tokens))
             num_documents += 1
-        for special in self._specials():
+        for special in (_MASK, _OOV):  # never learned, whatever the output mode
             counts.pop(special, None)
         order = sorted(counts, key=lambda t: (counts[t], t.encode(self.encoding)), reverse=True)
         if self.max_tokens is not None:
@@ -129,17 +143,22 @@ class TextVectorization(Layer):
         if self.output_mode == "tf_idf":
             self._idf = np.array([math.log(1 + num_documents / (1 + documents[t]))
                                   for t in order], dtype="float32")
+            self._oov_idf = float(self._idf.mean()) if len(order) else 0.0
 
     # --- the pipeline -------------------------------------------------------------------------
-    def _tokens(self, text: str) -> list:
+    def _standardized(self, text: str) -> str:
         if self.standardize in ("lower", "lower_and_strip_punctuation"):
-            text = text.lower()
+            text = text.translate(_ASCII_LOWER)
         if self.standardize in ("strip_punctuation", "lower_and_strip_punctuation"):
             text = _PUNCTUATION.sub("", text)
         if callable(self.standardize):
             text = self.standardize(text)
+        return text
+
+    def _tokens(self, text: str) -> list:
+        text = self._standardized(text)
         if self.split == "whitespace":
-            tokens = text.split()
+            tokens = [token for token in _ASCII_WHITESPACE.split(text) if token]
         elif self.split == "character":
             tokens = list(text)
         elif callable(self.split):
@@ -159,12 +178,41 @@ class TextVectorization(Layer):
         return self.call(inputs)
 
     def call(self, inputs):
+        if self.split is None:
+            return self._call_unsplit(inputs)
         single = isinstance(inputs, (str, bytes))
+        shape = np.shape(inputs)
+        if len(shape) > 1 and shape[-1] != 1:
+            raise ValueError("When using `TextVectorization` to tokenize strings, the input "
+                             "rank must be 1 or the last shape dimension must be 1. Received: "
+                             f"inputs.shape={shape}")
         texts = list(_strings([inputs] if single else inputs))
-        rows = [[self._index.get(t, 1 if self.output_mode == "int" else 0)
-                 for t in self._tokens(text)] for text in texts]
+        rows = [self._ids(self._tokens(text)) for text in texts]
         out = self._encode_int(rows) if self.output_mode == "int" else self._encode_bag(rows)
         return out[0] if single else out
+
+    def _call_unsplit(self, inputs):
+        """`split=None`: every string is one token and the input's last axis is the token
+        sequence, as in Keras (so a 1-D batch is a single sequence, a string one token)."""
+        shape = np.shape(inputs)
+        tokens = [self._standardized(text) for text in _strings(inputs)]
+        if len(shape) < 2:
+            rows = [self._ids(tokens)]
+        else:
+            width = shape[-1]
+            rows = [self._ids(tokens[i * width:(i + 1) * width])
+                    for i in range(math.prod(shape[:-1]))]
+        out = self._encode_int(rows) if self.output_mode == "int" else self._encode_bag(rows)
+        if len(shape) >= 2:
+            return out.reshape(shape[:-1] + tuple(out.shape[1:]))
+        return out[0, 0] if not shape and self.output_mode == "int" else out[0]
+
+    def _ids(self, tokens: list) -> list:
+        """Token ids: the mask token '' is 0 for "int" and is not counted by the other
+        modes; unknown tokens are the OOV index."""
+        if self.output_mode == "int":
+            return [0 if t == _MASK else self._index.get(t, 1) for t in tokens]
+        return [self._index.get(t, 0) for t in tokens if t != _MASK]
 
     def _encode_int(self, rows: list) -> torch.Tensor:
         length = self.output_sequence_length or max((len(r) for r in rows), default=0)
@@ -185,7 +233,7 @@ class TextVectorization(Layer):
         elif self.output_mode == "tf_idf":
             idf = np.zeros(width, dtype="float32")
             idf[1:1 + len(self._idf)] = self._idf
-            idf[0] = self._idf.mean() if len(self._idf) else 0.0
+            idf[0] = self._oov_idf
             bags = bags * idf
         return torch.from_numpy(bags).to(config.device())
 
