@@ -1,8 +1,10 @@
 """`hocsau.utils`: data helpers, seeding, progress bars and model utilities."""
 
+from hocsau.utils.dataset_utils import split_dataset
 from hocsau.utils.file_utils import get_file
 from hocsau.utils.image_dataset_utils import image_dataset_from_directory
 from hocsau.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from hocsau.utils.model_visualization import model_to_dot, plot_model
 from hocsau.utils.numerical import normalize, to_categorical
 from hocsau.utils.progbar import Progbar
 from hocsau.utils.py_dataset import PyDataset, Sequence
@@ -12,6 +14,7 @@ from hocsau.utils.text_dataset_utils import text_dataset_from_directory
 from hocsau.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file",
-           "image_dataset_from_directory", "img_to_array", "load_img", "normalize",
-           "pad_sequences", "save_img", "set_random_seed", "text_dataset_from_directory",
-           "timeseries_dataset_from_array", "to_categorical"]
+           "image_dataset_from_directory", "img_to_array", "load_img", "model_to_dot",
+           "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
+           "split_dataset", "text_dataset_from_directory", "timeseries_dataset_from_array",
+           "to_categorical"]
