@@ -111,25 +111,30 @@ def _check_params(df, class_mode, x_col, y_col, weight_col, classes) -> None:
     if class_mode == "multi_output" and not isinstance(y_col, list):
         raise TypeError('If class_mode="multi_output", `y_col` must be a list. '
                         f"Received: y_col of type {type(y_col).__name__}")
-    if not all(isinstance(name, str) for name in df[x_col]):
-        raise TypeError(f"All values in column x_col={x_col} must be strings.")
-    if class_mode in ("binary", "sparse") and not all(isinstance(v, str) for v in df[y_col]):
-        raise TypeError(f'If class_mode="{class_mode}", y_col="{y_col}" column values must be '
-                        "strings.")
+    _check_types(df, x_col, str, f"All values in column x_col={x_col!r} must be strings.")
+    if class_mode in ("binary", "sparse"):
+        _check_types(df, y_col, str, f'If class_mode="{class_mode}", y_col="{y_col}" column '
+                                     "values must be strings.")
     if class_mode == "binary":
         count = len(set(classes)) if classes else df[y_col].nunique()
         if count != 2:
             raise ValueError(f'If class_mode="binary" there must be 2 classes. Received: '
                              f"{count} classes")
-    if class_mode == "categorical" and not all(isinstance(v, (str, list, tuple))
-                                               for v in df[y_col]):
-        raise TypeError(f'If class_mode="categorical", y_col="{y_col}" column values must be '
-                        "type string, list or tuple.")
+    if class_mode == "categorical":
+        _check_types(df, y_col, (str, list, tuple), f'If class_mode="categorical", '
+                     f'y_col="{y_col}" column values must be type string, list or tuple.')
     if classes and class_mode in _UNLABELLED:
         warnings.warn(f'`classes` will be ignored given the class_mode="{class_mode}"',
                       stacklevel=4)
     if weight_col and not issubclass(df[weight_col].dtype.type, np.number):
-        raise TypeError(f"Column weight_col={weight_col} must be numeric.")
+        raise TypeError(f"Column weight_col={weight_col!r} must be numeric. Received: "
+                        f"dtype {df[weight_col].dtype}")
+
+
+def _check_types(df, column, types, message: str) -> None:
+    for value in df[column]:
+        if not isinstance(value, types):
+            raise TypeError(f"{message} Received: {value!r} of type {type(value).__name__}")
 
 
 def _filter_classes(df, y_col, classes):
@@ -150,7 +155,8 @@ def _keep_known(labels, classes, y_col):
         return [label for label in labels if label in classes] or None
     if isinstance(labels, str):
         return labels if labels in classes else None
-    raise TypeError(f"Expect string, list or tuple but found {type(labels)} in {y_col} column")
+    raise TypeError(f"Expected a string, list or tuple in column y_col={y_col!r}. Received: "
+                    f"{labels!r} of type {type(labels).__name__}")
 
 
 def _class_index(class_indices: dict, label):
