@@ -4,6 +4,7 @@ Keras's `model_to_dot` needs pydot but not Graphviz, so both libraries draw the 
 and the sources are compared after each node id (`id(layer)`) is replaced by the layer's name.
 """
 
+import os
 import re
 import sys
 
@@ -219,3 +220,20 @@ def test_plot_model_format_from_extension(monkeypatch, tmp_path, to_file, fmt):
     assert text == model_to_dot(model, show_shapes=True, show_layer_names=False,
                                 rankdir="LR").to_string()
     assert "<b>Dense</b>" in text and "<b>shared</b>" not in text  # plot_model hides names
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in `dot` is a shell script")
+def test_plot_model_runs_graphviz_dot(monkeypatch, tmp_path):
+    """A stand-in `dot` on the PATH echoes its arguments and the graph file it is given."""
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "$1"\nfor last; do :; done\ncat "$last"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    model = sequential(hocsau)
+    plot_model(model, to_file=tmp_path / "model.svg", show_shapes=True)
+    written = (tmp_path / "model.svg").read_text()
+    expected = model_to_dot(model, show_shapes=True, show_layer_names=False).to_string()
+    assert written.splitlines()[0] == "-Tsvg"
+    assert written.splitlines()[1:] == expected.splitlines()
