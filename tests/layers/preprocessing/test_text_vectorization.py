@@ -1,5 +1,5 @@
-"""TextVectorization: Keras's documented outputs, hand computed (Keras's own layer needs
-TensorFlow, which the test environment does not have)."""
+"""TextVectorization: Keras's documented outputs, hand computed, and saving (the comparison
+with Keras's own layer, which needs TensorFlow, is test_text_vectorization_keras_parity.py)."""
 
 import math
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from hocsau import layers
+from hocsau import Sequential, layers, saving
 
 CORPUS = ["The cat sat on the mat.", "The dog ate my homework!", "the cat"]
 
@@ -96,3 +96,37 @@ def test_config_round_trip_keeps_a_given_vocabulary():
 def test_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         layers.TextVectorization(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"output_mode": "tf_idf", "max_tokens": 8, "pad_to_max_tokens": True},
+    {"ngrams": 2, "output_sequence_length": 4},
+    {"output_mode": "count", "split": "character"},
+])
+def test_learned_vocabulary_survives_keras_file(tmp_path, kwargs):
+    layer = layers.TextVectorization(name="tv", **kwargs)
+    layer.adapt(["a b", "b c", "Việt\nx b"])
+    model = Sequential([layer])
+    with pytest.warns(UserWarning, match="not yet been built"):
+        model.save(tmp_path / "tv.keras")
+    restored = saving.load_model(tmp_path / "tv.keras").layers[0]
+    assert restored.get_vocabulary() == layer.get_vocabulary()
+    assert len(layer.get_vocabulary()) > 4
+    probe = ["a b z Việt", "c c"]
+    np.testing.assert_array_equal(restored(probe).numpy(), layer(probe).numpy())
+
+
+def test_saved_state_uses_keras_idf_layout():
+    layer = layers.TextVectorization(output_mode="tf_idf", max_tokens=6, pad_to_max_tokens=True)
+    layer.adapt(["a b", "b"])
+    store = {}
+    layer.save_own_variables(store)
+    assert store["vocabulary"].tolist() == [b"b", b"a"]
+    # OOV first (the mean), then log(1 + 2 / 3) and log(1 + 2 / 2), zeros up to max_tokens.
+    idf_b, idf_a = math.log(1 + 2 / 3), math.log(2)
+    np.testing.assert_allclose(store["idf_weights"], [(idf_a + idf_b) / 2, idf_b, idf_a, 0, 0,
+                                                      0], rtol=1e-6)
+    fresh = layers.TextVectorization(output_mode="tf_idf", max_tokens=6, pad_to_max_tokens=True)
+    assert fresh(["a"]).tolist() == [[0.0] * 6]  # nothing learned yet
+    fresh.load_own_variables(store)
+    np.testing.assert_array_equal(fresh(["a a q"]).numpy(), layer(["a a q"]).numpy())

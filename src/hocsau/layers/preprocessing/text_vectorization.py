@@ -9,6 +9,7 @@ is a tensor on the default device.
 
 As in Keras (whose string ops are TensorFlow's), lowercasing and whitespace splitting are
 ASCII-only: "ĐÀ NẴNG" standardizes to "ĐÀ nẴng", and a no-break space does not split words.
+The learned vocabulary (and IDF weights) are saved with the layer's variables.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class TextVectorization(Layer):
         self.pad_to_max_tokens, self.sparse, self.ragged = pad_to_max_tokens, sparse, ragged
         self.encoding = encoding
         self._input_vocabulary, self._input_idf = vocabulary, idf_weights
-        self._vocabulary, self._idf, self._oov_idf = [], None, 0.0
+        self._vocabulary, self._index, self._idf, self._oov_idf = [], {}, None, 0.0
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self.built = True
@@ -106,8 +107,11 @@ class TextVectorization(Layer):
         elif idf_weights is not None:
             raise ValueError("`idf_weights` should only be set if output_mode is 'tf_idf'. "
                              f"Received: output_mode={self.output_mode}")
+        self._set_tokens(tokens)
+
+    def _set_tokens(self, tokens: list) -> None:
         self._vocabulary = tokens
-        self._index = {t: i + len(specials) for i, t in enumerate(tokens)}
+        self._index = {t: i + len(self._specials()) for i, t in enumerate(tokens)}
 
     def _set_idf(self, idf_weights, vocabulary_length: int, given_specials: bool) -> None:
         """IDF weights for a given vocabulary, one per entry of it; without the special
@@ -138,8 +142,7 @@ class TextVectorization(Layer):
         order = sorted(counts, key=lambda t: (counts[t], t.encode(self.encoding)), reverse=True)
         if self.max_tokens is not None:
             order = order[:self.max_tokens - len(self._specials())]
-        self._vocabulary = order
-        self._index = {t: i + len(self._specials()) for i, t in enumerate(order)}
+        self._set_tokens(order)
         if self.output_mode == "tf_idf":
             self._idf = np.array([math.log(1 + num_documents / (1 + documents[t]))
                                   for t in order], dtype="float32")
@@ -222,20 +225,47 @@ class TextVectorization(Layer):
             ids[i, :len(row)] = row
         return torch.from_numpy(ids).to(config.device())
 
-    def _encode_bag(self, rows: list) -> torch.Tensor:
-        width = self.max_tokens if self.pad_to_max_tokens and self.max_tokens \
+    def _width(self) -> int:
+        return self.max_tokens if self.pad_to_max_tokens and self.max_tokens \
             else self.vocabulary_size()
+
+    def _idf_vector(self) -> np.ndarray:
+        """One IDF weight per output column: OOV's first, zeros past the vocabulary."""
+        idf = np.zeros(self._width(), dtype="float32")
+        if self._idf is not None:
+            idf[1:1 + len(self._idf)] = self._idf
+            idf[0] = self._oov_idf
+        return idf
+
+    def _encode_bag(self, rows: list) -> torch.Tensor:
+        width = self._width()
         bags = np.zeros((len(rows), width), dtype="float32")
         for i, row in enumerate(rows):
             np.add.at(bags[i], row, 1.0)
         if self.output_mode == "multi_hot":
             bags = (bags > 0).astype("float32")
         elif self.output_mode == "tf_idf":
-            idf = np.zeros(width, dtype="float32")
-            idf[1:1 + len(self._idf)] = self._idf
-            idf[0] = self._oov_idf
-            bags = bags * idf
+            bags = bags * self._idf_vector()
         return torch.from_numpy(bags).to(config.device())
+
+    # --- saving ------------------------------------------------------------------------------
+    def save_own_variables(self, store) -> None:
+        """The learned state for `.keras` / `.weights.h5` files: the vocabulary (UTF-8 bytes,
+        special tokens excluded; Keras keeps it in an asset file instead) and, for
+        "tf_idf", Keras's `idf_weights` (one per output column, OOV first)."""
+        store["vocabulary"] = np.array([t.encode("utf-8") for t in self._vocabulary],
+                                       dtype=bytes)
+        if self.output_mode == "tf_idf":
+            store["idf_weights"] = self._idf_vector()
+
+    def load_own_variables(self, store) -> None:
+        """Restores what `save_own_variables` wrote; a missing entry leaves the layer as is."""
+        if "vocabulary" in store:
+            self._set_tokens([t.decode("utf-8") for t in np.asarray(store["vocabulary"]).tolist()])
+        if self.output_mode == "tf_idf" and "idf_weights" in store:
+            idf = np.asarray(store["idf_weights"], dtype="float32").reshape(-1)
+            self._oov_idf = float(idf[0]) if len(idf) else 0.0
+            self._idf = idf[1:1 + len(self._vocabulary)]
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
