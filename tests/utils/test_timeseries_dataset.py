@@ -13,7 +13,7 @@ def test_windows_and_targets_of_the_keras_docs_example():
     data = np.arange(100)
     ds = timeseries_dataset_from_array(data[:-10], data[10:], sequence_length=10,
                                        sampling_rate=2, batch_size=4)
-    windows, targets = ds[0]
+    windows, targets = next(iter(ds))
     assert windows[0].tolist() == list(range(0, 20, 2)) and targets[0] == 10
     assert windows[1].tolist() == list(range(1, 21, 2)) and targets[1] == 11
     assert sum(len(batch[0]) for batch in ds) == 90 - 9 * 2
@@ -24,11 +24,12 @@ def test_stride_start_end_and_unbatched():
     ds = timeseries_dataset_from_array(data, None, sequence_length=3, sequence_stride=2,
                                        start_index=1, end_index=9, batch_size=None)
     assert len(ds) == 3
-    assert ds[0].tolist() == [[2, 3], [4, 5], [6, 7]]
-    assert ds[2].tolist() == [[10, 11], [12, 13], [14, 15]]
+    windows = list(ds)
+    assert windows[0].tolist() == [[2, 3], [4, 5], [6, 7]]
+    assert windows[2].tolist() == [[10, 11], [12, 13], [14, 15]]
 
 
-def test_shuffle_is_seeded_and_keeps_every_window():
+def test_shuffle_is_seeded_reshuffles_each_epoch_and_keeps_every_window():
     data = np.arange(30)
     a = timeseries_dataset_from_array(data, data, sequence_length=5, shuffle=True, seed=1,
                                       batch_size=8)
@@ -39,6 +40,20 @@ def test_shuffle_is_seeded_and_keeps_every_window():
     assert sorted(firsts) == list(range(26)) and firsts != sorted(firsts)
     for windows, targets in a:
         assert (windows[:, 0] == targets).all()
+    second = np.concatenate([w[:, 0] for w, _ in b]).tolist()
+    assert second != firsts and sorted(second) == sorted(firsts)
+
+
+def test_chains_and_unbatches_like_tf_data():
+    data = np.arange(40, dtype="float32")
+    ds = timeseries_dataset_from_array(data, data, sequence_length=4, batch_size=10)
+    assert isinstance(ds, hocsau.data.Dataset) and ds.cardinality() == 4
+    rows = list(ds.unbatch().take(3))
+    assert [w.tolist() for w, _ in rows] == [[0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5]]
+    scaled = ds.map(lambda w, t: (w / 10, t)).cache().prefetch(hocsau.data.AUTOTUNE)
+    windows, targets = next(iter(scaled))
+    assert windows.shape == (10, 4) and windows[1, 3] == pytest.approx(0.4)
+    assert targets.dtype == np.float32 and targets[:3].tolist() == [0, 1, 2]
 
 
 def test_fits_a_recurrent_model():

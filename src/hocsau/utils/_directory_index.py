@@ -1,4 +1,5 @@
-"""Files of a class-per-subfolder directory, in Keras's order, and the validation split."""
+"""Files of a class-per-subfolder directory, in Keras's order, the validation split, and the
+`Dataset` the directory loaders build over them."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ import numpy as np
 
 
 def index_directory(directory, labels, formats: tuple, class_names=None, shuffle=True,
-                    seed=None, follow_links=False):
+                    seed=None, follow_links=False, skip_hidden=False):
     """(file paths, integer labels or None, class names), as Keras's loaders find them.
 
     With `labels="inferred"` each sub-folder is a class (alphanumeric order unless
-    `class_names` gives it); files are listed in sorted order within each class, then shuffled
-    with `seed` (paths and labels alike) when `shuffle`.
+    `class_names` gives it; folders starting with "." are no class with `skip_hidden`); files
+    are listed folder by folder in sorted path order, then shuffled with `seed` (paths and
+    labels alike) when `shuffle`.
     """
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         raise ValueError(f"The directory {directory!r} does not exist.")
     if labels == "inferred":
         found = sorted(d for d in os.listdir(directory)
-                       if os.path.isdir(os.path.join(directory, d)))
+                       if os.path.isdir(os.path.join(directory, d))
+                       and not (skip_hidden and d.startswith(".")))
         if class_names is not None:
             if sorted(class_names) != sorted(found) and set(class_names) - set(found):
                 raise ValueError("The `class_names` passed did not match the names of the "
@@ -51,9 +54,10 @@ def index_directory(directory, labels, formats: tuple, class_names=None, shuffle
 
 
 def _files_under(folder: str, formats: tuple, follow_links: bool) -> list:
+    """Matching files, folders in the sorted order of their paths ("a/b-c" before "a/b/d")."""
     found = []
-    for root, dirs, files in os.walk(folder, followlinks=follow_links):
-        dirs.sort()
+    for root, _, files in sorted(os.walk(folder, followlinks=follow_links),
+                                 key=lambda entry: entry[0]):
         found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(formats)]
     return found
 
@@ -85,12 +89,13 @@ def split(paths: list, labels, validation_split, subset: str):
 
 
 def encode_labels(labels: np.ndarray, label_mode: str, class_names) -> np.ndarray:
-    """Keras's label encodings: int32, float32 (batch, 1) for "binary", one-hot float32."""
+    """Keras's label encodings: int32, float32 (batch, 1) for "binary", one-hot float32 (all
+    zeros for a label outside the classes, as `tf.one_hot`)."""
     if label_mode == "int":
         return labels.astype("int32")
     if label_mode == "binary":
         return labels.astype("float32")[:, None]
-    return np.eye(len(class_names), dtype="float32")[labels]
+    return (np.asarray(labels)[:, None] == np.arange(len(class_names))).astype("float32")
 
 
 def load_directory(make_dataset, directory, *, labels, label_mode, formats, class_names,
@@ -98,29 +103,76 @@ def load_directory(make_dataset, directory, *, labels, label_mode, formats, clas
     """The shared body of the `*_dataset_from_directory` loaders: check the arguments, index
     the files (printing Keras's "Found N files ..." line), split, and build the dataset(s) with
     `make_dataset(paths, labels, class_names=..., label_mode=..., shuffle=..., seed=...,
-    **options)`."""
-    if label_mode not in ("int", "categorical", "binary", None):
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", '
-                         f"or None. Received: label_mode={label_mode}")
-    if labels is None:
-        label_mode = None
+    formats=..., **options)`; the validation dataset of `subset="both"` is not shuffled."""
+    _check_labels(labels, label_mode, class_names)
+    if labels is None or label_mode is None:
+        labels = label_mode = None
     check_split(validation_split, subset, shuffle, seed)
-    if shuffle and seed is None:
+    if seed is None:
         seed = int(np.random.randint(1e6))
     paths, indices, names = index_directory(directory, labels, formats, class_names, shuffle,
-                                            seed, follow_links)
-    if names is None and labels not in ("inferred", None):
-        names = sorted(set(np.asarray(labels).tolist()))
-    if label_mode == "binary" and names is not None and len(names) != 2:
+                                            seed, follow_links, skip_hidden=True)
+    if labels not in ("inferred", None):
+        names = [str(label) for label in sorted(set(np.asarray(labels).tolist()))]
+    if label_mode == "binary" and len(names) != 2:
         raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
                          f"class_names. Received: class_names={names}")
     if verbose:
         classes = f" belonging to {len(names)} classes" if names else ""
         print(f"Found {len(paths)} files{classes}.")
-    options.update(class_names=names, label_mode=label_mode, shuffle=shuffle, seed=seed)
-    if subset == "both":
-        return [make_dataset(*split(paths, indices, validation_split, part), **options)
-                for part in ("training", "validation")]
+    options.update(class_names=names, label_mode=label_mode, seed=seed, formats=formats)
+    if subset != "both":
+        return _part(make_dataset, paths, indices, validation_split, subset, shuffle, options)
+    return [_part(make_dataset, paths, indices, validation_split, part, shuffle and keep, options)
+            for part, keep in (("training", True), ("validation", False))]
+
+
+def _part(make_dataset, paths, indices, validation_split, subset, shuffle, options):
     if subset is not None:
         paths, indices = split(paths, indices, validation_split, subset)
-    return make_dataset(paths, indices, **options)
+    if not paths:
+        raise ValueError(f"No files for the {subset or 'whole'} dataset: none in the directory "
+                         f"matches the allowed formats {options.get('formats')}.")
+    return make_dataset(paths, indices, shuffle=shuffle, **options)
+
+
+def files_dataset(paths, labels, read, *, class_names, label_mode, batch_size, shuffle, seed,
+                  **_):
+    """Keras's pipeline over the files: (path, label) rows, shuffled in a buffer of 8 batches
+    (reshuffled each epoch), `read(path)` in the map's worker threads as elements are drawn,
+    batched (unless `batch_size` is None) and prefetched; with `class_names` and
+    `file_paths` attributes."""
+    from hocsau.data import AUTOTUNE, Dataset
+
+    names = np.asarray(paths, dtype=str)
+    if label_mode:
+        encoded = encode_labels(np.asarray(labels), label_mode, class_names)
+        ds = Dataset.from_tensor_slices((names, encoded))
+    else:
+        ds = Dataset.from_tensor_slices(names)
+    if shuffle:
+        ds = ds.shuffle(8 * batch_size if batch_size else 1024, seed=seed)
+    if label_mode:
+        ds = ds.map(lambda path, label: (read(path), label), num_parallel_calls=AUTOTUNE)
+    else:
+        ds = ds.map(read, num_parallel_calls=AUTOTUNE)
+    if batch_size is not None:
+        ds = ds.batch(batch_size)
+    ds = ds.prefetch(AUTOTUNE)
+    ds.class_names, ds.file_paths = class_names, list(paths)
+    return ds
+
+
+def _check_labels(labels, label_mode, class_names) -> None:
+    if label_mode not in ("int", "categorical", "binary", None):
+        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", '
+                         f"or None. Received: label_mode={label_mode}")
+    if labels is None or isinstance(labels, str) and labels == "inferred":
+        return
+    if not isinstance(labels, (list, tuple)):
+        raise ValueError("`labels` argument should be a list/tuple of integer labels, of the "
+                         "same size as the number of files in the target directory, "
+                         f'"inferred" or None. Received: labels={labels}')
+    if class_names:
+        raise ValueError('You can only pass `class_names` if `labels="inferred"`. Received: '
+                         f"labels={labels}, and class_names={class_names}")

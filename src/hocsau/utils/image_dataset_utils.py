@@ -1,18 +1,16 @@
-"""`image_dataset_from_directory`: a class-per-subfolder folder of images as batches for fit."""
+"""`image_dataset_from_directory`: a class-per-subfolder folder of images as a `Dataset`."""
 
 from __future__ import annotations
 
-import math
+import functools
 
 import numpy as np
-import torch
 
-from hocsau.utils import _directory_index
-from hocsau.utils._directory_index import encode_labels
-from hocsau.utils.py_dataset import PyDataset
+from hocsau.utils import _directory_index, _tf_image
+from hocsau.utils.argument_validation import standardize_data_format
 
 _FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
-_CHANNELS = {"grayscale": ("L", 1), "rgb": ("RGB", 3), "rgba": ("RGBA", 4)}
+_CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
 
 
 def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
@@ -22,74 +20,60 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                  follow_links=False, crop_to_aspect_ratio=False,
                                  pad_to_aspect_ratio=False, data_format=None, verbose=True,
                                  format=None):
-    """Batches of `(images, labels)` from `directory/<class>/<image files>`, as Keras gives them.
+    """A `hocsau.data.Dataset` of `(images, labels)` batches from `directory/<class>/<images>`,
+    as Keras's (TensorFlow) loader gives them.
 
-    Images are float32 in [0, 255], resized to `image_size` (channels_last); labels are int32
-    (`label_mode="int"`), one-hot float32 ("categorical"), float32 of shape (batch, 1)
-    ("binary") or absent (None). Class names are the sorted sub-folder names (the dataset's
-    `class_names`). `shuffle` shuffles the files once with `seed` and the batches' order each
-    epoch; `validation_split` with `subset="training"`, `"validation"` or `"both"` keeps the last
-    fraction of the (shuffled) files for validation. The result is a `PyDataset`: iterate it or
-    pass it to `fit` / `evaluate` / `predict`.
+    Images are float32 in [0, 255] (uint8 with `interpolation="nearest"`, as `tf.image.resize`
+    gives), decoded and resized to `image_size` as TensorFlow does, in the map's worker
+    threads as batches are drawn. Labels are int32 (`label_mode="int"`), one-hot float32
+    ("categorical"), float32 of shape (batch, 1) ("binary") or absent (None). `labels` may
+    also be a list with one integer per file (in the order of the sorted paths) or None.
+    The dataset's `class_names` are the sorted sub-folder names and its `file_paths` the files
+    in the order drawn when not shuffling. `shuffle` shuffles the files once with `seed` and
+    then the elements in a buffer of 8 batches, differently each epoch; `validation_split`
+    with `subset="training"`, `"validation"` or `"both"` keeps the last fraction of the
+    (shuffled) files for validation. Chain `.map`, `.cache`, `.prefetch`, ... or pass it to
+    `fit` / `evaluate` / `predict`.
     """
     if color_mode not in _CHANNELS:
         raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. '
                          f"Received: color_mode={color_mode}")
+    read = functools.partial(
+        _read, channels=_CHANNELS[color_mode], size=_image_size(image_size),
+        interpolation=_interpolation(interpolation), crop=crop_to_aspect_ratio,
+        pad=_pad(pad_to_aspect_ratio, crop_to_aspect_ratio),
+        channels_first=standardize_data_format(data_format) == "channels_first")
     return _directory_index.load_directory(
-        DirectoryImageDataset, directory, labels=labels, label_mode=label_mode,
+        _directory_index.files_dataset, directory, labels=labels, label_mode=label_mode,
         formats=_FORMATS, class_names=class_names, shuffle=shuffle, seed=seed,
         validation_split=validation_split, subset=subset, follow_links=follow_links,
-        verbose=verbose, color_mode=color_mode, batch_size=batch_size,
-        image_size=tuple(image_size), interpolation=interpolation,
-        crop_to_aspect_ratio=crop_to_aspect_ratio, pad_to_aspect_ratio=pad_to_aspect_ratio)
+        verbose=verbose, batch_size=batch_size, read=read)
 
 
-class DirectoryImageDataset(PyDataset):
-    """The batches of `image_dataset_from_directory` (images decoded when a batch is read)."""
+def _read(path, *, channels, size, interpolation, crop, pad, channels_first) -> np.ndarray:
+    image = _tf_image.load_image(path, channels, size, interpolation, crop, pad)
+    return np.ascontiguousarray(image.transpose(2, 0, 1)) if channels_first else image
 
-    def __init__(self, file_paths, labels, *, class_names, label_mode, color_mode, batch_size,
-                 image_size, shuffle, seed, interpolation, crop_to_aspect_ratio,
-                 pad_to_aspect_ratio):
-        super().__init__()
-        from hocsau.layers.preprocessing.resizing import Resizing
 
-        self.file_paths, self.class_names = list(file_paths), class_names
-        self._labels, self._label_mode = labels, label_mode
-        self._mode, self._channels = _CHANNELS[color_mode]
-        self._batch_size, self._shuffle = batch_size, shuffle
-        self._rng = np.random.default_rng(seed)
-        self._order = np.arange(len(self.file_paths))
-        self._resize = Resizing(*image_size, interpolation=interpolation,
-                                crop_to_aspect_ratio=crop_to_aspect_ratio,
-                                pad_to_aspect_ratio=pad_to_aspect_ratio)
-        if shuffle:
-            self.on_epoch_end()
+def _image_size(image_size) -> tuple:
+    if isinstance(image_size, int):
+        return (image_size, image_size)
+    if not isinstance(image_size, (list, tuple)) or len(image_size) != 2:
+        raise ValueError("Invalid `image_size` value. Expected a tuple of 2 integers. "
+                         f"Received: image_size={image_size}")
+    return tuple(image_size)
 
-    def __len__(self) -> int:
-        size = self._batch_size or 1
-        return math.ceil(len(self.file_paths) / size)
 
-    def on_epoch_end(self) -> None:
-        if self._shuffle:
-            self._order = self._rng.permutation(len(self.file_paths))
+def _interpolation(interpolation: str) -> str:
+    if str(interpolation).lower() not in _tf_image.INTERPOLATIONS:
+        raise ValueError(f"Argument `interpolation` should be one of {_tf_image.INTERPOLATIONS}"
+                         f". Received: interpolation={interpolation}")
+    return interpolation.lower()
 
-    def __getitem__(self, index: int):
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        size = self._batch_size or 1
-        rows = self._order[index * size:(index + 1) * size]
-        images = np.stack([self._load(self.file_paths[i]) for i in rows])
-        labels = encode_labels(self._labels[rows], self._label_mode, self.class_names) \
-            if self._label_mode else None
-        if self._batch_size is None:
-            images, labels = images[0], None if labels is None else labels[0]
-        return images if labels is None else (images, labels)
 
-    def _load(self, path: str) -> np.ndarray:
-        from PIL import Image
-
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert(self._mode), dtype="float32")
-        if pixels.ndim == 2:
-            pixels = pixels[..., None]
-        return self._resize(torch.from_numpy(pixels)).cpu().numpy()
+def _pad(pad_to_aspect_ratio: bool, crop_to_aspect_ratio: bool) -> bool:
+    if pad_to_aspect_ratio and crop_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set "
+                         "to `True`. Received: pad_to_aspect_ratio=True, "
+                         "crop_to_aspect_ratio=True")
+    return bool(pad_to_aspect_ratio)

@@ -1,27 +1,27 @@
-"""`timeseries_dataset_from_array`: sliding windows over a series, batched for fit."""
+"""`timeseries_dataset_from_array`: sliding windows over a series, as a `Dataset` for fit."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from hocsau.utils.py_dataset import PyDataset
+from hocsau.data import AUTOTUNE, Dataset
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
                                   start_index=None, end_index=None):
-    """Batches of windows `data[s : s + sequence_length * sampling_rate : sampling_rate]`.
+    """A `hocsau.data.Dataset` of batches of windows
+    `data[s : s + sequence_length * sampling_rate : sampling_rate]`, as Keras gives them.
 
     Windows start every `sequence_stride` steps within `data[start_index:end_index]`; window
     number i is paired with `targets[start_index + start_i]` (None: windows only). `shuffle`
-    shuffles the window starts once with `seed`, as Keras does. Returns a `PyDataset` whose
-    items are `(windows, targets)` batches (single windows when `batch_size` is None).
+    shuffles the window starts once with `seed` (as Keras, with numpy), then the windows in a
+    buffer of 8 batches, differently each epoch. Elements are `(windows, targets)` batches
+    (single windows when `batch_size` is None), gathered as they are drawn.
     """
     _check(data, targets, sequence_length, sequence_stride, sampling_rate, start_index,
            end_index)
-    start_index = 0 if start_index is None else start_index
+    start_index = start_index or 0
     end_index = len(data) if end_index is None else end_index
     count = end_index - start_index - (sequence_length - 1) * sampling_rate
     if targets is not None:
@@ -30,33 +30,26 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     if shuffle:
         seed = np.random.randint(1e6) if seed is None else seed
         np.random.RandomState(seed).shuffle(starts)
-    return TimeseriesDataset(np.asarray(data)[start_index:end_index],
-                             None if targets is None else np.asarray(targets)[start_index:],
-                             starts, sequence_length, sampling_rate, batch_size)
+    ds = Dataset.from_tensor_slices(starts)
+    if shuffle:
+        ds = ds.shuffle(8 * batch_size if batch_size else 1024, seed=seed)
+    if batch_size is not None:
+        ds = ds.batch(batch_size)
+    gather = _Windows(np.asarray(data)[start_index:end_index],
+                      None if targets is None else np.asarray(targets)[start_index:end_index],
+                      np.arange(sequence_length) * sampling_rate)
+    return ds.map(gather).prefetch(AUTOTUNE)
 
 
-class TimeseriesDataset(PyDataset):
-    """The windows of `timeseries_dataset_from_array`, gathered batch by batch."""
+class _Windows:
+    """Start positions (one, or a batch) to windows, with their targets."""
 
-    def __init__(self, data, targets, starts, sequence_length, sampling_rate, batch_size):
-        super().__init__()
-        self._data, self._targets, self._starts = data, targets, starts
-        self._offsets = np.arange(sequence_length) * sampling_rate
-        self._batch_size = batch_size
+    def __init__(self, data, targets, offsets):
+        self.data, self.targets, self.offsets = data, targets, offsets
 
-    def __len__(self) -> int:
-        return math.ceil(len(self._starts) / (self._batch_size or 1))
-
-    def __getitem__(self, index: int):
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        size = self._batch_size or 1
-        starts = self._starts[index * size:(index + 1) * size]
-        windows = self._data[starts[:, None] + self._offsets]
-        targets = None if self._targets is None else self._targets[starts]
-        if self._batch_size is None:
-            windows, targets = windows[0], None if targets is None else targets[0]
-        return windows if targets is None else (windows, targets)
+    def __call__(self, starts):
+        windows = self.data[np.add.outer(starts, self.offsets)]
+        return windows if self.targets is None else (windows, self.targets[starts])
 
 
 def _check(data, targets, sequence_length, sequence_stride, sampling_rate, start_index,
@@ -71,9 +64,9 @@ def _check(data, targets, sequence_length, sequence_stride, sampling_rate, start
                          f"data. Received: start_index={start_index}, for data of length "
                          f"{length}")
     if end_index is not None and (start_index is not None and end_index <= start_index
-                                  or end_index > length):
-        raise ValueError("`end_index` must be higher than `start_index` and at most the length "
-                         f"of the data. Received: start_index={start_index}, "
+                                  or not 0 < end_index < length):
+        raise ValueError("`end_index` must be higher than `start_index` and 0, and lower than "
+                         f"the length of the data. Received: start_index={start_index}, "
                          f"end_index={end_index}, for data of length {length}")
     for name, value in (("sampling_rate", sampling_rate), ("sequence_stride", sequence_stride)):
         if value <= 0 or value >= length:
