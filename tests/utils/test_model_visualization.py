@@ -165,11 +165,13 @@ def test_subclassed_model_is_one_node_with_unknown_shapes():
 
 
 def test_argument_errors():
-    with pytest.raises(ValueError, match="This model has not yet been built"):
+    with pytest.raises(ValueError, match="This model has not yet been built.*Received: unbuilt "
+                                         "model 'sequential"):
         model_to_dot(hocsau.Sequential([hocsau.layers.Dense(2)]))
     with pytest.raises(ValueError, match="`layer_range` is no longer supported"):
         model_to_dot(sequential(hocsau), layer_range=["conv", "flat"])
-    with pytest.raises(ValueError, match=r"Unrecognized keyword arguments: \{'colour': 1\}"):
+    with pytest.raises(ValueError, match=r"Unrecognized keyword arguments. "
+                                         r"Received: \{'colour': 1\}"):
         model_to_dot(sequential(hocsau), colour=1)
 
 

@@ -29,7 +29,7 @@ _GRAPHVIZ_HELP = ("You must install graphviz (see instructions at https://graphv
                   "or use your OS package manager, e.g. `apt install graphviz` or "
                   "`brew install graphviz`)")
 _NOT_BUILT = ("This model has not yet been built. Build the model first by calling `build()` "
-              "or by calling the model on a batch of data.")
+              "or by calling the model on a batch of data. Received: unbuilt model '{}'")
 
 
 def check_pydot() -> bool:
@@ -74,7 +74,7 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False,
         A `pydot.Dot`, or a `pydot.Cluster` when `subgraph=True`.
     """
     if not model.built:
-        raise ValueError(_NOT_BUILT)
+        raise ValueError(_NOT_BUILT.format(model.name))
     if not check_pydot():
         raise ImportError(f"{_PYDOT_HELP} for model_to_dot to work. Received: pydot could not "
                           "be imported.")
@@ -106,13 +106,16 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False,
 
 
 def _check_kwargs(kwargs: dict) -> None:
-    if kwargs.pop("layer_range", None) is not None:
-        raise ValueError("Argument `layer_range` is no longer supported.")
+    layer_range = kwargs.pop("layer_range", None)
+    if layer_range is not None:
+        raise ValueError("Argument `layer_range` is no longer supported. Received: "
+                         f"layer_range={layer_range}")
     if kwargs:
-        raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
+        raise ValueError(f"Unrecognized keyword arguments. Received: {kwargs}")
 
 
 def _is_graph_model(layer) -> bool:
+    # Imported here: hocsau.utils is imported by hocsau.layers, which hocsau.models needs.
     from hocsau.models.functional import Functional
     from hocsau.models.sequential import Sequential
 
@@ -280,7 +283,7 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,
         else None.
     """
     if not model.built:
-        raise ValueError(_NOT_BUILT)
+        raise ValueError(_NOT_BUILT.format(model.name))
     missing = _missing_renderer()
     if missing is not None:
         if "IPython.core.magics.namespace" in sys.modules:
