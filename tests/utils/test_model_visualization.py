@@ -65,6 +65,13 @@ def transfer(lib):
                            layers.Dense(2, name="out")], name="top")
 
 
+def with_operators(lib):
+    """Python operators on symbolic tensors are graph nodes too (Keras's `Add`, `Multiply`)."""
+    x = lib.Input((3,), name="x")
+    y = lib.layers.Dense(3, name="dense")(x) + x
+    return lib.Model(x, y * 2.0, name="ops")
+
+
 def subclassed(lib):
     class Net(lib.Model):
         def __init__(self):
@@ -85,7 +92,8 @@ def source(dot, model) -> str:
 
     def collect(layer):
         names[str(id(layer))] = layer.name
-        for inner in getattr(layer, "layers", []):
+        # Keras lists graph operations such as `Add` in `operations`, not in `layers`.
+        for inner in getattr(layer, "layers", []) + getattr(layer, "operations", []):
             collect(inner)
         for tensor in getattr(layer, "inputs", None) or []:
             names[str(id(tensor._keras_history[0]))] = tensor._keras_history[0].name
@@ -102,7 +110,8 @@ ALL_OPTIONS = dict(show_shapes=True, show_dtype=True, show_layer_activations=Tru
                    show_trainable=True)
 
 
-@pytest.mark.parametrize("build", [sequential, multi_io, nested, transfer, subclassed])
+@pytest.mark.parametrize("build", [sequential, multi_io, nested, transfer, with_operators,
+                                   subclassed])
 @pytest.mark.parametrize("options", [
     {}, ALL_OPTIONS, dict(expand_nested=True, show_shapes=True, rankdir="LR"),
     dict(show_layer_names=False, show_trainable=True, dpi=96, splines="curved")])

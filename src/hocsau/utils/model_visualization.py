@@ -196,7 +196,8 @@ def _make_node(layer, options: dict):
 def _make_label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
                 show_trainable) -> str:
     """The HTML-like table: a title row, an activation row, then one row of detail cells."""
-    class_name = type(layer).__name__
+    # Graph operations (`x + y`) show the Keras operation's class, as in `summary()`.
+    class_name = getattr(layer, "op_class_name", type(layer).__name__)
     span = max(1, int(show_dtype) + int(show_trainable) + 2 * int(show_shapes))
     title = f"<b>{layer.name}</b> ({class_name})" if show_layer_names else f"<b>{class_name}</b>"
     rows = [f'<tr><td colspan="{span}" bgcolor="black"><font point-size="16" color="white">'
