@@ -107,6 +107,11 @@ def test_binary_labels_and_fit(tmp_path, folder):
     ({"validation_split": 1.5, "subset": "training", "seed": 1}, "between 0 and 1"),
     ({"subset": "training"}, "`validation_split` must be set"),
     ({"label_mode": "binary"}, "exactly 2 class_names"),
+    ({"interpolation": "cubic"}, "interpolation=cubic"),
+    ({"crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, "Only one of"),
+    ({"labels": [0, 1], "class_names": ["apple"]}, "only pass `class_names`"),
+    ({"labels": [0, 1]}, "len\\(labels\\) is 2"),
+    ({"image_size": (1, 2, 3)}, "image_size=\\(1, 2, 3\\)"),
 ])
 def test_argument_errors(folder, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -116,3 +121,69 @@ def test_argument_errors(folder, kwargs, message):
 def test_missing_directory_is_named(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         image_dataset_from_directory(tmp_path / "nowhere")
+
+
+def test_returns_a_dataset_that_chains_like_tf_data(folder):
+    ds = image_dataset_from_directory(folder, image_size=(8, 8), batch_size=4, shuffle=False,
+                                      verbose=False)
+    assert isinstance(ds, hocsau.data.Dataset) and ds.cardinality() == 4
+    assert [p.split("/")[-2:] for p in ds.file_paths[:2]] == [["apple", "apple_0.jpg"],
+                                                             ["apple", "apple_1.png"]]
+    for images, labels in ds.take(1):
+        assert images.shape == (4, 8, 8, 3) and labels.tolist() == [0, 0, 0, 0]
+    scaled = ds.map(lambda x, y: (x / 255.0, y)).cache().prefetch(hocsau.data.AUTOTUNE)
+    first = [x for x, _ in scaled]
+    assert [x.shape[0] for x in first] == [4, 4, 4, 3] and max(x.max() for x in first) <= 1
+    again = [x for x, _ in scaled]  # from the cache
+    np.testing.assert_array_equal(np.concatenate(again), np.concatenate(first))
+    rows = list(ds.unbatch())
+    assert len(rows) == 15 and rows[0][0].shape == (8, 8, 3) and rows[14][1] == 2
+    np.testing.assert_allclose(rows[4][0] / 255.0, first[1][0], rtol=1e-6)
+
+
+def test_images_are_decoded_as_batches_are_drawn(folder, monkeypatch):
+    from hocsau.utils import _tf_image
+
+    decoded = []
+    original = _tf_image.load_image
+    monkeypatch.setattr(_tf_image, "load_image",
+                        lambda path, *args: decoded.append(path) or original(path, *args))
+    ds = image_dataset_from_directory(folder, image_size=(4, 4), batch_size=2, shuffle=False,
+                                      verbose=False)
+    assert decoded == []
+    next(iter(ds.take(1)))
+    assert 2 <= len(decoded) < 15  # the first batch and what the prefetch ran ahead for
+
+
+def test_fit_evaluate_predict_directly_on_split_datasets(folder):
+    train, val = image_dataset_from_directory(folder, image_size=(8, 8), batch_size=4, seed=2,
+                                              validation_split=0.2, subset="both",
+                                              label_mode="categorical", verbose=False)
+    assert train.class_names == val.class_names == ["apple", "mango", "zebra"]
+    model = hocsau.Sequential([hocsau.Input((8, 8, 3)), layers.Rescaling(1 / 255),
+                               layers.GlobalAveragePooling2D(),
+                               layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=hocsau.optimizers.Adam(0.1), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(train.prefetch(hocsau.data.AUTOTUNE), validation_data=val, epochs=8,
+                        verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    loss, accuracy = model.evaluate(val, verbose=0)
+    assert accuracy == 1.0  # each class is bright in its own channel
+    probabilities = model.predict(val, verbose=0)
+    labels = np.concatenate([y for _, y in val])
+    assert probabilities.shape == (3, 3)
+    assert probabilities.argmax(1).tolist() == labels.argmax(1).tolist()
+
+
+def test_tensorflow_resize_methods_and_options(folder):
+    kwargs = {"image_size": (6, 6), "batch_size": 16, "shuffle": False, "verbose": False}
+    nearest, _ = next(iter(image_dataset_from_directory(folder, interpolation="nearest",
+                                                        **kwargs)))
+    assert nearest.dtype == np.uint8  # tf.image.resize keeps the dtype for "nearest"
+    for option in ({"interpolation": "area"}, {"interpolation": "lanczos3"},
+                   {"crop_to_aspect_ratio": True}, {"pad_to_aspect_ratio": True}):
+        images, _ = next(iter(image_dataset_from_directory(folder, **kwargs, **option)))
+        assert images.dtype == np.float32 and images.shape == (15, 6, 6, 3), option
+    first = image_dataset_from_directory(folder, data_format="channels_first", **kwargs)
+    assert next(iter(first))[0].shape == (15, 3, 6, 6)

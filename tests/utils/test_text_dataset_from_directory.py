@@ -50,3 +50,26 @@ def test_errors(folder):
         text_dataset_from_directory(folder, label_mode="sparse")
     with pytest.raises(ValueError, match="must provide a `seed`"):
         text_dataset_from_directory(folder, validation_split=0.5, subset="training")
+
+
+def test_dataset_chains_and_fits_through_text_vectorization(folder):
+    import hocsau
+
+    ds = text_dataset_from_directory(folder, batch_size=3, seed=4, verbose=False)
+    assert isinstance(ds, hocsau.data.Dataset) and ds.cardinality() == 3
+    names = sorted(p.split("/")[-1] for p in ds.file_paths)
+    assert names == [f"{i}.txt" for i in (0, 0, 1, 1, 2, 2, 3, 3)]
+    vectorizer = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vectorizer.adapt(ds.map(lambda texts, labels: texts))
+    assert {"good", "bad"} <= set(vectorizer.get_vocabulary())
+    vectors = ds.map(lambda texts, labels: (vectorizer(texts), labels)).cache()
+    x, y = next(iter(vectors.take(1)))
+    assert tuple(x.shape) == (3, 4) and y.dtype == np.int32
+    model = hocsau.Sequential([hocsau.Input((4,), dtype="int64"), layers.Embedding(20, 4),
+                               layers.GlobalAveragePooling1D(), layers.Dense(2)])
+    model.compile(optimizer="adam", loss=hocsau.losses.SparseCategoricalCrossentropy(
+        from_logits=True))
+    assert len(model.fit(vectors, epochs=2, verbose=0).history["loss"]) == 2
+    assert model.predict(vectors, verbose=0).shape == (8, 2)
+    rows = list(text_dataset_from_directory(folder, shuffle=False, verbose=False).unbatch())
+    assert [str(t) for t, _ in rows[:2]] == ["bad awful poor 0", "bad awful poor 1"]
