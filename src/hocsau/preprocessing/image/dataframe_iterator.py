@@ -65,20 +65,24 @@ class DataFrameIterator(FileIterator):
             self.class_indices = {name: i for i, name in enumerate(classes)}
         if self.split:
             df = df.iloc[int(self.split[0] * len(df)):int(self.split[1] * len(df)), :]
-        if labelled:
-            self.classes = [_class_index(self.class_indices, label) for label in df[y_col]]
-        self.filenames = df[x_col].tolist()
-        self._sample_weight = df[weight_col].values if weight_col else None
-        if class_mode == "multi_output":
-            self._targets = [np.array(df[column].tolist()) for column in y_col]
-        elif class_mode == "raw":
-            self._targets = df[y_col].values
+        self._read_targets(df, x_col, y_col, weight_col)
         self.samples = len(self.filenames)
         found = "validated" if validate_filenames else "non-validated"
         belonging = f" belonging to {len(classes)} classes" if labelled else ""
         print(f"Found {self.samples} {found} image filenames{belonging}.")
         self._filepaths = [os.path.join(self.directory, f) for f in self.filenames]
         super().__init__(self.samples, batch_size, shuffle, seed)
+
+    def _read_targets(self, df, x_col, y_col, weight_col) -> None:
+        """File names, class indices or raw targets, and weights of the kept rows."""
+        if self.class_mode not in _UNLABELLED:
+            self.classes = [_class_index(self.class_indices, label) for label in df[y_col]]
+        self.filenames = df[x_col].tolist()
+        self._sample_weight = df[weight_col].values if weight_col else None
+        if self.class_mode == "multi_output":
+            self._targets = [np.array(df[column].tolist()) for column in y_col]
+        elif self.class_mode == "raw":
+            self._targets = df[y_col].values
 
     @property
     def labels(self):
