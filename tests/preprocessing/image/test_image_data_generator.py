@@ -131,3 +131,14 @@ def test_fit_rejects_wrong_rank_and_warns_on_channels():
         ImageDataGenerator(featurewise_center=True).fit(IMAGES[0])
     with pytest.warns(UserWarning, match=r"\(6, 10, 8, 2\) \(2 channels\)"):
         ImageDataGenerator(featurewise_center=True).fit(IMAGES[..., :2])
+
+
+def test_brightness_respects_channels_first():
+    """Keras shifts brightness assuming the global data format; here the generator's counts."""
+    last = ImageDataGenerator(brightness_range=(0.5, 1.5))
+    first = ImageDataGenerator(brightness_range=(0.5, 1.5), data_format="channels_first")
+    params = {"brightness": 1.3}
+    expected = last.apply_transform(IMAGES[0], params)
+    got = first.apply_transform(np.moveaxis(IMAGES[0], -1, 0), params)
+    assert got.shape == (3, 10, 8)
+    np.testing.assert_array_equal(np.moveaxis(got, 0, -1), expected)
