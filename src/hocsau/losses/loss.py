@@ -96,7 +96,7 @@ def to_tensor(x, dtype: torch.dtype | None = None,
               device: torch.device | None = None) -> torch.Tensor:
     """`x` as a tensor; numbers and lists of floats become floatx, numpy keeps its dtype."""
     if isinstance(x, torch.Tensor):
-        if dtype is None and device is None:
+        if (dtype is None or x.dtype == dtype) and (device is None or x.device == device):
             return x
         return x.to(device=device, dtype=dtype)
     array = np.asarray(x)

@@ -4,9 +4,10 @@ At construction the graph between `inputs` and `outputs` is sorted once into ste
 then only fills a list of slots:
 
     slots[input_i] = x_i
-    for layer, fetch_args, kwargs, out_slots in plan:
+    for layer, fetch_args, kwargs, out_slots, release in plan:
         outputs = layer(*fetch_args(slots), **kwargs)
         slots[out_slots] = outputs
+        slots[release] = None    # tensors no later step reads: freed as in a plain torch loop
     return outputs structure from slots
 """
 
@@ -21,7 +22,8 @@ from hocsau.saving.serialization import keras_class
 class _Step:
     """One layer call of the plan: where its arguments come from and where outputs go."""
 
-    __slots__ = ("layer", "args", "kwargs", "out_slots", "single_arg", "takes_training")
+    __slots__ = ("layer", "args", "kwargs", "out_slots", "single_arg", "takes_training",
+                 "release")
 
     def __init__(self, layer, args, kwargs, out_slots, takes_training):
         self.layer = layer
@@ -30,6 +32,12 @@ class _Step:
         self.out_slots = out_slots
         self.takes_training = takes_training
         self.single_arg = (len(args) == 1 and isinstance(args[0], _Slot) and not kwargs)
+        self.release: list[int] = []  # slots read for the last time here (set by _make_plan)
+
+    def read_slots(self) -> list[int]:
+        """The slots this step reads its arguments from."""
+        values = flatten((self.args, self.kwargs))
+        return [value.index for value in values if isinstance(value, _Slot)]
 
 
 class _Slot:
@@ -127,6 +135,8 @@ class Functional(Model):
             else:
                 for slot, value in zip(step.out_slots, flatten(outputs)):
                     slots[slot] = value
+            for slot in step.release:
+                slots[slot] = None
         return self._pack_outputs(slots)
 
     def _flatten_inputs(self, inputs) -> list:
@@ -274,4 +284,18 @@ def _make_plan(nodes: list, inputs: list, outputs: list):
         out_slots = [slot(t) for t in node.outputs]
         plan.append(_Step(node.layer, args, kwargs, out_slots, node.layer._call_info[0]))
     output_slots = [slot(t) for t in outputs]
+    _mark_releases(plan, output_slots)
     return plan, input_slots, output_slots, len(slot_of)
+
+
+def _mark_releases(plan: list, output_slots: list) -> None:
+    """Give each step the slots it is the last reader (or the unread writer) of, so a call
+    frees intermediate tensors as soon as possible instead of holding all of them to the end."""
+    last_use: dict[int, int] = {}
+    for position, step in enumerate(plan):
+        for index in step.out_slots + step.read_slots():
+            last_use[index] = position
+    kept = set(output_slots)
+    for index, position in last_use.items():
+        if index not in kept:
+            plan[position].release.append(index)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import torch.nn.functional as F
+import torch
 
 from hocsau import activations, constraints, initializers, regularizers
 from hocsau.layers.input_spec import InputSpec
@@ -64,7 +64,12 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        return self.activation(F.linear(inputs, self.kernel.t(), self.bias))
+        # Multiplying by the (in, out) kernel directly, rather than F.linear on its transpose,
+        # gives its gradient in the kernel's own layout: no copy when it is accumulated.
+        if self.bias is not None and inputs.dim() == 2:
+            return self.activation(torch.addmm(self.bias, inputs, self.kernel))
+        outputs = torch.matmul(inputs, self.kernel)
+        return self.activation(outputs if self.bias is None else outputs + self.bias)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
