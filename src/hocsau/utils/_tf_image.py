@@ -1,10 +1,11 @@
 """Image files decoded and resized as Keras's `image_dataset_from_directory` does with
-TensorFlow (`tf.io.decode_image`, `tf.image.resize`, `resize_with_pad`, `smart_resize`'s crop),
-in numpy.
+TensorFlow (`tf.io.decode_image`, `tf.image.resize`, `resize_with_pad`, `smart_resize`'s crop).
 
-Each resize method is a pair of (output x input) weight matrices, one per axis, holding
-TensorFlow's kernel weights: half-pixel centres, no antialiasing, out-of-range taps dropped and
-the rest renormalised (bicubic, lanczos, gaussian, mitchellcubic), box overlaps ("area").
+Bilinear is torch's `interpolate` (the same half-pixel arithmetic). Each other method is a
+pair of (output x input) weight matrices, one per axis, applied tap by tap as they are sparse,
+holding TensorFlow's kernel weights: half-pixel centres, no antialiasing, out-of-range taps
+dropped and the rest renormalised (bicubic, lanczos, gaussian, mitchellcubic), box overlaps
+("area").
 Decoding goes through Pillow; colour PNGs turn grayscale with libpng's truncated integer
 weights and JPEGs decode straight to their luma channel, as TensorFlow decodes them.
 """
@@ -12,6 +13,8 @@ weights and JPEGs decode straight to their luma channel, as TensorFlow decodes t
 from __future__ import annotations
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian",
                   "mitchellcubic")
@@ -49,14 +52,29 @@ def decode(path, channels: int) -> np.ndarray:
 
 def resize(pixels: np.ndarray, size, interpolation: str) -> np.ndarray:
     """`tf.image.resize(pixels, size, method=interpolation)` of one `(h, w, c)` image."""
-    (height, width, channels), (out_height, out_width) = pixels.shape, size
+    (height, width), (out_height, out_width) = pixels.shape[:2], size
     if interpolation == "nearest":
         return pixels[_nearest(height, out_height)][:, _nearest(width, out_width)]
-    rows = _weights(height, out_height, interpolation)
-    cols = _weights(width, out_width, interpolation)
-    out = rows @ pixels.astype(_F32).reshape(height, width * channels)
-    out = cols @ out.reshape(out_height, width, channels).transpose(1, 0, 2).reshape(width, -1)
-    return np.ascontiguousarray(out.reshape(out_width, out_height, channels).transpose(1, 0, 2))
+    image = torch.from_numpy(np.ascontiguousarray(pixels, dtype=_F32))
+    if interpolation == "bilinear":  # torch's half-pixel bilinear is TensorFlow's
+        batch = image.permute(2, 0, 1)[None]
+        out = F.interpolate(batch, size=tuple(size), mode="bilinear", align_corners=False)
+        return out[0].permute(1, 2, 0).contiguous().numpy()
+    out = _apply(image, _weights(height, out_height, interpolation), axis=0)
+    return _apply(out, _weights(width, out_width, interpolation), axis=1).numpy()
+
+
+def _apply(image: torch.Tensor, matrix: np.ndarray, axis: int) -> torch.Tensor:
+    """`matrix` (out x in) along `axis`, as a sum over its few non-zero taps per row."""
+    nonzero = matrix != 0
+    order = np.argsort(~nonzero, axis=1, kind="stable")[:, :max(nonzero.sum(1).max(), 1)]
+    weights = torch.from_numpy(np.take_along_axis(matrix, order, axis=1))
+    order = torch.from_numpy(order)
+    shape = (-1, 1, 1) if axis == 0 else (1, -1, 1)
+    out = weights[:, 0].reshape(shape) * image.index_select(axis, order[:, 0])
+    for tap in range(1, order.shape[1]):
+        out += weights[:, tap].reshape(shape) * image.index_select(axis, order[:, tap])
+    return out
 
 
 def _center_crop(pixels: np.ndarray, size) -> np.ndarray:
