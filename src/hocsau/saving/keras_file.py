@@ -1,6 +1,7 @@
 """The Keras 3 `.keras` format: a zip archive of config.json (the model's config),
-metadata.json (version, date) and model.weights.h5 (weights and optimizer state in Keras's
-layout). Files written here load in Keras 3 and files from Keras 3 load here.
+metadata.json (version, date), model.weights.h5 (weights and optimizer state in Keras's
+layout) and, for objects with `save_assets` hooks, files under assets/ (see `assets_store`).
+Files written here load in Keras 3 and files from Keras 3 load here.
 
 Loading never unpickles and never imports code; a damaged or foreign file raises a ValueError
 naming the file and what is wrong.
@@ -18,7 +19,7 @@ import zlib
 
 import h5py
 
-from hocsau.saving import weights_store
+from hocsau.saving import assets_store, weights_store
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.h5_weights import errors_naming, open_h5
 from hocsau.saving.lambda_code import SafeModeScope
@@ -64,13 +65,17 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     metadata = json.dumps({"keras_version": KERAS_FORMAT_VERSION, "hocsau_version": _version(),
                            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = io.BytesIO()
-    with h5py.File(weights, "w") as h5file:
-        weights_store.save_state(model, h5file)
+    with assets_store.writing_folder() as folder:
+        with h5py.File(weights, "w") as h5file:
+            weights_store.save_state(model, h5file, assets_folder=folder)
+        assets = assets_store.folder_entries(folder)
     with atomic_write(filepath) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:
             archive.writestr(METADATA_FILENAME, metadata)
             archive.writestr(CONFIG_FILENAME, config)
             archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
+            for name, contents in assets.items():
+                archive.writestr(name, contents)
 
 
 def _version() -> str:
@@ -83,12 +88,13 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     """Rebuild a model from a `.keras` file: its config, weights and (with `compile=True`)
     its compile settings and optimizer state."""
     filepath = os.fspath(filepath)
-    config_text, weights = _read_archive(filepath)
+    config_text, weights, assets = _read_archive(filepath)
     config = _parse_config(config_text, filepath)
     if not compile:
         config.pop("compile_config", None)
     model = rebuild(config, filepath, custom_objects, safe_mode)
-    _load_weights_bytes(model, weights, filepath)
+    with assets_store.reading_folder(assets, filepath) as folder:
+        _load_weights_bytes(model, weights, filepath, assets_folder=folder)
     return model
 
 
@@ -105,18 +111,22 @@ def rebuild(config: dict, filepath: str, custom_objects, safe_mode):
 
 
 def load_weights_from_archive(model, filepath, skip_mismatch: bool = False) -> None:
-    """`model.load_weights` on a `.keras` file: only its weights are read."""
-    _, weights = _read_archive(os.fspath(filepath))
+    """`model.load_weights` on a `.keras` file: only its weights are read (not its assets,
+    as in Keras)."""
+    _, weights, _ = _read_archive(os.fspath(filepath))
     _load_weights_bytes(model, weights, os.fspath(filepath), skip_mismatch)
 
 
-def _load_weights_bytes(model, weights: bytes, filepath: str, skip_mismatch=False) -> None:
+def _load_weights_bytes(model, weights: bytes, filepath: str, skip_mismatch=False,
+                        assets_folder=None) -> None:
     with open_h5(io.BytesIO(weights), f"{filepath}/{WEIGHTS_FILENAME}") as h5file:
         with errors_naming(filepath):
-            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch)
+            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch,
+                                     assets_folder=assets_folder)
 
 
-def _read_archive(filepath: str) -> tuple[str, bytes]:
+def _read_archive(filepath: str) -> tuple[str, bytes, dict[str, bytes]]:
+    """The archive's config text, weights file and `assets/` entries."""
     if not os.path.exists(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
                          "accessible `.keras` zip file.")
@@ -133,13 +143,23 @@ def _read_archive(filepath: str) -> tuple[str, bytes]:
                 _reject_bomb(archive.getinfo(required), filepath)
             config = archive.read(CONFIG_FILENAME)
             weights = archive.read(WEIGHTS_FILENAME)
+            assets = _read_assets(archive, filepath)
     except _ZIP_ERRORS as error:
         raise ValueError(f"'{filepath}' is corrupt: {type(error).__name__}: {error}") from None
     try:
-        return config.decode("utf-8"), weights
+        return config.decode("utf-8"), weights, assets
     except UnicodeDecodeError:
         raise ValueError(f"'{filepath}' is corrupt: {CONFIG_FILENAME} is not UTF-8 text.") \
             from None
+
+
+def _read_assets(archive: zipfile.ZipFile, filepath: str) -> dict[str, bytes]:
+    assets = {}
+    for info in archive.infolist():
+        if info.filename.startswith(f"{assets_store.ASSETS_DIRNAME}/") and not info.is_dir():
+            _reject_bomb(info, filepath)
+            assets[info.filename] = archive.read(info)
+    return assets
 
 
 _MAX_CONFIG_BYTES = 256 * 2**20

@@ -8,19 +8,25 @@ attributes that leads to it; lists of layers are named by class (`layers/dense_1
     d1/vars/0                  a subclassed model's attribute `self.d1`
     blocks/dense_1/vars/0      a list attribute `self.blocks`
     optimizer/vars/0, 1, ...   the optimizer's variables (iterations, learning rate, slots)
+    layers/text_vectorization/_lookup_layer/vars
+                               a layer's plain attribute holding an object with saving hooks
 
 Each object is written once, at the first path that reaches it; attributes are visited in
 sorted order with private names last, as in Keras, so files cross between the libraries.
+Objects with `save_assets` / `load_assets` hooks also get the asset folder of their path
+(`.keras` files only, see `assets_store`), right after their variables, as Keras does.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
 from torch import nn
 
 from hocsau.layers.layer import _CONTAINERS, Layer
+from hocsau.saving.assets_store import object_folder
 from hocsau.utils.naming import to_snake_case
 
 
@@ -59,7 +65,10 @@ def _unique(name: str, used: dict) -> str:
 
 
 def _is_saveable(obj) -> bool:
-    return isinstance(obj, Layer) or hasattr(obj, "save_own_variables")
+    return isinstance(obj, Layer) or any(hasattr(obj, hook) for hook in _HOOKS)
+
+
+_HOOKS = ("save_own_variables", "save_assets")
 
 
 def _children(obj):
@@ -76,6 +85,9 @@ def _children(obj):
     else:
         first = []
         pairs = {k: m for k, m in obj._modules.items() if isinstance(m, (Layer, *_CONTAINERS))}
+        # Plain attributes holding saveable helpers (Keras visits every saveable attribute).
+        pairs |= {k: v for k, v in vars(obj).items()
+                  if not isinstance(v, (type, nn.Module)) and _is_saveable(v)}
         if _is_model(obj):
             pairs["layers"] = obj.layers
     optimizer = getattr(obj, "optimizer", None) if _is_model(obj) else None
@@ -103,8 +115,9 @@ def _torch_children(layer) -> list:
             if isinstance(m, nn.Module) and not isinstance(m, (Layer, *_CONTAINERS))]
 
 
-def save_state(model, h5file) -> None:
-    """Write `model`'s (and its optimizer's) variables into an open h5py file."""
+def save_state(model, h5file, assets_folder: str | None = None) -> None:
+    """Write `model`'s (and its optimizer's) variables into an open h5py file, and with
+    `assets_folder`, each object's assets into its folder there."""
     for path, obj in walk(model):
         group = h5file.create_group(f"{path}/vars" if path else "vars")
         name = getattr(obj, "name", None)
@@ -112,6 +125,10 @@ def save_state(model, h5file) -> None:
             group.attrs["name"] = name
         for key, value in _state_of(obj).items():
             group[key] = value
+        if assets_folder is not None and hasattr(obj, "save_assets"):
+            folder = object_folder(assets_folder, path)
+            os.makedirs(folder, exist_ok=True)
+            obj.save_assets(folder)
 
 
 def _state_of(obj) -> dict:
@@ -127,8 +144,10 @@ def _state_of(obj) -> dict:
     return state
 
 
-def load_state(model, h5file, skip_mismatch: bool = False) -> None:
-    """Read variables written by `save_state` (or Keras) into `model`.
+def load_state(model, h5file, skip_mismatch: bool = False,
+               assets_folder: str | None = None) -> None:
+    """Read variables (and, with `assets_folder`, assets) written by `save_state` (or Keras)
+    into `model`; an object whose asset folder is absent keeps its state.
 
     Raises:
         ValueError: naming the layer, the variable and both shapes, for the first mismatch
@@ -142,6 +161,7 @@ def load_state(model, h5file, skip_mismatch: bool = False) -> None:
         store = h5file[key] if key in h5file else {}
         try:
             _load_into(obj, store, key)
+            _load_assets(obj, assets_folder, path)
         except ValueError as error:
             if not skip_mismatch:
                 raise
@@ -150,17 +170,31 @@ def load_state(model, h5file, skip_mismatch: bool = False) -> None:
 
 
 def _describe(obj) -> str:
-    kind = "layer" if isinstance(obj, Layer) else "optimizer"
+    kind = "layer" if isinstance(obj, Layer) else "optimizer" if _is_optimizer(obj) else "object"
     return f"{kind} '{getattr(obj, 'name', type(obj).__name__)}'"
+
+
+def _is_optimizer(obj) -> bool:
+    from hocsau.optimizers._state import OptimizerState
+
+    return isinstance(obj, OptimizerState)
 
 
 def _load_into(obj, store, key: str) -> None:
     if isinstance(obj, Layer) and not hasattr(obj, "load_own_variables"):
         _load_layer(obj, store, key)
-    elif isinstance(obj, Layer):
-        obj.load_own_variables({k: np.asarray(store[k]) for k in store.keys()})
-    else:
+    elif _is_optimizer(obj):
         _load_optimizer(obj, store, key)
+    elif hasattr(obj, "load_own_variables"):
+        obj.load_own_variables({k: np.asarray(store[k]) for k in store.keys()})
+
+
+def _load_assets(obj, assets_folder: str | None, path: str) -> None:
+    if assets_folder is None or not hasattr(obj, "load_assets"):
+        return
+    folder = object_folder(assets_folder, path)
+    if os.path.isdir(folder):
+        obj.load_assets(folder)
 
 
 def _load_optimizer(optimizer, store, key: str) -> None:

@@ -116,12 +116,14 @@ def test_learned_vocabulary_survives_keras_file(tmp_path, kwargs):
     np.testing.assert_array_equal(restored(probe).numpy(), layer(probe).numpy())
 
 
-def test_saved_state_uses_keras_idf_layout():
+def test_saved_state_uses_keras_idf_layout(tmp_path):
     layer = layers.TextVectorization(output_mode="tf_idf", max_tokens=6, pad_to_max_tokens=True)
     layer.adapt(["a b", "b"])
     store = {}
     layer.save_own_variables(store)
-    assert store["vocabulary"].tolist() == [b"b", b"a"]
+    layer.save_assets(str(tmp_path))  # the vocabulary is an asset file, as in Keras
+    assert list(store) == ["idf_weights"]
+    assert (tmp_path / "vocabulary.txt").read_text(encoding="utf-8") == "[UNK]\nb\na"
     # OOV first (the mean), then log(1 + 2 / 3) and log(1 + 2 / 2), zeros up to max_tokens.
     idf_b, idf_a = math.log(1 + 2 / 3), math.log(2)
     np.testing.assert_allclose(store["idf_weights"], [(idf_a + idf_b) / 2, idf_b, idf_a, 0, 0,
@@ -129,4 +131,5 @@ def test_saved_state_uses_keras_idf_layout():
     fresh = layers.TextVectorization(output_mode="tf_idf", max_tokens=6, pad_to_max_tokens=True)
     assert fresh(["a"]).tolist() == [[0.0] * 6]  # nothing learned yet
     fresh.load_own_variables(store)
+    fresh.load_assets(str(tmp_path))
     np.testing.assert_array_equal(fresh(["a a q"]).numpy(), layer(["a a q"]).numpy())

@@ -9,13 +9,19 @@ is a tensor on the default device.
 
 As in Keras (whose string ops are TensorFlow's), lowercasing and whitespace splitting are
 ASCII-only: "ĐÀ NẴNG" standardizes to "ĐÀ nẴng", and a no-break space does not split words.
-The learned vocabulary (and IDF weights) are saved with the layer's variables.
+Saving follows Keras's layout, so `.keras` files cross between the libraries: the learned
+vocabulary goes to the asset file `vocabulary.txt` (one token per line, special tokens first)
+and "tf_idf"'s IDF weights to the variable `idf_weights`; both are written twice, for the
+layer and for Keras's inner lookup layer (`_lookup_layer`). A vocabulary given to the
+constructor lives in the config instead.
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import math
+import os
 import re
 import string
 
@@ -25,6 +31,7 @@ import torch
 from hocsau import config
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.naming import uniquify
 
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 _MODES = ("int", "multi_hot", "count", "tf_idf")
@@ -33,6 +40,9 @@ _SPLIT = (None, "whitespace", "character")
 _MASK, _OOV = "", "[UNK]"
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _ASCII_WHITESPACE = re.compile(r"[ \t\n\v\f\r]+")
+_VOCABULARY_FILENAME = "vocabulary.txt"
+# Written beside it only for tokens a line-based file cannot hold (Keras cannot reload those).
+_EXACT_VOCABULARY_FILENAME = "vocabulary.json"
 
 
 @keras_class("keras.layers")
@@ -68,6 +78,7 @@ class TextVectorization(Layer):
         self.encoding = encoding
         self._input_vocabulary, self._input_idf = vocabulary, idf_weights
         self._vocabulary, self._index, self._idf, self._oov_idf = [], {}, None, 0.0
+        self._lookup_layer = _LookupLayerState(self)
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self.built = True
@@ -232,8 +243,9 @@ class TextVectorization(Layer):
     def _idf_vector(self) -> np.ndarray:
         """One IDF weight per output column: OOV's first, zeros past the vocabulary."""
         idf = np.zeros(self._width(), dtype="float32")
-        if self._idf is not None:
-            idf[1:1 + len(self._idf)] = self._idf
+        if self._idf is not None and len(idf):
+            count = min(len(self._idf), len(idf) - 1)
+            idf[1:1 + count] = self._idf[:count]
             idf[0] = self._oov_idf
         return idf
 
@@ -250,22 +262,46 @@ class TextVectorization(Layer):
 
     # --- saving ------------------------------------------------------------------------------
     def save_own_variables(self, store) -> None:
-        """The learned state for `.keras` / `.weights.h5` files: the vocabulary (UTF-8 bytes,
-        special tokens excluded; Keras keeps it in an asset file instead) and, for
-        "tf_idf", Keras's `idf_weights` (one per output column, OOV first)."""
-        store["vocabulary"] = np.array([t.encode("utf-8") for t in self._vocabulary],
-                                       dtype=bytes)
+        """For "tf_idf", Keras's `idf_weights`: one per output column, OOV first."""
         if self.output_mode == "tf_idf":
             store["idf_weights"] = self._idf_vector()
 
     def load_own_variables(self, store) -> None:
         """Restores what `save_own_variables` wrote; a missing entry leaves the layer as is."""
-        if "vocabulary" in store:
-            self._set_tokens([t.decode("utf-8") for t in np.asarray(store["vocabulary"]).tolist()])
         if self.output_mode == "tf_idf" and "idf_weights" in store:
             idf = np.asarray(store["idf_weights"], dtype="float32").reshape(-1)
             self._oov_idf = float(idf[0]) if len(idf) else 0.0
-            self._idf = idf[1:1 + len(self._vocabulary)]
+            self._idf = idf[1:]
+
+    def save_assets(self, dir_path: str) -> None:
+        """Writes the learned vocabulary, special tokens first, as Keras's `vocabulary.txt`."""
+        if self._input_vocabulary is not None:
+            return
+        tokens = self.get_vocabulary()
+        with open(os.path.join(dir_path, _VOCABULARY_FILENAME), "w", encoding="utf-8",
+                  newline="") as f:
+            f.write("\n".join(tokens))
+        if any(token.splitlines() != [token] for token in self._vocabulary):
+            with open(os.path.join(dir_path, _EXACT_VOCABULARY_FILENAME), "w",
+                      encoding="utf-8") as f:
+                json.dump(tokens, f)
+
+    def load_assets(self, dir_path: str) -> None:
+        """Reads the vocabulary `save_assets` (or Keras) wrote, as Keras reads it."""
+        if self._input_vocabulary is not None:
+            return
+        exact = os.path.join(dir_path, _EXACT_VOCABULARY_FILENAME)
+        if os.path.exists(exact):
+            with open(exact, encoding="utf-8") as f:
+                tokens = json.load(f)
+        else:
+            with open(os.path.join(dir_path, _VOCABULARY_FILENAME), encoding="utf-8") as f:
+                tokens = f.read().splitlines()
+            while tokens and tokens[-1] == "":
+                tokens.pop()
+        specials = self._specials()
+        self._set_tokens(tokens[len(specials):] if tokens[:len(specials)] == specials
+                         else tokens)
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
@@ -282,6 +318,28 @@ class TextVectorization(Layer):
                 "ragged": self.ragged, "vocabulary": _listed(self._input_vocabulary),
                 "idf_weights": _listed(self._input_idf), "encoding": self.encoding,
                 "vocabulary_size": self.vocabulary_size()}
+
+
+class _LookupLayerState:
+    """Stands where Keras's TextVectorization keeps its inner StringLookup layer
+    (`_lookup_layer`), which Keras saves too: a nested variables group and asset folder with
+    the same contents as the layer's own. It saves and restores its layer's state."""
+
+    def __init__(self, layer: TextVectorization):
+        self.name = uniquify("string_lookup")
+        self._layer = layer
+
+    def save_own_variables(self, store) -> None:
+        self._layer.save_own_variables(store)
+
+    def load_own_variables(self, store) -> None:
+        self._layer.load_own_variables(store)
+
+    def save_assets(self, dir_path: str) -> None:
+        self._layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path: str) -> None:
+        self._layer.load_assets(dir_path)
 
 
 def _listed(value):
