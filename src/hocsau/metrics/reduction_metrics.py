@@ -86,23 +86,47 @@ class Mean(_Reduction):
         super().__init__(name=name, dtype=dtype)
         self.total = self._add_zeros("total")
         self.count = self._add_zeros("count")
+        self._sync_host_count(0)
 
     def update_state(self, values, sample_weight=None) -> None:
         values, sample_weight = self._samplewise(values, sample_weight, torch.mean)
         self.total.add_(values.sum())
         if sample_weight is not None:
-            self.count.add_(sample_weight.sum())
+            self._grow_count(sample_weight.sum())
         else:
-            self.count.add_(values.shape[0] if values.dim() else 1)
+            self._grow_count(values.shape[0] if values.dim() else 1)
 
     def update_batch_mean(self, value: torch.Tensor, batch_size: int) -> None:
         """Add a batch's mean `value` over `batch_size` samples: `update_state(value,
         sample_weight=batch_size)` in two in-place ops (the trainer's loss, every step)."""
         self.total.add_(value.detach(), alpha=batch_size)
-        self.count.add_(batch_size)
+        self._grow_count(batch_size)
+
+    def reset_state(self) -> None:
+        super().reset_state()
+        self._sync_host_count(0)
 
     def result(self) -> torch.Tensor:
-        return _utils.divide_no_nan(self.total.detach(), self.count.detach())
+        total, count = self.total.detach(), self._host_count()
+        if count is None:
+            return _utils.divide_no_nan(total, self.count.detach())
+        return total / count if count else torch.zeros_like(total)
+
+    # The count also lives on the host while it only grows by Python numbers (unweighted
+    # updates, the trainer's loss), so `result()` is one division instead of a device-side
+    # zero test; the tensor's version counter tells when anything else wrote to it.
+    def _grow_count(self, amount) -> None:
+        known = self._host_count()
+        self.count.add_(amount)
+        if known is not None and not isinstance(amount, torch.Tensor):
+            self._sync_host_count(known + amount)
+
+    def _sync_host_count(self, value) -> None:
+        self._host = (self.count._version, value)
+
+    def _host_count(self):
+        version, value = self._host
+        return value if version == self.count._version else None
 
 
 @keras_class("keras.metrics")

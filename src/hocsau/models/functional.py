@@ -117,7 +117,7 @@ class Functional(Model):
     # --- running ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         slots = [None] * self._slot_count
-        for slot, value in zip(self._input_slots, self._flatten_inputs(inputs)):
+        for slot, value in zip(self._input_slots, self._flatten_inputs(inputs), strict=False):
             slots[slot] = value
         for step in self._plan:
             if step.single_arg:
@@ -133,7 +133,7 @@ class Functional(Model):
             if len(step.out_slots) == 1:
                 slots[step.out_slots[0]] = outputs
             else:
-                for slot, value in zip(step.out_slots, flatten(outputs)):
+                for slot, value in zip(step.out_slots, flatten(outputs), strict=False):
                     slots[slot] = value
             for slot in step.release:
                 slots[slot] = None

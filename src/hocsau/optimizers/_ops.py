@@ -7,6 +7,7 @@ op-by-op evaluation only by float rounding.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 
@@ -33,6 +34,15 @@ def adam_step(params: list[torch.Tensor], m_list: list[torch.Tensor],
     torch._foreach_addcdiv_(params, m_list, denominators, value=-1)
 
 
-def adam_alpha(lr: torch.Tensor, step: torch.Tensor, beta_1: float, beta_2: float):
-    """The bias-corrected learning rate `lr * sqrt(1 - b2**t) / (1 - b1**t)`."""
+def adam_alpha(lr: torch.Tensor, step: torch.Tensor | int, beta_1: float, beta_2: float):
+    """The bias-corrected learning rate `lr * sqrt(1 - b2**t) / (1 - b1**t)`.
+
+    With `step` a Python int (float32 variables) the correction is a host number: one
+    multiplication on the device instead of seven small kernels. It is still evaluated in
+    float32, as Keras does, since `1 - 0.999**t` keeps few digits there.
+    """
+    if isinstance(step, int):
+        t = np.float32(step)
+        correction = np.sqrt(1 - np.float32(beta_2) ** t) / (1 - np.float32(beta_1) ** t)
+        return lr * float(correction)
     return lr * torch.sqrt(1 - torch.pow(beta_2, step)) / (1 - torch.pow(beta_1, step))

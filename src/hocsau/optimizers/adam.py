@@ -41,7 +41,7 @@ class Adam(MomentOptimizer):
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
 
     def _update_step(self, group: Group, grads: list[torch.Tensor], lr: torch.Tensor) -> None:
-        alpha = adam_alpha(lr, self._step(group), self.beta_1, self.beta_2)
+        alpha = adam_alpha(lr, self._step_number(group), self.beta_1, self.beta_2)
         m_list, v_list = group.take(self._momentums), group.take(self._velocities)
         update_moments(m_list, v_list, grads, self.beta_1, self.beta_2)
         if self.amsgrad:

@@ -95,7 +95,7 @@ class Muon(Optimizer):
         if adam:
             self._adamw_step([grads[i] for i in adam], [group.params[i] for i in adam],
                              [momentums[i] for i in adam], [velocities[i] for i in adam],
-                             lr * self.adam_lr_ratio, self._step(group))
+                             lr * self.adam_lr_ratio, self._step_number(group))
         for grad, variable, m, v in zip(grads, group.params, momentums, velocities, strict=False):
             if v is None:
                 self._muon_step(grad, variable, lr, m)

@@ -274,6 +274,14 @@ class Optimizer(OptimizerState):
         """`iterations + offset` as a 0-d tensor of the group's dtype (bias corrections' t)."""
         return group.cast(self.iterations + offset)
 
+    def _step_number(self, group: Group, offset: int = 1) -> torch.Tensor | int:
+        """`iterations + offset` as a Python int where that is free (eager runs on float32
+        variables), else as `_step` gives it (a compiled step must not bake a changing number
+        into its graph)."""
+        if group.dtype != torch.float32 or torch.compiler.is_compiling():
+            return self._step(group, offset)
+        return self._host_iterations() // (self.gradient_accumulation_steps or 1) + offset
+
     # --- clipping and weight decay -----------------------------------------------------------
     def _clip_gradients(self, grads: list[torch.Tensor]) -> list[torch.Tensor]:
         if self.clipnorm and self.clipnorm > 0:

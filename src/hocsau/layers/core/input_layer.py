@@ -44,7 +44,8 @@ class InputLayer(Layer):
         self.sparse = bool(sparse)
         self.optional = optional
         self.built = True
-        tensor = input_tensor or SymbolicTensor(self._batch_shape, self._input_dtype, name=self.name)
+        tensor = input_tensor or SymbolicTensor(self._batch_shape, self._input_dtype,
+                                                name=self.name)
         Node(self, (), {}, tensor)
 
     @property
