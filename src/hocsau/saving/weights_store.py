@@ -119,16 +119,21 @@ def save_state(model, h5file, assets_folder: str | None = None) -> None:
     """Write `model`'s (and its optimizer's) variables into an open h5py file, and with
     `assets_folder`, each object's assets into its folder there."""
     for path, obj in walk(model):
-        group = h5file.create_group(f"{path}/vars" if path else "vars")
-        name = getattr(obj, "name", None)
-        if isinstance(name, str):
-            group.attrs["name"] = name
-        for key, value in _state_of(obj).items():
-            group[key] = value
+        if isinstance(obj, Layer) or hasattr(obj, "save_own_variables"):
+            _save_variables(h5file, path, obj)
         if assets_folder is not None and hasattr(obj, "save_assets"):
             folder = object_folder(assets_folder, path)
             os.makedirs(folder, exist_ok=True)
             obj.save_assets(folder)
+
+
+def _save_variables(h5file, path: str, obj) -> None:
+    group = h5file.create_group(f"{path}/vars" if path else "vars")
+    name = getattr(obj, "name", None)
+    if isinstance(name, str):
+        group.attrs["name"] = name
+    for key, value in _state_of(obj).items():
+        group[key] = value
 
 
 def _state_of(obj) -> dict:
