@@ -64,11 +64,11 @@ def _unique(name: str, used: dict) -> str:
     return name
 
 
+_HOOKS = ("save_own_variables", "save_assets")
+
+
 def _is_saveable(obj) -> bool:
     return isinstance(obj, Layer) or any(hasattr(obj, hook) for hook in _HOOKS)
-
-
-_HOOKS = ("save_own_variables", "save_assets")
 
 
 def _children(obj):
