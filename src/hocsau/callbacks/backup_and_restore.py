@@ -6,7 +6,6 @@ import json
 import os
 import random
 import shutil
-import tempfile
 import zipfile
 
 import numpy as np
@@ -15,6 +14,7 @@ import torch
 from hocsau import random as hocsau_random
 from hocsau.callbacks._save_frequency import BatchCounter, check_save_freq
 from hocsau.callbacks.callback import Callback
+from hocsau.saving.atomic import atomic_write
 from hocsau.saving.serialization import keras_class
 
 _STATE = "training_state.npz"
@@ -103,16 +103,8 @@ class BackupAndRestore(Callback):
 
 
 def _write_atomically(path: str, write) -> None:
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with atomic_write(path) as temporary, open(temporary, "wb") as f:
+        write(f)
 
 
 def _model_arrays(model) -> dict:

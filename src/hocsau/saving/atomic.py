@@ -22,8 +22,19 @@ def atomic_write(path: str):
         yield tmp
         with open(tmp, "rb+") as written:
             os.fsync(written.fileno())
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _file_mode(path: str) -> int:
+    """The permissions a plain `open(path, "w")` would give: the old file's, else 0o666 less
+    the umask (mkstemp's temporary file is private to its owner)."""
+    with contextlib.suppress(OSError):
+        return os.stat(path).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
