@@ -9,8 +9,10 @@ IMAGES = RNG.random((2, 8, 10, 3)).astype("float32")
 FIRST = np.moveaxis(IMAGES, -1, 1).copy()
 UINT8 = (IMAGES * 255).astype("uint8")
 BIG = RNG.random((2, 16, 16, 3)).astype("float32")
-TRANSFORMS = np.array([[1.1, 0.2, -1.0, -0.1, 0.9, 0.5, 0, 0],
-                       [0.8, -0.3, 2.0, 0.3, 1.2, -1.0, 0, 0]], "float32")
+# Generic values: round ones put sample points exactly halfway between pixels, where the
+# last float bit (which differs with the order of operations) decides nearest / uint8 rounding.
+TRANSFORMS = np.array([[1.1037, 0.2113, -0.9871, -0.1049, 0.9023, 0.5171, 0, 0],
+                       [0.8093, -0.2957, 2.0131, 0.3061, 1.1977, -1.0123, 0, 0]], "float32")
 MODES = ["constant", "nearest", "wrap", "mirror", "reflect"]
 
 
