@@ -116,6 +116,9 @@ ALL_OPTIONS = dict(show_shapes=True, show_dtype=True, show_layer_activations=Tru
     {}, ALL_OPTIONS, dict(expand_nested=True, show_shapes=True, rankdir="LR"),
     dict(show_layer_names=False, show_trainable=True, dpi=96, splines="curved")])
 def test_dot_source_matches_keras(build, options):
+    # Fresh name counters: auto-generated names ("add_3") must not depend on earlier tests.
+    hocsau.backend.clear_session()
+    keras.backend.clear_session()
     ours, theirs = build(hocsau), build(keras)
     expected = source(keras.utils.model_to_dot(theirs, **options), theirs)
     text = source(model_to_dot(ours, **options), ours)
