@@ -8,16 +8,20 @@ import time
 import torch
 
 
-def best_of(fn, repeats: int) -> float:
-    """The fastest of `repeats` runs of `fn`, in seconds (the GPU synchronized after each)."""
-    times = []
+def best_of(*fns, repeats: int):
+    """The fastest of `repeats` runs of each function, in seconds (the GPU synchronized after
+    each): one number for one function, else a list. The functions take turns (a, b, a, b, ...)
+    so that a change in the machine's load reaches all of them alike."""
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            if torch.cuda.is_available():
+                torch.cuda.synchronize()
+            spent.append(time.perf_counter() - start)
+    best = [min(spent) for spent in times]
+    return best[0] if len(fns) == 1 else best
 
 
 def machine_line(device) -> str:

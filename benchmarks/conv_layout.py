@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 
 import torch
+from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
 
 import hocsau as keras
 from hocsau import layers
-
-from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
 
 FILTERS = (32, 32, 64, 64)
 
@@ -43,7 +42,7 @@ def timings(model, x, repeats: int) -> tuple[float, float]:
         model(x).sum().backward()
 
     forward(), forward_backward()  # warm-up
-    return best_of(forward, repeats), best_of(forward_backward, repeats)
+    return best_of(forward, forward_backward, repeats=repeats)
 
 
 def main() -> None:

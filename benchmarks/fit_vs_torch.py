@@ -1,6 +1,7 @@
 """fit / predict time of a hocsau model against the same model in a hand-written torch loop.
 
-Prints the ratios hocsau / torch (1.00 = no overhead). Run by hand: `python benchmarks/fit_vs_torch.py`.
+Prints the ratios hocsau / torch (1.00 = no overhead). Run by hand:
+`python benchmarks/fit_vs_torch.py`.
 Both sides use the same data on the same device, Adam, batch 32, and are timed in one process.
 """
 
@@ -10,11 +11,10 @@ import argparse
 
 import numpy as np
 import torch
+from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
 
 import hocsau as keras
 from hocsau import layers
-
-from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 def build_hocsau(features: int, classes: int):
@@ -71,17 +71,17 @@ def main() -> None:
     reference = build_torch(features, classes, device)
     torch_fit(reference, xt, yt, 1, 32)
 
-    fit_h = best_of(lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
-                    args.repeats)
-    fit_t = best_of(lambda: torch_fit(reference, xt, yt, args.epochs, 32), args.repeats)
+    fit_h, fit_t = best_of(
+        lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
+        lambda: torch_fit(reference, xt, yt, args.epochs, 32), repeats=args.repeats)
 
     def torch_predict():
         with torch.no_grad():
             outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
             torch.cat(outs).cpu().numpy()
 
-    pred_h = best_of(lambda: model.predict(x, batch_size=256, verbose=0), args.repeats)
-    pred_t = best_of(torch_predict, args.repeats)
+    pred_h, pred_t = best_of(lambda: model.predict(x, batch_size=256, verbose=0),
+                             torch_predict, repeats=args.repeats)
     print(machine_line(device))
     print(f"MLP fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f}")
     print(f"MLP predict  hocsau {pred_h:.3f}s  torch {pred_t:.3f}s  ratio {pred_h / pred_t:.2f}")

@@ -12,12 +12,11 @@ import argparse
 
 import numpy as np
 import torch
+from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+from fit_vs_torch import torch_fit  # noqa: E402  (the same hand-written loop)
 
 import hocsau as keras
 from hocsau import layers
-
-from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
-from fit_vs_torch import torch_fit  # noqa: E402  (the same hand-written loop)
 
 
 def build_hocsau():
@@ -61,17 +60,17 @@ def main() -> None:
     model, reference = build_hocsau(), build_torch(device)
     model.fit(x, y, epochs=1, verbose=0)  # warm-up
     torch_fit(reference, xt, yt, 1, 32)
-    fit_h = best_of(lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
-                    args.repeats)
-    fit_t = best_of(lambda: torch_fit(reference, xt, yt, args.epochs, 32), args.repeats)
+    fit_h, fit_t = best_of(
+        lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
+        lambda: torch_fit(reference, xt, yt, args.epochs, 32), repeats=args.repeats)
 
     def torch_predict():
         with torch.no_grad():
             outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
             torch.cat(outs).cpu().numpy()
 
-    pred_h = best_of(lambda: model.predict(x, batch_size=256, verbose=0), args.repeats)
-    pred_t = best_of(torch_predict, args.repeats)
+    pred_h, pred_t = best_of(lambda: model.predict(x, batch_size=256, verbose=0),
+                             torch_predict, repeats=args.repeats)
     print(machine_line(device))
     print(f"LeNet fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f} "
           "(target <= 1.10)")

@@ -68,8 +68,15 @@ def get(identifier) -> Callable:
     return linear if identifier is None else _get(identifier)
 
 
+def apply_to_fresh(activation: Callable, x):
+    """`activation(x)` for an `x` the caller has just computed and owns (a layer's affine
+    output, whose producer does not keep it for the backward pass): ReLU then works in place,
+    saving a buffer and a pass over memory; other activations run as usual."""
+    return x.relu_() if activation is relu else activation(x)
+
+
 __all__ = [
-    "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink",
+    "apply_to_fresh", "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink",
     "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "linear",
     "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "serialize", "sigmoid",
     "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",

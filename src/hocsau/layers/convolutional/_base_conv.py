@@ -69,7 +69,7 @@ class ConvFrame(Layer):
             shape = [1] * out.dim()
             shape[self._channel_axis] = -1
             out = out + self.bias.reshape(shape)
-        return self.activation(out)
+        return activations.apply_to_fresh(self.activation, out)
 
     def _frame_config(self) -> dict:
         return {"kernel_size": self.kernel_size, "strides": self.strides,
@@ -126,7 +126,7 @@ class BaseConv(ConvFrame):
         out = CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding,
                               self.dilation_rate, self.groups)
         out = out.movedim(1, -1) if self.data_format == "channels_last" else out
-        return self.activation(out)
+        return activations.apply_to_fresh(self.activation, out)
 
     def _pad(self, x: torch.Tensor):
         """Channels-first `x` and torch's `padding` argument for Keras's padding mode."""

@@ -67,9 +67,11 @@ class Dense(Layer):
         # Multiplying by the (in, out) kernel directly, rather than F.linear on its transpose,
         # gives its gradient in the kernel's own layout: no copy when it is accumulated.
         if self.bias is not None and inputs.dim() == 2:
-            return self.activation(torch.addmm(self.bias, inputs, self.kernel))
-        outputs = torch.matmul(inputs, self.kernel)
-        return self.activation(outputs if self.bias is None else outputs + self.bias)
+            outputs = torch.addmm(self.bias, inputs, self.kernel)
+        else:
+            outputs = torch.matmul(inputs, self.kernel)
+            outputs = outputs if self.bias is None else outputs + self.bias
+        return activations.apply_to_fresh(self.activation, outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
