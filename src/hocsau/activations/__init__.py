@@ -68,11 +68,19 @@ def get(identifier) -> Callable:
     return linear if identifier is None else _get(identifier)
 
 
-def apply_to_fresh(activation: Callable, x):
-    """`activation(x)` for an `x` the caller has just computed and owns (a layer's affine
-    output, whose producer does not keep it for the backward pass): ReLU then works in place,
-    saving a buffer and a pass over memory; other activations run as usual."""
-    return x.relu_() if activation is relu else activation(x)
+def apply_to_fresh(activation: Callable, x, layout: Callable | None = None):
+    """`activation(layout(x))` for an `x` the caller has just computed and owns (a layer's
+    affine output, which its producer does not keep for the backward pass).
+
+    ReLU then works in place, saving a buffer and a pass over memory; being elementwise, it
+    runs before `layout` (a view such as channels_first -> channels_last), since autograd
+    would pay for an in-place change of a view with a copy of its base. Other activations run
+    as usual, on the laid-out tensor.
+    """
+    if activation is relu and not (x.requires_grad and x._is_view()):
+        x = x.relu_()
+        return x if layout is None else layout(x)
+    return activation(x if layout is None else layout(x))
 
 
 __all__ = [

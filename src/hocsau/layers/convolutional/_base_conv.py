@@ -125,8 +125,8 @@ class BaseConv(ConvFrame):
         x, padding = self._pad(x)
         out = CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding,
                               self.dilation_rate, self.groups)
-        out = out.movedim(1, -1) if self.data_format == "channels_last" else out
-        return activations.apply_to_fresh(self.activation, out)
+        layout = _to_channels_last if self.data_format == "channels_last" else None
+        return activations.apply_to_fresh(self.activation, out, layout)
 
     def _pad(self, x: torch.Tensor):
         """Channels-first `x` and torch's `padding` argument for Keras's padding mode."""
@@ -161,3 +161,7 @@ def _check_conv_arguments(filters, groups) -> None:
     if filters is not None and filters % groups:
         raise ValueError("The number of filters must be evenly divisible by the number of "
                          f"groups. Received: groups={groups}, filters={filters}.")
+
+
+def _to_channels_last(x: torch.Tensor) -> torch.Tensor:
+    return x.movedim(1, -1)
