@@ -7,6 +7,7 @@ import pytest
 import torch
 from loss_cases import to_numpy
 
+import hocsau
 from hocsau import losses
 
 
@@ -111,3 +112,24 @@ def test_generalized_cross_entropy_hand_computed():
     expected = ((1 - p**0.5) / 0.5).mean()
     out = losses.CategoricalGeneralizedCrossEntropy()(y_true, y_pred)
     assert float(out) == pytest.approx(expected, rel=1e-6)
+
+
+def test_sparse_labels_out_of_range_name_the_valid_range():
+    probs = torch.full((4, 3), 1 / 3)
+    for bad in (3, -1):
+        labels = torch.tensor([0, 1, bad, 2])
+        with pytest.raises(ValueError, match=r"valid range \[0, 3\).*Received: label values "
+                                             rf"\[{bad}\]"):
+            hocsau.losses.sparse_categorical_crossentropy(labels, probs)
+
+
+def test_fit_with_an_out_of_range_label_says_so():
+    model = hocsau.Sequential([hocsau.Input((2,)), hocsau.layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"integer labels must be 0 to 2.*\[5\]"):
+        model.fit(np.ones((4, 2), "float32"), np.array([0, 1, 5, 2]), verbose=0)
+
+
+def test_one_hot_labels_given_to_a_sparse_loss_get_a_hint():
+    with pytest.raises(ValueError, match="look one-hot: use categorical_crossentropy"):
+        hocsau.losses.sparse_categorical_crossentropy(torch.eye(3), torch.full((3, 3), 1 / 3))

@@ -112,14 +112,29 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     expected = list(y_pred.shape)
     del expected[axis]
     if list(target.shape) != expected:
+        hint = (" (labels shaped like the predictions look one-hot: use "
+                "categorical_crossentropy for them)" if target.shape == y_pred.shape else "")
         raise ValueError("Arguments `target` and `output` must have the same shape up until the "
-                         f"last dimension: target.shape={target.shape}, "
-                         f"output.shape={y_pred.shape}")
+                         f"last dimension{hint}: target.shape={tuple(target.shape)}, "
+                         f"output.shape={tuple(y_pred.shape)}")
     ignore_index = -100 if ignore_class is None else int(ignore_class)
-    result = _class_first_nll(target, y_pred, from_logits, axis, ignore_index)
+    try:
+        result = _class_first_nll(target, y_pred, from_logits, axis, ignore_index)
+    except IndexError:
+        raise _label_range_error(target, y_pred.shape[axis], ignore_index) from None
     if ignore_class is not None:
         set_mask(result, target != ignore_index)
     return result
+
+
+def _label_range_error(target: torch.Tensor, classes: int, ignore_index: int) -> ValueError:
+    # Built only after torch rejected a label, so correct batches pay nothing for the check.
+    bad = target[((target < 0) | (target >= classes)) & (target != ignore_index)]
+    values = sorted(set(bad.unique().tolist()))
+    return ValueError(
+        f"sparse_categorical_crossentropy received labels outside the valid range [0, {classes}): "
+        f"the model predicts {classes} classes, so integer labels must be 0 to {classes - 1}. "
+        f"Received: label values {values[:10]}")
 
 
 def _class_first_nll(target: torch.Tensor, output: torch.Tensor, from_logits: bool, axis: int,
