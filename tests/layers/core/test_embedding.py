@@ -75,3 +75,11 @@ def test_run_layer_test():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         layers.Embedding(**kwargs)
+
+
+def test_out_of_vocabulary_indices_name_the_layer_and_the_range():
+    layer = layers.Embedding(10, 4, name="tokens")
+    for bad in (10, -1):
+        with pytest.raises(ValueError, match=r"'tokens' has input_dim=10.*0 to 9.*Received: "
+                                             rf"indices \[{bad}\]"):
+            layer(np.array([[1, 2, bad]]))

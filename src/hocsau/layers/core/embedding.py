@@ -53,7 +53,18 @@ class Embedding(Layer):
     def call(self, inputs):
         if inputs.is_floating_point() or inputs.dtype == torch.bool:
             inputs = inputs.long()
-        return F.embedding(inputs, self.embeddings)
+        try:
+            return F.embedding(inputs, self.embeddings)
+        except IndexError:
+            raise self._index_error(inputs) from None
+
+    def _index_error(self, inputs: torch.Tensor) -> ValueError:
+        # Built only after torch rejected an index, so correct batches pay nothing for it.
+        bad = inputs[(inputs < 0) | (inputs >= self.input_dim)].unique().tolist()
+        return ValueError(
+            f"Embedding layer '{self.name}' has input_dim={self.input_dim}, so its inputs must be "
+            f"integers from 0 to {self.input_dim - 1} (a vocabulary of {self.input_dim} tokens). "
+            f"Received: indices {sorted(bad)[:10]}")
 
     def compute_mask(self, inputs, mask=None):
         return inputs != 0 if self.mask_zero else None
