@@ -32,9 +32,13 @@ def build_torch(features: int, classes: int, device):
                                torch.nn.Linear(256, classes)).to(device)
 
 
-def torch_fit(model, x, y, epochs: int, batch: int) -> None:
+def torch_fit(model, x, y, epochs: int, batch: int, loss_fn=None, predicted=None) -> None:
+    """The hand-written loop: Adam, shuffled batches, the loss and a running accuracy, one
+    host sync an epoch (defaults: crossentropy on logits, argmax predictions)."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    loss_fn = loss_fn or torch.nn.CrossEntropyLoss()
+    predicted = predicted or (lambda logits: logits.argmax(1))
+    model.train()
     n = x.shape[0]
     for _ in range(epochs):
         perm = torch.randperm(n, device=x.device)
@@ -47,8 +51,27 @@ def torch_fit(model, x, y, epochs: int, batch: int) -> None:
             loss = loss_fn(logits, yb)
             loss.backward()
             optimizer.step()
-            correct += (logits.argmax(1) == yb).sum()
+            correct += (predicted(logits) == yb).sum()
         float(correct)
+
+
+def time_fit_and_predict(model, reference, x, y, xt, yt, epochs: int, repeats: int):
+    """Seconds for hocsau's fit / predict and the torch loop / no_grad inference on the same
+    data (batch 32 for training, 256 for inference), after one warm-up epoch each."""
+    model.fit(x, y, epochs=1, verbose=0)
+    torch_fit(reference, xt, yt, 1, 32)
+    fit_h, fit_t = best_of(lambda: model.fit(x, y, batch_size=32, epochs=epochs, verbose=0),
+                           lambda: torch_fit(reference, xt, yt, epochs, 32), repeats=repeats)
+
+    def torch_predict():
+        reference.eval()
+        with torch.no_grad():
+            outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
+            torch.cat(outs).cpu().numpy()
+
+    pred_h, pred_t = best_of(lambda: model.predict(x, batch_size=256, verbose=0),
+                             torch_predict, repeats=repeats)
+    return fit_h, fit_t, pred_h, pred_t
 
 
 
@@ -66,22 +89,9 @@ def main() -> None:
     y = rng.integers(0, classes, size=args.samples)
     xt, yt = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
 
-    model = build_hocsau(features, classes)
-    model.fit(x, y, epochs=1, verbose=0)  # warm-up
-    reference = build_torch(features, classes, device)
-    torch_fit(reference, xt, yt, 1, 32)
-
-    fit_h, fit_t = best_of(
-        lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
-        lambda: torch_fit(reference, xt, yt, args.epochs, 32), repeats=args.repeats)
-
-    def torch_predict():
-        with torch.no_grad():
-            outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
-            torch.cat(outs).cpu().numpy()
-
-    pred_h, pred_t = best_of(lambda: model.predict(x, batch_size=256, verbose=0),
-                             torch_predict, repeats=args.repeats)
+    fit_h, fit_t, pred_h, pred_t = time_fit_and_predict(
+        build_hocsau(features, classes), build_torch(features, classes, device), x, y, xt, yt,
+        args.epochs, args.repeats)
     print(machine_line(device))
     print(f"MLP fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f}")
     print(f"MLP predict  hocsau {pred_h:.3f}s  torch {pred_t:.3f}s  ratio {pred_h / pred_t:.2f}")

@@ -12,8 +12,8 @@ import argparse
 
 import numpy as np
 import torch
-from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
-from fit_vs_torch import torch_fit  # noqa: E402  (the same hand-written loop)
+from _timing import machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+from fit_vs_torch import time_fit_and_predict  # noqa: E402  (the same loop and timing)
 
 import hocsau as keras
 from hocsau import layers
@@ -57,20 +57,8 @@ def main() -> None:
     xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(device)
     yt = torch.from_numpy(y).to(device)
 
-    model, reference = build_hocsau(), build_torch(device)
-    model.fit(x, y, epochs=1, verbose=0)  # warm-up
-    torch_fit(reference, xt, yt, 1, 32)
-    fit_h, fit_t = best_of(
-        lambda: model.fit(x, y, batch_size=32, epochs=args.epochs, verbose=0),
-        lambda: torch_fit(reference, xt, yt, args.epochs, 32), repeats=args.repeats)
-
-    def torch_predict():
-        with torch.no_grad():
-            outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
-            torch.cat(outs).cpu().numpy()
-
-    pred_h, pred_t = best_of(lambda: model.predict(x, batch_size=256, verbose=0),
-                             torch_predict, repeats=args.repeats)
+    fit_h, fit_t, pred_h, pred_t = time_fit_and_predict(
+        build_hocsau(), build_torch(device), x, y, xt, yt, args.epochs, args.repeats)
     print(machine_line(device))
     print(f"LeNet fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f} "
           "(target <= 1.10)")

@@ -13,6 +13,7 @@ import argparse
 import numpy as np
 import torch
 from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+from fit_vs_torch import torch_fit  # noqa: E402  (the same hand-written loop)
 
 import hocsau as keras
 from hocsau import layers
@@ -43,29 +44,14 @@ class TorchSpam(torch.nn.Module):
 
     def forward(self, ids):
         _, (h, _) = self.lstm(self.embedding(ids))
-        return self.head(h[0])
+        return self.head(h[0])[:, 0]
 
 
-def torch_fit(model, x, y, epochs: int, batch: int) -> None:
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    model.train()
-    n = x.shape[0]
-    for _ in range(epochs):
-        perm = torch.randperm(n, device=x.device)
-        xs, ys = x[perm], y[perm]
-        correct = torch.zeros((), device=x.device)
-        for start in range(0, n, batch):
-            xb, yb = xs[start:start + batch], ys[start:start + batch]
-            optimizer.zero_grad(set_to_none=True)
-            logits = model(xb)[:, 0]
-            loss = loss_fn(logits, yb)
-            loss.backward()
-            optimizer.step()
-            correct += ((logits > 0).float() == yb).sum()
-        float(correct)
+BCE = torch.nn.BCEWithLogitsLoss()
 
 
+def _positive(logits: torch.Tensor) -> torch.Tensor:
+    return (logits > 0).float()
 
 
 def padded_ids(rng, samples: int) -> np.ndarray:
@@ -91,11 +77,12 @@ def main() -> None:
     reference = TorchSpam().to(device)
     for warm in (lambda: model.fit(x, y, batch_size=128, epochs=1, verbose=0),
                  lambda: masked.fit(x, y, batch_size=128, epochs=1, verbose=0),
-                 lambda: torch_fit(reference, xt, yt, 1, 128)):
+                 lambda: torch_fit(reference, xt, yt, 1, 128, BCE, _positive)):
         warm()
     fit = lambda m: lambda: m.fit(x, y, batch_size=128, epochs=args.epochs, verbose=0)  # noqa
     fit_h, fit_t, fit_m = best_of(fit(model),
-                                  lambda: torch_fit(reference, xt, yt, args.epochs, 128),
+                                  lambda: torch_fit(reference, xt, yt, args.epochs, 128,
+                                                    BCE, _positive),
                                   fit(masked), repeats=args.repeats)
     print(machine_line(device))
     print(f"LSTM spam fit        hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  "
