@@ -26,7 +26,8 @@ def floatx() -> str:
 def set_floatx(value: str) -> None:
     global _FLOATX
     if value not in _VALID_FLOATX:
-        raise ValueError(f"Unknown `floatx` value. Expected one of {_VALID_FLOATX}. Received: {value!r}")
+        raise ValueError(f"Unknown `floatx` value. Expected one of {_VALID_FLOATX}. "
+                         f"Received: {value!r}")
     _FLOATX = value
 
 

@@ -106,7 +106,8 @@ class Variable(torch.nn.Parameter):
 
     def __repr__(self) -> str:
         return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
-                f"dtype={config.standardize_dtype(self.dtype)}, value={self.detach().cpu().numpy()}>")
+                f"dtype={config.standardize_dtype(self.dtype)}, "
+                f"value={self.detach().cpu().numpy()}>")
 
 
 def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:
@@ -129,19 +130,23 @@ def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
         from hocsau import initializers
 
         if shape is None:
-            raise ValueError("A Variable built from an initializer needs a `shape`. Received: shape=None")
+            raise ValueError("A Variable built from an initializer needs a `shape`. "
+                             "Received: shape=None")
         tdtype = config.torch_dtype(dtype)
         with torch.no_grad():
-            value = initializers.get(initializer)(tuple(shape), dtype=config.standardize_dtype(tdtype))
+            value = initializers.get(initializer)(tuple(shape),
+                                                  dtype=config.standardize_dtype(tdtype))
         value = torch.as_tensor(value, dtype=tdtype)
     else:
         if initializer is None:
-            raise ValueError("A Variable needs an `initializer` or an initial value. Received: None")
+            raise ValueError("A Variable needs an `initializer` or an initial value. "
+                             "Received: None")
         value = torch.as_tensor(_to_array(initializer))
         if dtype is not None:
             value = value.to(config.torch_dtype(dtype))
         elif value.is_floating_point():
             value = value.to(config.torch_dtype(None))
         if shape is not None and tuple(value.shape) != tuple(shape):
-            raise ValueError(f"Initial value has shape {tuple(value.shape)}, expected {tuple(shape)}.")
+            raise ValueError(f"Initial value has shape {tuple(value.shape)}, expected "
+                             f"{tuple(shape)}.")
     return value.detach().to(device).clone()

@@ -84,7 +84,8 @@ def apply_to_fresh(activation: Callable, x, layout: Callable | None = None):
 
 
 __all__ = [
-    "apply_to_fresh", "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu", "hard_shrink",
+    "apply_to_fresh", "celu", "deserialize", "elu", "exponential", "gelu", "get", "glu",
+    "hard_shrink",
     "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "linear",
     "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "serialize", "sigmoid",
     "silu", "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",

@@ -80,7 +80,7 @@ class Dataset:
         cardinality = min(finite) if finite else (
             INFINITE_CARDINALITY if all(c == INFINITE_CARDINALITY for c in known)
             else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: zip(*(iter(d) for d in datasets)), cardinality)
+        return Dataset(lambda: zip(*(iter(d) for d in datasets), strict=False), cardinality)
 
     # --- transformations ----------------------------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> Dataset:

@@ -44,7 +44,7 @@ def assert_input_compatibility(specs, inputs, layer_name: str) -> None:
     if len(specs) != len(inputs) and len(specs) > 1:
         raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received '
                          f"{len(inputs)} input tensors.")
-    for index, (spec, x) in enumerate(zip(specs, inputs)):
+    for index, (spec, x) in enumerate(zip(specs, inputs, strict=False)):
         if spec is None or not hasattr(x, "shape"):
             continue
         _check_one(spec, tuple(x.shape), index, layer_name)
@@ -69,6 +69,6 @@ def _check_one(spec: InputSpec, shape: tuple, index: int, layer_name: str) -> No
             raise ValueError(f"{where}: expected axis {axis} of input shape to have value {size}, "
                              f"but received input with shape {shape}")
     if spec.shape is not None:
-        for expected, got in zip(spec.shape, shape):
+        for expected, got in zip(spec.shape, shape, strict=False):
             if expected is not None and got is not None and expected != got:
                 raise ValueError(f"{where}: expected shape={spec.shape}, found shape={shape}")

@@ -255,14 +255,14 @@ class Layer(nn.Module):
             raise ValueError(
                 f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of "
                 f"length {len(weights)}, but the layer was expecting {len(own)} weights.")
-        for variable, value in zip(own, weights):
+        for variable, value in zip(own, weights, strict=False):
             value = np.asarray(value)
             if tuple(value.shape) != tuple(variable.shape):
                 raise ValueError(
                     f"Layer {self.name} weight shape {tuple(variable.shape)} is not compatible "
                     f"with provided weight shape {tuple(value.shape)}.")
         with torch.no_grad():
-            for variable, value in zip(own, weights):
+            for variable, value in zip(own, weights, strict=False):
                 variable.copy_(torch.as_tensor(np.asarray(value), dtype=variable.dtype))
 
     def count_params(self) -> int:
@@ -558,7 +558,8 @@ def _shape_of(value):
 
 
 def _build_shapes(layer: Layer, args, kwargs):
-    """The argument for `build`: one shape (or list of shapes), or a dict for `build(a_shape, ...)`."""
+    """The argument for `build`: one shape (or list of shapes), or a dict for
+    `build(a_shape, ...)`."""
     params = [p for p in inspect.signature(layer.build).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(params) <= 1:
@@ -634,7 +635,7 @@ def _attach_mask(layer: Layer, args, kwargs, outputs) -> None:
         return
     if isinstance(outputs, (list, tuple)):
         masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outputs)
-        for out, m in zip(outputs, masks):
+        for out, m in zip(outputs, masks, strict=False):
             _set_mask(out, m)
     else:
         _set_mask(outputs, out_mask)
@@ -667,7 +668,7 @@ def _auto_config(layer: Layer) -> dict:
     args, kwargs = layer._init_args
     params = [p for p in inspect.signature(type(layer).__init__).parameters.values()
               if p.name != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    config = {p.name: value for p, value in zip(params, args)}
+    config = {p.name: value for p, value in zip(params, args, strict=False)}
     config.update({k: v for k, v in kwargs.items() if k not in ("name", "trainable", "dtype")})
     return {k: v for k, v in config.items() if _is_plain(v)}
 

@@ -93,7 +93,8 @@ class CompileLoss:
     def build(self, y_true: list, y_pred: list) -> None:
         names = self._output_names or [f"output_{i}" for i in range(len(y_pred))]
         specs = _per_output(self._spec, names, "loss")
-        self._losses = [resolve_loss(s, t, p) for s, t, p in zip(specs, y_true, y_pred)]
+        self._losses = [resolve_loss(s, t, p)
+                        for s, t, p in zip(specs, y_true, y_pred, strict=False)]
         weights = self._loss_weights
         if weights is None:
             self._weights = [1.0] * len(names)
@@ -108,7 +109,7 @@ class CompileLoss:
 
             self.output_trackers = {
                 f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
-                for name, loss in zip(names, self._losses) if loss is not None}
+                for name, loss in zip(names, self._losses, strict=False) if loss is not None}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = flatten(y_true), flatten(y_pred)
@@ -120,7 +121,7 @@ class CompileLoss:
         total = None
         trackers = iter(self.output_trackers.values()) if self.output_trackers else None
         for loss, weight, t, p, w in zip(self._losses, self._weights, y_true, y_pred,
-                                         sample_weights):
+                                         sample_weights, strict=False):
             if loss is None:
                 continue
             value = loss(t, p, sample_weight=w)
@@ -161,7 +162,8 @@ class CompileMetrics:
         if not spec:
             return [[] for _ in names]
         result = []
-        for name, items, t, p in zip(names, _per_output(spec, names, "metrics"), y_true, y_pred):
+        for name, items, t, p in zip(names, _per_output(spec, names, "metrics"), y_true, y_pred,
+                                     strict=False):
             items = [] if items is None else items if isinstance(items, (list, tuple)) else [items]
             metrics = [resolve_metric(m, t, p) for m in items]
             for m in metrics:
@@ -180,13 +182,13 @@ class CompileMetrics:
         y_true, y_pred = flatten(y_true), flatten(y_pred)
         if not self.built:
             self.build(y_true, y_pred)
-        for group, t, p in zip(self._plain, y_true, y_pred):
+        for group, t, p in zip(self._plain, y_true, y_pred, strict=False):
             for metric in group:
                 metric.update_state(t, p)
         if any(self._weighted):
             weights = flatten(sample_weight) if sample_weight is not None else [None]
             weights = weights * len(y_pred) if len(weights) == 1 else weights
-            for group, t, p, w in zip(self._weighted, y_true, y_pred, weights):
+            for group, t, p, w in zip(self._weighted, y_true, y_pred, weights, strict=False):
                 for metric in group:
                     metric.update_state(t, p, sample_weight=w)
 

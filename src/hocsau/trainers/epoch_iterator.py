@@ -59,8 +59,8 @@ def logs_to_python(logs: dict) -> dict:
     tensors = [v for v in values if isinstance(v, torch.Tensor)]
     if len(tensors) == len(values) and all(t.numel() == 1 for t in tensors):
         floats = torch.stack([t.detach().reshape(()).to(torch.float64) for t in tensors]).tolist()
-        return dict(zip(names, floats))
-    return {n: _to_python(v) for n, v in zip(names, values)}
+        return dict(zip(names, floats, strict=False))
+    return {n: _to_python(v) for n, v in zip(names, values, strict=False)}
 
 
 def _to_python(value):

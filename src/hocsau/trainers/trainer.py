@@ -388,7 +388,7 @@ def _concat_to_numpy(outputs: list):
     if isinstance(first, torch.Tensor):
         return torch.cat(outputs).detach().cpu().numpy()
     flat = [flatten(o) for o in outputs]
-    merged = iter([torch.cat(parts).detach().cpu().numpy() for parts in zip(*flat)])
+    merged = iter([torch.cat(parts).detach().cpu().numpy() for parts in zip(*flat, strict=False)])
     return map_structure(lambda _: next(merged), first)
 
 

@@ -86,7 +86,8 @@ def _from_pandas(value):
 
 def _check_cardinality(data) -> int:
     names = ("x", "y", "sample_weight")
-    sizes = {name: [t.shape[0] for t in flatten(part)] for name, part in zip(names, data)
+    sizes = {name: [t.shape[0] for t in flatten(part)]
+             for name, part in zip(names, data, strict=False)
              if part is not None}
     all_sizes = {s for values in sizes.values() for s in values}
     if len(all_sizes) != 1:

@@ -49,7 +49,8 @@ def to_device(value, device=None):
 def _is_numeric_list(value) -> bool:
     first = value[0]
     return isinstance(first, (int, float, np.number, bool)) or (
-        isinstance(first, (list, tuple)) and first and isinstance(first[0], (int, float, np.number)))
+        isinstance(first, (list, tuple)) and first
+        and isinstance(first[0], (int, float, np.number)))
 
 
 def class_weights_to_sample_weights(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
