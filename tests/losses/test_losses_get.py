@@ -3,9 +3,11 @@
 import json
 
 import keras
+import numpy as np
 import pytest
 import torch
 
+import hocsau
 from hocsau import losses
 
 
@@ -78,3 +80,12 @@ def test_deserialize_keras_written_class():
     assert (loss.gamma, loss.name) == (3.0, "f")
     assert float(loss(torch.tensor([[1.0]]), torch.tensor([[0.5]]))) == pytest.approx(
         0.5**3 * -torch.log(torch.tensor(0.5)).item(), rel=1e-6)
+
+
+def test_short_names_are_attributes_as_in_tf_keras_tutorials():
+    y_true, y_pred = np.array([[1.0, 2.0]]), np.array([[0.0, 4.0]])
+    assert float(hocsau.losses.mae(y_true, y_pred)[0]) == pytest.approx(1.5)
+    assert float(hocsau.losses.MSE(y_true, y_pred)[0]) == pytest.approx(2.5)
+    assert hocsau.losses.kld is hocsau.losses.kl_divergence
+    assert float(hocsau.metrics.mae(y_true, y_pred)[0]) == pytest.approx(1.5)
+    assert hocsau.metrics.msle is hocsau.metrics.mean_squared_logarithmic_error

@@ -84,6 +84,7 @@ ALIASES = {
     "logcosh": log_cosh,
 }
 ALL_OBJECTS_DICT = {obj.__name__: obj for obj in ALL_OBJECTS} | ALIASES
+globals().update(ALIASES)  # keras.losses.mae and friends, as tf.keras 2 tutorials use them
 
 
 def serialize(loss) -> dict:
@@ -115,4 +116,5 @@ def get(identifier):
     return obj() if inspect.isclass(obj) else obj
 
 
-__all__ = [obj.__name__ for obj in ALL_OBJECTS] + ["deserialize", "get", "serialize"]
+__all__ = [obj.__name__ for obj in ALL_OBJECTS] + list(ALIASES) + ["deserialize", "get",
+                                                                   "serialize"]

@@ -123,6 +123,11 @@ ALL_OBJECTS_DICT = (
 )
 
 _FUNCTIONS_DICT = {fn.__name__: fn for fn in FUNCTIONS}
+# tf.keras 2's short function names (keras.metrics.mae), which tutorials still use.
+mae = MAE = mean_absolute_error
+mse = MSE = mean_squared_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
 
 
 def serialize(metric) -> dict:
@@ -162,4 +167,5 @@ def get(identifier):
 
 
 __all__ = ([obj.__name__ for obj in ALL_OBJECTS] + [fn.__name__ for fn in FUNCTIONS]
-           + ["deserialize", "get", "serialize"])
+           + ["MAE", "MAPE", "MSE", "MSLE", "deserialize", "get", "mae", "mape", "mse", "msle",
+              "serialize"])
