@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from hocsau.optimizers import schedules
+from hocsau.optimizers import legacy, schedules
 from hocsau.optimizers.adadelta import Adadelta
 from hocsau.optimizers.adafactor import Adafactor
 from hocsau.optimizers.adagrad import Adagrad
@@ -68,5 +68,5 @@ def get(identifier):
 
 __all__ = ["SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
            "Lion", "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam", "Optimizer",
-           "OptimizerMap", "RMSprop", "ScheduleFreeAdamW", "deserialize", "get", "schedules",
-           "serialize"]
+           "OptimizerMap", "RMSprop", "ScheduleFreeAdamW", "deserialize", "get", "legacy",
+           "schedules", "serialize"]
