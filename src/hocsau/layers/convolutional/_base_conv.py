@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from hocsau import activations, constraints, initializers, regularizers
+from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.ops.nn_conv import same_padding
@@ -21,12 +22,6 @@ from hocsau.utils.argument_validation import (
 )
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
-
-
-def check_lora(lora_rank) -> None:
-    if lora_rank:
-        raise ValueError("LoRA fine-tuning of convolution kernels is not available in hocsau. "
-                         f"Received: lora_rank={lora_rank}")
 
 
 class ConvFrame(Layer):
@@ -79,8 +74,14 @@ class ConvFrame(Layer):
                 "use_bias": self.use_bias}
 
 
-class BaseConv(ConvFrame):
-    """N-D convolution with a kernel of shape `(*kernel_size, channels // groups, filters)`."""
+class BaseConv(LoraMixin, ConvFrame):
+    """N-D convolution with a kernel of shape `(*kernel_size, channels // groups, filters)`.
+
+    `lora_rank` / `enable_lora` adapt the kernel with factors of shapes
+    `(*kernel_size, channels // groups, rank)` and `(rank, filters)` (see `layers._lora`).
+    """
+
+    kernel = LoraWeight()
 
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, groups: int = 1, activation=None,
@@ -90,7 +91,6 @@ class BaseConv(ConvFrame):
                  lora_rank=None, lora_alpha=None, **kwargs):
         super().__init__(rank, kernel_size, strides, padding, data_format, dilation_rate,
                          activation, use_bias, activity_regularizer, **kwargs)
-        check_lora(lora_rank)
         self.filters, self.groups = filters, groups
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -99,6 +99,7 @@ class BaseConv(ConvFrame):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         _check_conv_arguments(filters, groups)
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape) -> None:
         channels = self._input_channels(input_shape)
@@ -115,6 +116,7 @@ class BaseConv(ConvFrame):
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         ) if self.use_bias else None
         self.built = True
+        self._build_lora()
 
     def _torch_kernel(self) -> torch.Tensor:
         """(filters, channels // groups, *kernel_size): torch's layout, as a view."""
@@ -148,7 +150,8 @@ class BaseConv(ConvFrame):
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                **self._lora_config()}
 
 
 def _check_conv_arguments(filters, groups) -> None:

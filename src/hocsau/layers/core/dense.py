@@ -5,13 +5,14 @@ from __future__ import annotations
 import torch
 
 from hocsau import activations, constraints, initializers, regularizers
+from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
 @keras_class("keras.layers")
-class Dense(Layer):
+class Dense(LoraMixin, Layer):
     """Densely connected layer: kernel of shape (input_dim, units), as in Keras.
 
     N-D inputs are transformed along their last axis, e.g. (batch, steps, d) -> (batch, steps,
@@ -22,7 +23,13 @@ class Dense(Layer):
         activation: activation name or callable; None means linear.
         use_bias: whether to add a bias vector.
         kernel_initializer / bias_initializer / *_regularizer / *_constraint: as in Keras.
+        lora_rank: when set, the layer is built with LoRA enabled (see `enable_lora`): the
+            kernel is frozen and `kernel + (lora_kernel_a @ lora_kernel_b) * (lora_alpha /
+            lora_rank)` is used, only the two small factors being trained.
+        lora_alpha: scale of the LoRA update (default `lora_rank`).
     """
+
+    kernel = LoraWeight()
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -41,6 +48,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -62,6 +70,7 @@ class Dense(Layer):
             self.bias = None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
+        self._build_lora()
 
     def call(self, inputs):
         # Multiplying by the (in, out) kernel directly, rather than F.linear on its transpose,
@@ -88,5 +97,6 @@ class Dense(Layer):
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
+            **self._lora_config(),
         })
         return config

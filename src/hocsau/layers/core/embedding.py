@@ -6,12 +6,13 @@ import torch
 import torch.nn.functional as F
 
 from hocsau import constraints, initializers, regularizers
+from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
 @keras_class("keras.layers")
-class Embedding(Layer):
+class Embedding(LoraMixin, Layer):
     """Turns ids of shape (batch, ...) into vectors of shape (batch, ..., output_dim).
 
     Args:
@@ -22,7 +23,12 @@ class Embedding(Layer):
         mask_zero: id 0 is padding: the output carries a mask `ids != 0` that recurrent and
             attention layers honour (so id 0 cannot be a real token).
         weights: initial `[embeddings]` array. `input_length` (Keras 2) is accepted and ignored.
+        lora_rank / lora_alpha: build with LoRA enabled (see `enable_lora`): the table is
+            frozen and `embeddings + (lora_embeddings_a @ lora_embeddings_b) * (lora_alpha /
+            lora_rank)` is looked up instead.
     """
+
+    embeddings = LoraWeight()
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
@@ -38,6 +44,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self._init_lora(lora_rank, lora_alpha)
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self._initial_weights = weights
@@ -49,14 +56,24 @@ class Embedding(Layer):
                                           regularizer=self.embeddings_regularizer,
                                           constraint=self.embeddings_constraint)
         self.built = True
+        self._build_lora()
 
     def call(self, inputs):
         if inputs.is_floating_point() or inputs.dtype == torch.bool:
             inputs = inputs.long()
         try:
+            if self.lora_enabled:
+                return self._lora_lookup(inputs)
             return F.embedding(inputs, self.embeddings)
         except IndexError:
             raise self._index_error(inputs) from None
+
+    def _lora_lookup(self, ids: torch.Tensor) -> torch.Tensor:
+        """The merged table's rows without building the table: `rows + (a rows @ b) * scale`
+        (the vocabulary can be large, the batch's ids are few)."""
+        update = torch.matmul(F.embedding(ids, self.lora_embeddings_a), self.lora_embeddings_b)
+        rows = F.embedding(ids, self._embeddings) + update * (self.lora_alpha / self.lora_rank)
+        return rows.to(self.dtype_policy.torch_compute_dtype)
 
     def _index_error(self, inputs: torch.Tensor) -> ValueError:
         # Built only after torch rejected an index, so correct batches pay nothing for it.
@@ -83,5 +100,6 @@ class Embedding(Layer):
             "embeddings_constraint": serialize_keras_object(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
             "quantization_config": None,
+            **self._lora_config(),
         })
         return config
