@@ -17,6 +17,7 @@ from hocsau.layers.core.activation import Activation
 from hocsau.layers.core.activity_regularization import ActivityRegularization
 from hocsau.layers.core.dense import Dense
 from hocsau.layers.core.dropout import Dropout
+from hocsau.layers.core.einsum_dense import EinsumDense
 from hocsau.layers.core.elu import ELU
 from hocsau.layers.core.embedding import Embedding
 from hocsau.layers.core.flatten import Flatten
@@ -30,8 +31,10 @@ from hocsau.layers.core.prelu import PReLU
 from hocsau.layers.core.relu import ReLU
 from hocsau.layers.core.repeat_vector import RepeatVector
 from hocsau.layers.core.reshape import Reshape
+from hocsau.layers.core.reversible_embedding import ReversibleEmbedding
 from hocsau.layers.core.softmax import Softmax
 from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
+from hocsau.layers.core.wrapper import Wrapper
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.layers.merging import *  # noqa: F403
@@ -45,7 +48,7 @@ from hocsau.layers.rnn import *  # noqa: F403
 __all__ = ["ELU", "Activation", "ActivityRegularization", "Dense", "Dropout", "Embedding",
            "Flatten", "Identity", "Input", "InputLayer", "InputSpec", "Lambda", "Layer",
            "LeakyReLU", "Masking", "PReLU", "Permute", "ReLU", "RepeatVector", "Reshape", "Softmax",
-           "TorchModuleWrapper"]
+           "TorchModuleWrapper", "EinsumDense", "ReversibleEmbedding", "Wrapper"]
 for _family in (attention, convolutional, merging, normalization, pooling, preprocessing,
                 regularization, reshaping, rnn):
     __all__ += _family.__all__

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.layers.core.wrapper import Wrapper
 from hocsau.layers.layer import Layer
-from hocsau.saving.serialization import (
-    deserialize_keras_object,
-    keras_class,
-    serialize_keras_object,
-)
+from hocsau.saving.serialization import keras_class
 
 
 @keras_class("keras.layers")
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """`TimeDistributed(layer)` maps (batch, time, ...) to (batch, time, layer output ...).
 
     The same weights serve every step. Steps are folded into the batch axis and the layer runs
@@ -26,8 +23,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a "
                              f"`hocsau.layers.Layer` instance. Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
         self._per_step_in_training = any(type(m).__name__ == "BatchNormalization"
                                          for m in layer.modules())
@@ -68,12 +64,3 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape(self._step_shape(tuple(input_shape)))
         return (inner[0], input_shape[1], *inner[1:])
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "layer": serialize_keras_object(self.layer)}
-
-    @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        config = dict(config)
-        config["layer"] = deserialize_keras_object(config["layer"], custom_objects=custom_objects)
-        return cls(**config)
