@@ -1,6 +1,10 @@
-"""Recurrent layers: cells, RNN, SimpleRNN, GRU, LSTM, Bidirectional, TimeDistributed."""
+"""Recurrent layers: cells, RNN, SimpleRNN, GRU, LSTM, ConvLSTM1D/2D/3D, Bidirectional,
+TimeDistributed."""
 
 from hocsau.layers.rnn.bidirectional import Bidirectional
+from hocsau.layers.rnn.conv_lstm1d import ConvLSTM1D
+from hocsau.layers.rnn.conv_lstm2d import ConvLSTM2D
+from hocsau.layers.rnn.conv_lstm3d import ConvLSTM3D
 from hocsau.layers.rnn.gru import GRU
 from hocsau.layers.rnn.gru_cell import GRUCell
 from hocsau.layers.rnn.lstm import LSTM
@@ -12,4 +16,5 @@ from hocsau.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from hocsau.layers.rnn.time_distributed import TimeDistributed
 
 __all__: list[str] = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "SimpleRNN",
-                      "SimpleRNNCell", "StackedRNNCells", "TimeDistributed"]
+                      "SimpleRNNCell", "StackedRNNCells", "TimeDistributed", "ConvLSTM1D",
+                      "ConvLSTM2D", "ConvLSTM3D"]
