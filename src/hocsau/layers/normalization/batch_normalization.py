@@ -23,8 +23,17 @@ class BatchNormalization(AffineNormalization):
     Keras 3's rule, so fine-tuning a model keeps its statistics), the moving statistics are used.
     A mask (batch, steps) leaves masked steps out of the batch statistics.
 
+    With `renorm=True` (batch renormalization, Ioffe 2017) training still normalizes with the
+    batch statistics, then corrects towards slower "renorm" moving statistics:
+    `r = batch_std / renorm_std` (clipped to `[rmin, rmax]`), `d = (batch_mean - renorm_mean) /
+    renorm_std` (clipped to `[-dmax, dmax]`), `out = (normalized * r + d) * gamma + beta`, with no
+    gradient through `r` and `d`. The renorm statistics move with `renorm_momentum`; the
+    inference ones track the standard deviation with `momentum` and derive the variance from it.
+
     Weights, in Keras's order: gamma (if `scale`), beta (if `center`), then the non-trainable
-    moving_mean and moving_variance.
+    moving_mean and moving_variance, and with `renorm` moving_stddev, renorm_mean and
+    renorm_stddev. `synchronized=True` reduces the statistics over every process of an
+    initialized `torch.distributed` group; on one process it changes nothing.
     """
 
     def __init__(self, axis=-1, momentum: float = 0.99, epsilon: float = 1e-3,
@@ -32,15 +41,12 @@ class BatchNormalization(AffineNormalization):
                  gamma_initializer="ones", moving_mean_initializer="zeros",
                  moving_variance_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 synchronized: bool = False, renorm: bool = False, renorm_clipping=None,
-                 renorm_momentum: float = 0.99, **kwargs):
+                 renorm: bool = False, renorm_clipping=None, renorm_momentum: float = 0.99,
+                 synchronized: bool = False, **kwargs):
         super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
                          gamma_regularizer, beta_constraint, gamma_constraint, **kwargs)
-        if renorm:
-            raise ValueError("Batch renormalization is not available in hocsau. Received: "
-                             "renorm=True")
-        self.renorm, self.renorm_clipping, self.renorm_momentum = False, renorm_clipping, \
-            renorm_momentum
+        self.renorm, self.renorm_momentum = bool(renorm), renorm_momentum
+        self.renorm_clipping = _checked_clipping(renorm_clipping) if renorm else renorm_clipping
         self.axis = int(axis) if not isinstance(axis, (list, tuple)) else int(axis[0])
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.synchronized = synchronized
@@ -65,23 +71,70 @@ class BatchNormalization(AffineNormalization):
         self.moving_variance = self.add_weight(name="moving_variance", shape=shape,
                                                trainable=False, autocast=False,
                                                initializer=self.moving_variance_initializer)
+        if self.renorm:
+            self._add_renorm_weights(shape)
         self.input_spec = InputSpec(ndim=rank, axes={self.axis: size})
         self._reduction_axes = [d for d in range(rank) if d != self.axis]
         self.built = True
 
+    def _add_renorm_weights(self, shape: tuple) -> None:
+        """moving_stddev, renorm_mean, renorm_stddev; the stddevs start at sqrt(variance init)."""
+        def stddev_initializer(shape, dtype=None):
+            return torch.sqrt(_fresh(self.moving_variance_initializer)(shape, dtype=dtype))
+
+        for name, initializer in (("moving_stddev", stddev_initializer),
+                                  ("renorm_mean", _fresh(self.moving_mean_initializer)),
+                                  ("renorm_stddev", stddev_initializer)):
+            setattr(self, name, self.add_weight(name=name, shape=shape, trainable=False,
+                                                initializer=initializer, autocast=False))
+
     def call(self, inputs, training=None, mask=None):
+        gamma, beta = self.gamma, self.beta
         if training and self.trainable:
             mean, variance = self._batch_moments(inputs, mask)
-            with torch.no_grad():
-                m = self.momentum
-                self.moving_mean.copy_(self.moving_mean * m + mean.detach() * (1.0 - m))
-                self.moving_variance.copy_(self.moving_variance * m
-                                           + variance.detach() * (1.0 - m))
+            if self.renorm:
+                gamma, beta = self._renormalized_affine(mean.detach(), variance.detach())
+            else:
+                self._update_moving_statistics(mean.detach(), variance.detach())
         else:
             mean, variance = self.moving_mean, self.moving_variance
         out = _batch_normalization(inputs, mean.to(inputs.dtype), variance.to(inputs.dtype),
-                                   self.axis, self.beta, self.gamma, self.epsilon)
+                                   self.axis, beta, gamma, self.epsilon)
         return out
+
+    @torch.no_grad()
+    def _update_moving_statistics(self, mean, variance) -> None:
+        m = self.momentum
+        self.moving_mean.copy_(self.moving_mean * m + mean * (1.0 - m))
+        self.moving_variance.copy_(self.moving_variance * m + variance * (1.0 - m))
+
+    def _renormalized_affine(self, mean, variance):
+        """gamma * r and gamma * d + beta from the renorm statistics, which then move on."""
+        with torch.no_grad():
+            dtype = self.renorm_mean.dtype
+            mean, variance = mean.to(dtype), variance.to(dtype)
+            stddev = torch.sqrt(variance + self.epsilon)
+            renorm_stddev = self.renorm_stddev.clamp_min(self.epsilon ** 0.5)
+            r, d = self._clipped(stddev / renorm_stddev, (mean - self.renorm_mean) / renorm_stddev)
+            self._update_renorm_statistics(mean, stddev)
+        if self.gamma is not None:
+            r, d = r * self.gamma, d * self.gamma
+        return r, (d if self.beta is None else d + self.beta)
+
+    def _clipped(self, r, d):
+        """r within [rmin, rmax] and d within [-dmax, dmax], for the bounds given."""
+        rmin, rmax, dmax = (self.renorm_clipping.get(k) for k in ("rmin", "rmax", "dmax"))
+        r = r.clamp(min=rmin, max=rmax) if rmin is not None or rmax is not None else r
+        return r, (d if dmax is None else d.clamp(-dmax, dmax))
+
+    @torch.no_grad()
+    def _update_renorm_statistics(self, mean, stddev) -> None:
+        rm, m = self.renorm_momentum, self.momentum
+        self.renorm_mean.copy_(self.renorm_mean * rm + mean * (1.0 - rm))
+        self.renorm_stddev.copy_(self.renorm_stddev * rm + stddev * (1.0 - rm))
+        self.moving_mean.copy_(self.moving_mean * m + mean * (1.0 - m))
+        self.moving_stddev.copy_(self.moving_stddev * m + stddev * (1.0 - m))
+        self.moving_variance.copy_(torch.relu(self.moving_stddev ** 2 - self.epsilon))
 
     def _batch_moments(self, inputs, mask):
         if mask is None:
@@ -107,3 +160,26 @@ class BatchNormalization(AffineNormalization):
                 "synchronized": self.synchronized, "renorm": self.renorm,
                 "renorm_clipping": self.renorm_clipping,
                 "renorm_momentum": self.renorm_momentum}
+
+
+def _fresh(initializer):
+    """A new instance of a configurable initializer, so two weights do not share its seed."""
+    if hasattr(initializer, "get_config"):
+        return type(initializer).from_config(initializer.get_config())
+    return initializer
+
+
+def _checked_clipping(clipping) -> dict:
+    """`renorm_clipping` with only rmax / rmin / dmax, rmin <= rmax and dmax >= 0."""
+    clipping = dict(clipping or {})
+    unknown = set(clipping) - {"rmax", "rmin", "dmax"}
+    if unknown:
+        raise ValueError("Argument `renorm_clipping` accepts the keys 'rmax', 'rmin' and 'dmax'. "
+                         f"Received: renorm_clipping={clipping}")
+    rmax, rmin, dmax = (clipping.get(k) for k in ("rmax", "rmin", "dmax"))
+    if rmax is not None and rmin is not None and rmax < rmin:
+        raise ValueError("In `renorm_clipping`, rmax must be at least rmin. Received: "
+                         f"rmax={rmax}, rmin={rmin}")
+    if dmax is not None and dmax < 0:
+        raise ValueError(f"In `renorm_clipping`, dmax must be non-negative. Received: dmax={dmax}")
+    return clipping
