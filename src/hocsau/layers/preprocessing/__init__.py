@@ -1,22 +1,39 @@
 """Preprocessing layers usable inside models: rescaling, resizing, normalization,
 augmentation, text vectorization."""
 
+from hocsau.layers.preprocessing.auto_contrast import AutoContrast
 from hocsau.layers.preprocessing.center_crop import CenterCrop
+from hocsau.layers.preprocessing.equalization import Equalization
+from hocsau.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from hocsau.layers.preprocessing.normalization import Normalization
 from hocsau.layers.preprocessing.random_brightness import RandomBrightness
+from hocsau.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
+from hocsau.layers.preprocessing.random_color_jitter import RandomColorJitter
 from hocsau.layers.preprocessing.random_contrast import RandomContrast
 from hocsau.layers.preprocessing.random_crop import RandomCrop
 from hocsau.layers.preprocessing.random_flip import RandomFlip
+from hocsau.layers.preprocessing.random_grayscale import RandomGrayscale
 from hocsau.layers.preprocessing.random_height import RandomHeight
+from hocsau.layers.preprocessing.random_hue import RandomHue
+from hocsau.layers.preprocessing.random_invert import RandomInvert
+from hocsau.layers.preprocessing.random_posterization import RandomPosterization
 from hocsau.layers.preprocessing.random_rotation import RandomRotation
+from hocsau.layers.preprocessing.random_saturation import RandomSaturation
+from hocsau.layers.preprocessing.random_sharpness import RandomSharpness
 from hocsau.layers.preprocessing.random_translation import RandomTranslation
 from hocsau.layers.preprocessing.random_width import RandomWidth
 from hocsau.layers.preprocessing.random_zoom import RandomZoom
 from hocsau.layers.preprocessing.rescaling import Rescaling
 from hocsau.layers.preprocessing.resizing import Resizing
+from hocsau.layers.preprocessing.solarization import Solarization
+from hocsau.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from hocsau.layers.preprocessing.text_vectorization import TextVectorization
 
-__all__: list[str] = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast",
-                      "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation",
-                      "RandomTranslation", "RandomWidth", "RandomZoom", "Rescaling", "Resizing",
+__all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrogram",
+                      "Normalization", "RandomBrightness", "RandomColorDegeneration",
+                      "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip",
+                      "RandomGrayscale", "RandomHeight", "RandomHue", "RandomInvert",
+                      "RandomPosterization", "RandomRotation", "RandomSaturation",
+                      "RandomSharpness", "RandomTranslation", "RandomWidth", "RandomZoom",
+                      "Rescaling", "Resizing", "STFTSpectrogram", "Solarization",
                       "TextVectorization"]
