@@ -21,7 +21,12 @@ class MultiHeadAttention(Layer):
     biases `(heads, key_dim)`, as Keras stores them), attention runs over `attention_axes`
     (default: every axis between batch and features), and the heads are projected back to the
     query's feature size (or `output_shape`). Masks: the query's, value's and key's Keras masks,
-    `attention_mask` (batch, T, S) and `use_causal_mask` are combined with AND.
+    `attention_mask` (batch, T, S) and `use_causal_mask` are combined with AND, as Keras does:
+    query mask `(..., T, 1)`, value / key masks `(..., 1, S)`, causal mask `(1, T, S)` over
+    axis 1. The result gains axes before its last `2 * len(attention_axes)` until it has the rank
+    of the scores `(batch, non-attended axes..., heads, query axes..., key axes...)`, to which it
+    must broadcast: with `attention_axes=(2,)` on `(B, X, T, F)` inputs, masks `(B, X, T)` and an
+    `attention_mask` `(B, X, T, S)` or `(B, T, S)` apply per position along X.
     """
 
     def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None,
@@ -118,7 +123,8 @@ class MultiHeadAttention(Layer):
         q = q * (1.0 / math.sqrt(self.key_dim))
         scores = torch.einsum("bqnh,bknh->bnqk", q, k)  # (B', N, T, S)
         if mask is not None:  # Keras's masked softmax: fully masked rows give zeros
-            mask = _fold_mask(mask, self._axes, scores.shape)
+            keras_shape = score_shape[0] + (self.num_heads,) + score_shape[1] + key_shape[1]
+            mask = self._fold_mask(mask, keras_shape, scores.shape)
             scores = scores.masked_fill(~mask, -3.0e4 if scores.dtype == torch.float16 else -1e9)
         weights = torch.softmax(scores, dim=-1)
         if mask is not None:
@@ -131,6 +137,22 @@ class MultiHeadAttention(Layer):
         scores_out = weights.reshape(batch_other + (self.num_heads,) + score_shape[1]
                                      + key_shape[1])
         return restore(output), scores_out
+
+    def _fold_mask(self, mask, keras_shape, folded_shape):
+        """Keras's broadcast of a mask onto the scores, then folded like them: (B', N|1, T, S)."""
+        rank, before = len(keras_shape), 2 * len(self._axes) + 1
+        while mask.dim() < rank and mask.dim() >= before - 1:
+            mask = mask.unsqueeze(-before)
+        if mask.dim() != rank or any(m not in (1, k) for m, k in zip(mask.shape, keras_shape,
+                                                                       strict=True)):
+            raise ValueError(f"MultiHeadAttention '{self.name}': the attention mask does not "
+                             f"broadcast to the attention scores of shape {keras_shape} (batch "
+                             "and non-attended axes, heads, query axes, key axes) with "
+                             f"attention_axes={self._axes}. Received: mask.shape="
+                             f"{tuple(mask.shape)}")
+        heads = rank - 1 - 2 * len(self._axes)
+        target = keras_shape[:heads] + (mask.shape[heads],) + keras_shape[heads + 1:]
+        return mask.expand(target).reshape(folded_shape[0], target[heads], *folded_shape[2:])
 
     def compute_mask(self, inputs, mask=None):
         return mask[0] if isinstance(mask, (list, tuple)) else mask
@@ -174,17 +196,6 @@ def _fold(x, axes):
         return y.permute([order.index(i) for i in range(len(order))])
 
     return folded, restore, (batch_other, attended)
-
-
-def _fold_mask(mask, axes, score_shape):
-    """A (B, T..., S...) mask broadcast onto folded scores (B', N, T, S)."""
-    if mask.dim() == 3:
-        return mask[:, None]
-    if score_shape[0] % mask.shape[0] or mask[0].numel() != score_shape[2] * score_shape[3]:
-        raise ValueError("MultiHeadAttention: masks are supported when attention runs over "
-                         "every axis between batch and features (or one axis). Received a "
-                         f"mask of shape {tuple(mask.shape)} with attention_axes={axes}")
-    return mask.reshape(mask.shape[0], 1, score_shape[2], score_shape[3])
 
 
 def _combined_mask(query, value, query_mask, value_mask, key_mask, attention_mask, causal):
