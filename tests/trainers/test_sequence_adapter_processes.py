@@ -6,13 +6,16 @@ import os
 import threading
 import time
 
+import keras
 import numpy as np
 import pytest
 import torch
+from keras.src.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
 
 import hocsau
 from hocsau import layers
 from hocsau.preprocessing.image import ImageDataGenerator
+from hocsau.preprocessing.sequence import TimeseriesGenerator
 from hocsau.trainers.data_adapters import sequence_adapter
 from hocsau.trainers.data_adapters.sequence_adapter import SequenceAdapter
 
@@ -135,6 +138,28 @@ def test_on_epoch_end_runs_here_and_workers_see_it_next_epoch():
     np.testing.assert_array_equal(second[3][0].numpy(), X[24:32] + 1)
 
 
+def test_two_epochs_match_keras_process_workers():
+    class KerasRows(keras.utils.PyDataset):
+        __len__, __getitem__, on_epoch_end = Rows.__len__, Rows.__getitem__, Rows.on_epoch_end
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.fail_at, self.sleep_from, self.epoch = None, None, 0
+
+    theirs = PyDatasetAdapter(KerasRows(workers=2, use_multiprocessing=True, max_queue_size=2))
+    ours = SequenceAdapter(Rows(workers=2, use_multiprocessing=True, max_queue_size=2))
+    for _ in range(2):
+        theirs.on_epoch_begin()
+        expected = list(theirs.get_numpy_iterator())
+        theirs.on_epoch_end()
+        got = list(ours)
+        assert len(got) == len(expected) == 5
+        for batch, reference in zip(got, expected, strict=True):
+            for part, part_reference in zip(batch, reference, strict=True):
+                np.testing.assert_array_equal(part.numpy(), part_reference)
+    assert multiprocessing.active_children() == []
+
+
 def test_fit_evaluate_predict_match_one_process():
     results = []
     for kwargs in ({}, {"workers": 2, "use_multiprocessing": True}):
@@ -214,4 +239,18 @@ def test_image_data_generator_flow_in_fit_with_processes():
     model.compile(optimizer="sgd", loss="mse")
     history = model.fit(flow, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+    assert multiprocessing.active_children() == []
+
+
+def test_spawned_workers_load_a_picklable_dataset(monkeypatch):
+    # A library dataset, so that the spawned worker imports hocsau but not this test module.
+    monkeypatch.setattr(sequence_adapter, "_start_method", lambda: "spawn")
+    series = np.arange(12, dtype="float32")
+    windows = TimeseriesGenerator(series, series, length=3, batch_size=4)
+    windows.use_multiprocessing = True
+    got = _epoch(windows)
+    assert [x.tolist() for x, _, _ in got] == [
+        [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]], [[4, 5, 6], [5, 6, 7], [6, 7, 8], [7, 8, 9]],
+        [[8, 9, 10]]]
+    assert torch.cat([y for _, y, _ in got]).tolist() == list(range(3, 12))
     assert multiprocessing.active_children() == []

@@ -85,19 +85,25 @@ def _process_batches(dataset, order, workers: int, ahead: int):
         workers, mp_context=context, initializer=_start_worker, initargs=(dataset,))
     with _running(pool):
         batches = _prefetched(pool, _load_in_worker, order[1:], ahead)
-        yield first  # the workers start on the first submitted batches meanwhile
+        yield first  # while the workers load the next ones
         for batch in batches:
             yield _nested_map(batch, _TensorBytes, _TensorBytes.to_tensor)
 
 
 def _prefetched(pool, load, order, ahead: int):
-    """`load(index)` for each index of `order`, in order, with at most `ahead` calls pending."""
+    """`load(index)` for each index of `order`, in order, with at most `ahead` calls pending:
+    the first `ahead` are submitted now (starting the pool's workers), the others as results
+    are taken."""
     indices = iter(order)
     pending = collections.deque(pool.submit(load, i) for i in itertools.islice(indices, ahead))
-    while pending:
-        future = pending.popleft()
-        pending.extend(pool.submit(load, i) for i in itertools.islice(indices, 1))
-        yield future.result()
+
+    def results():
+        while pending:
+            future = pending.popleft()
+            pending.extend(pool.submit(load, i) for i in itertools.islice(indices, 1))
+            yield future.result()
+
+    return results()
 
 
 @contextlib.contextmanager
