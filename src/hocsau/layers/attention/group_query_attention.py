@@ -11,6 +11,7 @@ from hocsau import random as hocsau_random
 from hocsau.layers.attention.multi_head_attention import _combined_mask
 from hocsau.layers.core.einsum_dense import EinsumDense
 from hocsau.layers.layer import Layer
+from hocsau.models.symbolic import Spec
 from hocsau.saving.serialization import keras_class
 from hocsau.utils import naming
 
@@ -177,6 +178,18 @@ class GroupQueryAttention(Layer):
         key_shape = value_shape if key_shape is None else key_shape
         _check_shapes(query_shape, value_shape, key_shape, same_features=True)
         return tuple(query_shape)
+
+    def compute_output_spec(self, query, value, key=None, query_mask=None, value_mask=None,
+                            key_mask=None, attention_mask=None, return_attention_scores=False,
+                            training=None, use_causal_mask=False):
+        key_shape = None if key is None else tuple(key.shape)
+        output = Spec(self.compute_output_shape(tuple(query.shape), tuple(value.shape),
+                                                key_shape), self.compute_dtype)
+        if not return_attention_scores:
+            return output
+        source = (value if key is None else key).shape[1]
+        scores = (query.shape[0], self.num_query_heads, query.shape[1], source)
+        return output, Spec(scores, self.compute_dtype)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "head_dim": self.head_dim,

@@ -230,6 +230,9 @@ def _bias_shape(bias_axes, out_spec, output, elided, side):
     first = min(out_spec.index(d) for d in bias_axes)
     shape = [output[i + offset] if d in bias_axes else 1
              for i, d in enumerate(out_spec) if i >= first]
+    if None in shape:
+        raise ValueError(f"EinsumDense: the bias over '{bias_axes}' has an axis of unknown size "
+                         f"(give it in `output_shape`). Received: output shape {tuple(output)}")
     if side != "left":
         shape += [1] * max(elided, 0)
     return tuple(shape)

@@ -6,6 +6,7 @@ import torch
 
 from hocsau import config as hocsau_config
 from hocsau.layers.core.embedding import Embedding
+from hocsau.models.symbolic import Spec
 from hocsau.saving.serialization import keras_class
 
 
@@ -70,6 +71,10 @@ class ReversibleEmbedding(Embedding):
         if reverse:
             return tuple(input_shape[:-1]) + (self.input_dim,)
         return tuple(input_shape) + (self.output_dim,)
+
+    def compute_output_spec(self, inputs, reverse=False):
+        dtype = self.reverse_dtype if reverse and self.reverse_dtype else self.compute_dtype
+        return Spec(self.compute_output_shape(tuple(inputs.shape), reverse), dtype)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "tie_weights": self.tie_weights,

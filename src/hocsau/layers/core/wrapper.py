@@ -30,6 +30,8 @@ class Wrapper(Layer):
 
     def build(self, input_shape=None) -> None:
         if not self.layer.built:
+            # Recorded as the layer's build config, so its serialized form rebuilds it.
+            self.layer._build_shapes = None if input_shape is None else tuple(input_shape)
             self.layer.build(input_shape)
             self.layer.built = True
         self.built = True

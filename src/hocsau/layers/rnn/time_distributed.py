@@ -36,10 +36,7 @@ class TimeDistributed(Wrapper):
         return (input_shape[0], *input_shape[2:])
 
     def build(self, input_shape) -> None:
-        if not self.layer.built:
-            self.layer.build(self._step_shape(tuple(input_shape)))
-            self.layer.built = True
-        self.built = True
+        super().build(self._step_shape(tuple(input_shape)))
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and (mask.dim() < 2 or mask.shape[:2] != inputs.shape[:2]):
