@@ -47,17 +47,21 @@ def test_matches_keras(rank, kwargs, rnn_parity):
     assert ours.compute_output_shape(x.shape) == theirs.compute_output_shape(x.shape)
 
 
-@pytest.mark.parametrize("go_backwards", [False, True])
-def test_masked_sequences_match_keras(go_backwards, rnn_parity):
+@pytest.mark.parametrize("go_backwards,zero_output", [(False, False), (True, False),
+                                                      (True, True)])
+def test_masked_sequences_match_keras(go_backwards, zero_output, rnn_parity):
     x = _sequences(2, steps=4)
     mask = np.array([[1, 1, 0, 1], [0, 1, 0, 0]], bool)
     kwargs = {"filters": 2, "kernel_size": 2, "padding": "same", "return_sequences": True,
-              "return_state": True, "go_backwards": go_backwards}
+              "return_state": True, "go_backwards": go_backwards,
+              "zero_output_for_mask": zero_output}
     outputs = rnn_parity(keras.layers.ConvLSTM2D(**kwargs), layers.ConvLSTM2D(**kwargs), x,
                          mask=mask)
-    # A masked step repeats the previous output.
-    step = 2 if not go_backwards else 1
-    np.testing.assert_array_equal(outputs[0][0, step], outputs[0][0, step - 1])
+    step = 2 if not go_backwards else 1  # output index of the masked step 2 of row 0
+    if zero_output:
+        assert np.abs(outputs[0][0, step]).max() == 0
+    else:  # a masked step repeats the previous output
+        np.testing.assert_array_equal(outputs[0][0, step], outputs[0][0, step - 1])
 
 
 def test_initial_state_matches_keras(rnn_parity):
