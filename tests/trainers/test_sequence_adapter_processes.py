@@ -3,8 +3,10 @@ process; errors, interrupts and epoch hooks handled; no worker process left behi
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 import keras
 import numpy as np
@@ -180,6 +182,18 @@ def test_worker_error_reaches_fit_with_its_type_and_message():
     model = _linear()
     with pytest.raises(ValueError, match="row block 3 cannot be read"):
         model.fit(Rows(fail_at=3, workers=2, use_multiprocessing=True), verbose=0)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_killed_worker_is_reported_not_waited_for():
+    class Dies(Rows):
+        def __getitem__(self, index):
+            if index == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return super().__getitem__(index)
+
+    with pytest.raises(BrokenProcessPool, match="loading batches of Dies ended abruptly"):
+        list(SequenceAdapter(Dies(workers=2, use_multiprocessing=True)))
     assert multiprocessing.active_children() == []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import itertools
 import multiprocessing
@@ -86,8 +87,14 @@ def _process_batches(dataset, order, workers: int, ahead: int):
     with _running(pool):
         batches = _prefetched(pool, _load_in_worker, order[1:], ahead)
         yield first  # while the workers load the next ones
-        for batch in batches:
-            yield _nested_map(batch, _TensorBytes, _TensorBytes.to_tensor)
+        try:
+            for batch in batches:
+                yield _nested_map(batch, _TensorBytes, _TensorBytes.to_tensor)
+        except concurrent.futures.process.BrokenProcessPool as error:
+            raise concurrent.futures.process.BrokenProcessPool(
+                f"A worker process loading batches of {type(dataset).__name__} ended abruptly "
+                f"(killed, for instance when out of memory, or crashed in native code). "
+                f"Received: {error}") from error
 
 
 def _prefetched(pool, load, order, ahead: int):
