@@ -29,8 +29,8 @@ def _inputs(name, shape, rng):
 
 def _pair(name, kwargs, shape, rng, **lora):
     """Keras's and our layer, built, sharing random values for every weight."""
-    theirs, ours = getattr(keras.layers, name)(**kwargs, **lora), getattr(layers, name)(
-        **kwargs, **lora)
+    theirs, ours = (getattr(lib, name)(**kwargs, **lora, name="adapted")
+                    for lib in (keras.layers, layers))
     build_shape = None if name == "Embedding" else (None, *shape[1:])
     theirs.build(build_shape)
     ours.build(build_shape)
