@@ -2,6 +2,7 @@
 
 from hocsau import (
     activations,
+    applications,
     backend,
     callbacks,
     config,
@@ -30,8 +31,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
-    "__version__", "activations", "backend", "callbacks", "config", "constraints", "data",
-    "datasets",
+    "__version__", "activations", "applications", "backend", "callbacks", "config",
+    "constraints", "data", "datasets",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing", "random",
     "regularizers", "saving", "utils",
