@@ -115,8 +115,9 @@ def _prefetched(pool, load, order, ahead: int):
 
 @contextlib.contextmanager
 def _running(pool):
-    """Shuts `pool` down on leaving; on an error or an early stop, without finishing the
-    pending loads (processes are terminated: a Ctrl-C should not wait for a slow batch)."""
+    """Shuts `pool` down on leaving. On an error or an early stop, queued loads are dropped
+    and worker processes terminated (a Ctrl-C should not wait for a slow batch); threads
+    cannot be stopped, so their running loads finish first."""
     try:
         yield pool
     except BaseException:
