@@ -57,7 +57,8 @@ class Probe(hocsau.utils.PyDataset):
     def __getitem__(self, index):
         x = {"id": torch.tensor([[index]], dtype=torch.int64),
              "half": torch.full((1, 2), index / 3, dtype=torch.bfloat16),
-             "where": np.array([[os.getpid(), threading.get_ident(), np.random.random()]])}
+             "where": np.array([[os.getpid(), threading.get_ident()]], dtype=np.int64),
+             "draw": np.array([[np.random.random()]], dtype=np.float32)}
         return x, torch.tensor([[True]])
 
 
@@ -107,11 +108,11 @@ def test_threads_stay_threads_without_multiprocessing():
 
 def test_workers_reseed_numpy_so_their_draws_differ():
     np.random.seed(5)
-    draws = [x["where"][0, 2].item() for x, _, _ in _epoch(Probe(workers=2,
+    draws = [x["draw"].item() for x, _, _ in _epoch(Probe(workers=2,
                                                                  use_multiprocessing=True))]
     # Forked without reseeding, each worker would repeat the draws following the parent's.
     parent_next = np.random.random()
-    assert len(set(draws)) == 6 and parent_next not in draws[1:]
+    assert len(set(draws)) == 6 and np.float32(parent_next).item() not in draws[1:]
 
 
 def test_at_most_max_queue_size_batches_requested_ahead():
