@@ -11,15 +11,19 @@ from hocsau.layers.preprocessing.random_color_degeneration import RandomColorDeg
 from hocsau.layers.preprocessing.random_color_jitter import RandomColorJitter
 from hocsau.layers.preprocessing.random_contrast import RandomContrast
 from hocsau.layers.preprocessing.random_crop import RandomCrop
+from hocsau.layers.preprocessing.random_erasing import RandomErasing
 from hocsau.layers.preprocessing.random_flip import RandomFlip
+from hocsau.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
 from hocsau.layers.preprocessing.random_grayscale import RandomGrayscale
 from hocsau.layers.preprocessing.random_height import RandomHeight
 from hocsau.layers.preprocessing.random_hue import RandomHue
 from hocsau.layers.preprocessing.random_invert import RandomInvert
+from hocsau.layers.preprocessing.random_perspective import RandomPerspective
 from hocsau.layers.preprocessing.random_posterization import RandomPosterization
 from hocsau.layers.preprocessing.random_rotation import RandomRotation
 from hocsau.layers.preprocessing.random_saturation import RandomSaturation
 from hocsau.layers.preprocessing.random_sharpness import RandomSharpness
+from hocsau.layers.preprocessing.random_shear import RandomShear
 from hocsau.layers.preprocessing.random_translation import RandomTranslation
 from hocsau.layers.preprocessing.random_width import RandomWidth
 from hocsau.layers.preprocessing.random_zoom import RandomZoom
@@ -31,9 +35,9 @@ from hocsau.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrogram",
                       "Normalization", "RandomBrightness", "RandomColorDegeneration",
-                      "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip",
-                      "RandomGrayscale", "RandomHeight", "RandomHue", "RandomInvert",
-                      "RandomPosterization", "RandomRotation", "RandomSaturation",
-                      "RandomSharpness", "RandomTranslation", "RandomWidth", "RandomZoom",
-                      "Rescaling", "Resizing", "STFTSpectrogram", "Solarization",
-                      "TextVectorization"]
+                      "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing",
+                      "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHeight",
+                      "RandomHue", "RandomInvert", "RandomPerspective", "RandomPosterization",
+                      "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+                      "RandomTranslation", "RandomWidth", "RandomZoom", "Rescaling", "Resizing",
+                      "STFTSpectrogram", "Solarization", "TextVectorization"]
