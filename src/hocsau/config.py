@@ -102,6 +102,8 @@ def standardize_dtype(dtype) -> str:
         return floatx()
     if isinstance(dtype, torch.dtype):
         return str(dtype).replace("torch.", "")
+    if dtype is str or getattr(dtype, "kind", None) in ("U", "S"):
+        return "string"  # numpy text arrays, as Keras names them
     if hasattr(dtype, "name") and not isinstance(dtype, str):
         name = dtype.name  # numpy dtype or Keras DTypePolicy
     else:

@@ -44,6 +44,8 @@ class Layer(nn.Module):
     """
 
     supports_masking = False
+    # False for layers that take host data (strings) as it comes, as in Keras.
+    _convert_input_args = True
 
     def __new__(cls, *args, **kwargs):
         # nn.Module state exists before the subclass's __init__ runs, so Keras code that sets
@@ -379,7 +381,7 @@ class Layer(nn.Module):
         return self._eager_call(args, kwargs)
 
     def _eager_call(self, args, kwargs):
-        if args and not isinstance(args[0], torch.Tensor):
+        if args and not isinstance(args[0], torch.Tensor) and self._convert_input_args:
             args = (_to_tensors(args[0]),) + args[1:]
         if not self.built:
             self._maybe_build(args, kwargs)
@@ -574,7 +576,8 @@ def _build_shapes(layer: Layer, args, kwargs):
 
 
 def _to_tensors(value):
-    """numpy arrays, lists of numbers and scalars -> tensors on the default device."""
+    """numpy arrays, lists of numbers and scalars -> tensors on the default device; strings
+    stay numpy arrays for the layers that take them."""
     if isinstance(value, torch.Tensor):
         return value
     if isinstance(value, (list, tuple)) and value and all(
@@ -583,6 +586,9 @@ def _to_tensors(value):
     if isinstance(value, dict):
         return {k: _to_tensors(v) for k, v in value.items()}
     array = np.asarray(value)
+    if array.dtype.kind in "US" or (array.dtype == object and array.size
+                                    and isinstance(array.flat[0], (str, bytes))):
+        return array
     tensor = torch.from_numpy(np.ascontiguousarray(array))
     if tensor.is_floating_point() and array.dtype == np.float64:
         tensor = tensor.to(config.torch_dtype(None))

@@ -260,6 +260,11 @@ def _zip_map(fn, structures):
 def _meta_outputs(layer, args, kwargs, size: int):
     def to_meta(value):
         if is_symbolic(value):
+            if value.dtype == "string":
+                raise TypeError(f"{type(layer).__name__} received a string input but has no "
+                                "`compute_output_shape`, so it cannot take strings: strings "
+                                "go to layers such as StringLookup, Hashing or "
+                                "TextVectorization first.")
             shape = tuple(size if d is None else d for d in value.shape)
             return torch.empty(shape, dtype=config.torch_dtype(value.dtype), device="meta")
         return value

@@ -28,7 +28,9 @@ class InputLayer(Layer):
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # A string input has no torch dtype: the layer keeps the default policy.
+        strings = config.standardize_dtype(dtype) == "string"
+        super().__init__(name=name, dtype=None if strings else dtype, **kwargs)
         if shape is not None and batch_shape is not None:
             raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
         if batch_shape is None:

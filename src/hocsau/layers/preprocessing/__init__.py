@@ -2,8 +2,13 @@
 augmentation, text vectorization."""
 
 from hocsau.layers.preprocessing.auto_contrast import AutoContrast
+from hocsau.layers.preprocessing.category_encoding import CategoryEncoding
 from hocsau.layers.preprocessing.center_crop import CenterCrop
+from hocsau.layers.preprocessing.discretization import Discretization
 from hocsau.layers.preprocessing.equalization import Equalization
+from hocsau.layers.preprocessing.hashed_crossing import HashedCrossing
+from hocsau.layers.preprocessing.hashing import Hashing
+from hocsau.layers.preprocessing.integer_lookup import IntegerLookup
 from hocsau.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from hocsau.layers.preprocessing.normalization import Normalization
 from hocsau.layers.preprocessing.random_brightness import RandomBrightness
@@ -31,6 +36,7 @@ from hocsau.layers.preprocessing.rescaling import Rescaling
 from hocsau.layers.preprocessing.resizing import Resizing
 from hocsau.layers.preprocessing.solarization import Solarization
 from hocsau.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+from hocsau.layers.preprocessing.string_lookup import StringLookup
 from hocsau.layers.preprocessing.text_vectorization import TextVectorization
 
 __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrogram",
@@ -41,3 +47,5 @@ __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrog
                       "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
                       "RandomTranslation", "RandomWidth", "RandomZoom", "Rescaling", "Resizing",
                       "STFTSpectrogram", "Solarization", "TextVectorization"]
+__all__ += ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
+            "StringLookup"]

@@ -30,6 +30,7 @@ import torch
 
 from hocsau import config
 from hocsau.layers.layer import Layer
+from hocsau.models.symbolic import Spec
 from hocsau.saving.serialization import keras_class
 from hocsau.utils.naming import uniquify
 
@@ -61,6 +62,8 @@ class TextVectorization(Layer):
         vocabulary: A list of tokens (or a path to a file with one per line).
         idf_weights: With "tf_idf" and a given vocabulary, its inverse document frequencies.
     """
+
+    _convert_input_args = False  # strings reach `call` as given
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",
@@ -184,13 +187,6 @@ class TextVectorization(Layer):
                       for i in range(len(tokens) - n + 1)]
         return tokens
 
-    def __call__(self, inputs, *args, **kwargs):
-        if hasattr(inputs, "_keras_history"):
-            raise ValueError("TextVectorization works on strings, eagerly: call it on a list or "
-                             "array of strings (e.g. in a data pipeline), not on a symbolic "
-                             "input.")
-        return self.call(inputs)
-
     def call(self, inputs):
         if self.split is None:
             return self._call_unsplit(inputs)
@@ -302,6 +298,11 @@ class TextVectorization(Layer):
         specials = self._specials()
         self._set_tokens(tokens[len(specials):] if tokens[:len(specials)] == specials
                          else tokens)
+
+    def compute_output_spec(self, inputs):
+        """Strings never run on the meta device: the spec comes from the shapes."""
+        return Spec(self.compute_output_shape(inputs.shape),
+                    "int64" if self.output_mode == "int" else "float32")
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":

@@ -20,7 +20,7 @@ def is_array_like(value) -> bool:
         return bool(value) and all(is_array_like(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return bool(value) and (all(is_array_like(v) for v in value)
-                                or isinstance(value[0], (int, float, np.number, list, tuple)))
+                                or isinstance(value[0], (int, float, np.number, list, tuple, str)))
     return False
 
 
@@ -98,7 +98,8 @@ def _check_cardinality(data) -> int:
 
 
 def _device_of(data):
-    return flatten(data[0])[0].device
+    tensors = [t for t in flatten(data) if isinstance(t, torch.Tensor)]
+    return tensors[0].device if tensors else torch.device("cpu")
 
 
 def _batchwise_permutation(n: int, size: int, device) -> torch.Tensor:
@@ -109,7 +110,13 @@ def _batchwise_permutation(n: int, size: int, device) -> torch.Tensor:
 
 
 def _take(data, index):
-    return map_structure(lambda t: None if t is None else t.index_select(0, index), data)
+    return map_structure(lambda t: None if t is None else _rows(t, index), data)
+
+
+def _rows(values, index: torch.Tensor):
+    if isinstance(values, np.ndarray):  # strings stay on the host
+        return values[index.cpu().numpy()]
+    return values.index_select(0, index)
 
 
 def _slice(data, start: int, stop: int):

@@ -35,6 +35,8 @@ def to_device(value, device=None):
         return value.to(device, non_blocking=True)
     if isinstance(value, dict):
         return {k: to_device(v, device) for k, v in value.items()}
+    if _is_strings(value):
+        return np.asarray(value)  # stays on the host, for layers that take strings
     if isinstance(value, (list, tuple)) and value and not _is_numeric_list(value):
         return type(value)(to_device(v, device) for v in value)
     array = np.asarray(value)
@@ -44,6 +46,16 @@ def to_device(value, device=None):
         raise ValueError(f"Cannot feed data of dtype {array.dtype} to a model: convert strings or "
                          "ragged lists to numeric arrays first (e.g. with `pad_sequences`).")
     return torch.from_numpy(np.ascontiguousarray(array)).to(device, non_blocking=True)
+
+
+def _is_strings(value) -> bool:
+    """A string array, or a (nested) list whose first leaf is a string."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "US" or (value.dtype == object and value.size > 0
+                                            and isinstance(value.flat[0], (str, bytes)))
+    while isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return isinstance(value, (str, bytes))
 
 
 def _is_numeric_list(value) -> bool:
