@@ -1,4 +1,5 @@
-"""`GroupQueryAttention`: attention where groups of query heads share key/value heads."""
+"""`GroupedQueryAttention` (public name `GroupQueryAttention`, as in Keras): attention where
+groups of query heads share key/value heads."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ from hocsau.layers.attention.multi_head_attention import _combined_mask
 from hocsau.layers.core.einsum_dense import EinsumDense
 from hocsau.layers.layer import Layer
 from hocsau.models.symbolic import Spec
-from hocsau.saving.serialization import keras_class
-from hocsau.utils import naming
+from hocsau.saving.serialization import builtin_classes, keras_class
+
+# Keras exports this class as `keras.layers.GroupQueryAttention` but names it
+# GroupedQueryAttention, which gives its default layer name and its path in weight files. Files
+# written here name its source module, which Keras imports it from; Keras's files name the
+# public alias, registered below.
+_KERAS_SOURCE = "keras.src.layers.attention.grouped_query_attention"
 
 
-@keras_class("keras.layers")
-class GroupQueryAttention(Layer):
+@keras_class(_KERAS_SOURCE)
+class GroupedQueryAttention(Layer):
     """`GroupQueryAttention(head_dim, num_query_heads, num_key_value_heads)(query, value)`.
 
     Grouped-query attention (Ainslie et al., 2023) on (batch, length, features) inputs: query is
@@ -52,8 +58,6 @@ class GroupQueryAttention(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None,
                  **kwargs):
-        if kwargs.get("name") is None:  # Keras's class is GroupedQueryAttention
-            kwargs["name"] = naming.uniquify("grouped_query_attention")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         _check_arguments(head_dim, num_query_heads, num_key_value_heads, dropout,
                          sliding_window, flash_attention)
@@ -205,6 +209,9 @@ class GroupQueryAttention(Layer):
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
                 "seed": self.seed}
+
+
+builtin_classes("keras.layers")["GroupQueryAttention"] = GroupedQueryAttention
 
 
 def _and(mask, other):
