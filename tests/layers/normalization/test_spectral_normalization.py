@@ -64,6 +64,22 @@ def test_zero_kernel_is_left_alone():
     assert torch.equal(layer.vector_u, u) and not layer.kernel.any()
 
 
+def test_mixed_precision_updates_the_float32_weights():
+    x = torch.from_numpy(RNG.normal(size=(3, 4)).astype("float32"))
+    full = layers.SpectralNormalization(layers.Dense(3))
+    mixed = layers.SpectralNormalization(layers.Dense(3, dtype="mixed_float16"),
+                                         dtype="mixed_float16")
+    full(x)
+    mixed(x)
+    mixed.set_weights(full.get_weights())
+    for _ in range(2):
+        assert mixed(x, training=True).dtype == torch.float16
+        full(x, training=True)
+    assert mixed.kernel.dtype == mixed.vector_u.dtype == torch.float32
+    for half, single in zip(mixed.get_weights(), full.get_weights(), strict=True):
+        np.testing.assert_allclose(half, single, rtol=1e-5, atol=1e-6)
+
+
 def test_fit_counts_and_config():
     def model(lib):
         return lib.Sequential([lib.Input((4,)),

@@ -38,39 +38,47 @@ class SpectralNormalization(Wrapper):
     def build(self, input_shape) -> None:
         super().build(input_shape)
         self.input_spec = InputSpec(min_ndim=1, axes={-1: input_shape[-1]})
-        kernel = getattr(self.layer, "kernel", None)
-        if kernel is None:
-            kernel = getattr(self.layer, "embeddings", None)
-        if kernel is None:
+        self._kernel_name = next((n for n in ("kernel", "embeddings")
+                                  if getattr(self.layer, n, None) is not None), None)
+        if self._kernel_name is None:
             raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' nor "
                              f"'embeddings'. Received: layer={self.layer.name}")
-        self.kernel = kernel
+        self.kernel = kernel = self._wrapped_kernel()
+        # Not autocast: mixed precision must update the float32 `u`, not a half copy of it.
         self.vector_u = self.add_weight(name="vector_u", shape=(1, kernel.shape[-1]),
                                         initializer=initializers.TruncatedNormal(stddev=0.02),
-                                        trainable=False, dtype=_dtype_name(kernel))
+                                        trainable=False, autocast=False,
+                                        dtype=_dtype_name(kernel))
         self.built = True
+
+    def _wrapped_kernel(self):
+        """The wrapped layer's own kernel variable (under mixed precision, `self.kernel` is a
+        half-precision copy during `call`)."""
+        return getattr(self.layer, self._kernel_name)
 
     def call(self, inputs, training=False):
         if training:
             with torch.no_grad():
-                vector_u, kernel = self.normalized_weights()
-                untouched = torch.all(self.kernel == 0)  # no host sync: both kept on device
+                vector_u, normalized = self.normalized_weights()
+                kernel = self._wrapped_kernel()
+                untouched = torch.all(kernel == 0)  # no host sync: both kept on device
                 self.vector_u.copy_(torch.where(untouched, self.vector_u, vector_u))
-                self.kernel.copy_(torch.where(untouched, self.kernel, kernel))
+                kernel.copy_(torch.where(untouched, kernel, normalized))
         outputs = self.layer(inputs)
         return outputs.to(inputs.dtype)
 
     def normalized_weights(self):
         """(new `u`, kernel / sigma) from `power_iterations` power-method steps."""
-        weights = self.kernel.reshape(-1, self.kernel.shape[-1])
+        kernel = self._wrapped_kernel()
+        weights = kernel.reshape(-1, kernel.shape[-1])
         vector_u = self.vector_u
         for _ in range(self.power_iterations):
             vector_v = ops.normalize(vector_u @ weights.T, axis=None)
             vector_u = ops.normalize(vector_v @ weights, axis=None)
         vector_u, vector_v = vector_u.detach(), vector_v.detach()
         sigma = (vector_v @ weights) @ vector_u.T
-        kernel = (self.kernel / sigma).reshape(self.kernel.shape)
-        return vector_u.to(self.vector_u.dtype), kernel.to(self.kernel.dtype)
+        normalized = (kernel / sigma).reshape(kernel.shape)
+        return vector_u.to(self.vector_u.dtype), normalized.to(kernel.dtype)
 
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)
