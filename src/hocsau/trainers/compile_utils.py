@@ -138,7 +138,10 @@ class CompileLoss:
 
 
 class CompileMetrics:
-    """Metrics (unweighted) and weighted metrics for each output, named as Keras logs them."""
+    """Metrics (unweighted) and weighted metrics for each output, named as Keras logs them;
+    in `model.metrics` it stands for all of them under Keras's name "compile_metrics"."""
+
+    name = "compile_metrics"
 
     def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
         self._metrics_spec = metrics
@@ -171,6 +174,10 @@ class CompileMetrics:
                 m.name = f"{name}_{base}" if prefix else base
             result.append(metrics)
         return result
+
+    @property
+    def variables(self) -> list:
+        return [v for metric in self.metrics for v in metric.variables]
 
     @property
     def metrics(self) -> list:

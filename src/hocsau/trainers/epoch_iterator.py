@@ -51,7 +51,9 @@ class EpochIterator:
 
 
 def logs_to_python(logs: dict) -> dict:
-    """Metric tensors -> Python floats with one device sync for all of them."""
+    """Keras's log format: keys sorted, a nested dict (a metric container's result) expanded
+    in its place, tensors as Python floats with one device sync for all of them."""
+    logs = _sorted_flat(logs or {})
     if not logs:
         return {}
     names = list(logs)
@@ -61,6 +63,16 @@ def logs_to_python(logs: dict) -> dict:
         floats = torch.stack([t.detach().reshape(()).to(torch.float64) for t in tensors]).tolist()
         return dict(zip(names, floats, strict=False))
     return {n: _to_python(v) for n, v in zip(names, values, strict=False)}
+
+
+def _sorted_flat(logs: dict) -> dict:
+    result = {}
+    for key, value in sorted(logs.items()):
+        if isinstance(value, dict):
+            result.update(_sorted_flat(value))
+        else:
+            result[key] = value
+    return result
 
 
 def _to_python(value):

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from hocsau.callbacks.callback_list import CallbackList
+from hocsau.metrics.metric import Metric
 from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
 from hocsau.trainers.data_adapters import get_data_adapter
@@ -64,7 +65,8 @@ class Trainer:
         output_names = self._output_names()
         self._compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None \
             else None
-        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names)
+        self._compile_metrics = (CompileMetrics(metrics, weighted_metrics, output_names)
+                                 if metrics is not None or weighted_metrics is not None else None)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
         self.steps_per_execution = steps_per_execution
@@ -90,14 +92,25 @@ class Trainer:
         if not self.compiled:
             raise RuntimeError(f"You must call `compile()` before using the model in `{what}`.")
 
+    def __setattr__(self, name, value):
+        # Metrics a model keeps as attributes (self.loss_tracker = Mean(...)) join `metrics`,
+        # so they are logged and reset each epoch, as in Keras.
+        if isinstance(value, Metric) and not name.startswith("_"):
+            tracked = self.__dict__.setdefault("_attribute_metrics", [])
+            if all(metric is not value for metric in tracked):
+                tracked.append(value)
+        super().__setattr__(name, value)
+
     @property
     def metrics(self) -> list:
-        """The loss tracker, per-output loss trackers, then the compiled metrics."""
+        """The loss tracker, per-output loss trackers, the compiled metrics (one container,
+        named "compile_metrics", as in Keras), then metrics kept as model attributes."""
         result = [self._loss_tracker] if self._loss_tracker is not None else []
         if self._compile_loss is not None and self._compile_loss.output_trackers:
             result.extend(self._compile_loss.output_trackers.values())
         if self._compile_metrics is not None:
-            result.extend(self._compile_metrics.metrics)
+            result.append(self._compile_metrics)
+        result.extend(self.__dict__.get("_attribute_metrics", ()))
         return result
 
     @property
@@ -131,8 +144,8 @@ class Trainer:
         for penalty in self._penalties():
             penalty = penalty.sum()
             total = penalty if total is None else total + penalty
-        if total is None:
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        if total is None:  # nothing compiled or added: zero, as Keras returns
+            total = torch.zeros((), device=y_pred.device if torch.is_tensor(y_pred) else None)
         return total
 
     def _penalties(self) -> list:
@@ -241,7 +254,15 @@ class Trainer:
             warnings.warn("The training data ran out: no batch was trained in this epoch.",
                           stacklevel=3)
             return {}
-        return logs_to_python(self._metric_tensors())
+        return logs_to_python(self._metrics_or_step_logs(logs))
+
+    def _metrics_or_step_logs(self, step_logs) -> dict:
+        """Keras's rule for epoch logs: the metrics' results when the step returned those
+        names, else what the step returned (a custom step's own logs)."""
+        metric_logs = self._metric_tensors()
+        if isinstance(step_logs, dict) and set(step_logs) != set(metric_logs):
+            return step_logs
+        return metric_logs
 
     def _validate(self, validation_data, batch_size, steps, callbacks) -> dict:
         if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
@@ -271,12 +292,10 @@ class Trainer:
                 _callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 _callbacks.on_test_batch_end(step, logs)
-        logs = logs_to_python(self._metric_tensors())
+        tensors = self._metrics_or_step_logs(logs)
+        logs = logs_to_python(tensors)
         _callbacks.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _format_logs(logs, return_dict, order=tensors)
 
     # --- predict ----------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -308,13 +327,15 @@ class Trainer:
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x),
                                            class_weight=class_weight)))
         train = self.train_function or self._make_train_function()
-        return _format_logs(logs_to_python(train(batch)), return_dict)
+        tensors = train(batch)
+        return _format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x))))
         with torch.no_grad():
-            return _format_logs(logs_to_python(self.test_step(batch)), return_dict)
+            tensors = self.test_step(batch)
+        return _format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
     def predict_on_batch(self, x):
         with torch.no_grad():
@@ -392,8 +413,17 @@ def _concat_to_numpy(outputs: list):
     return map_structure(lambda _: next(merged), first)
 
 
-def _format_logs(logs: dict, return_dict: bool):
+def _format_logs(logs: dict, return_dict: bool, order: dict):
+    """The (sorted) logs dict, or its values as a list in the metrics' order (one value alone)."""
     if return_dict:
         return logs
-    values = list(logs.values())
+    names = [name for name in _flat_names(order) if name in logs]
+    values = [logs[name] for name in names] + [logs[k] for k in logs if k not in names]
     return values[0] if len(values) == 1 else values
+
+
+def _flat_names(logs: dict) -> list:
+    names = []
+    for key, value in logs.items():
+        names.extend(_flat_names(value) if isinstance(value, dict) else [key])
+    return names

@@ -25,7 +25,8 @@ def is_array_like(value) -> bool:
 
 
 class ArrayAdapter:
-    """Batches of (x, y, sample_weight) from arrays, tensors, or lists / dicts of them.
+    """Batches of (x,), (x, y) or (x, y, sample_weight) from arrays, tensors, or lists / dicts
+    of them.
 
     The arrays become device tensors once; each epoch (optionally) permutes them with one
     gather on the device, then yields contiguous slices: no per-batch host work.
@@ -63,7 +64,7 @@ class ArrayAdapter:
         elif self.shuffle:
             data = _take(data, torch.randperm(n, device=_device_of(data)))
         for start in range(0, n, size):
-            yield _slice(data, start, min(start + size, n))
+            yield _pack(_slice(data, start, min(start + size, n)))
 
     def split(self, validation_split: float):
         """(train, validation) raw data: the last `validation_split` of the rows validate."""
@@ -117,6 +118,14 @@ def _rows(values, index: torch.Tensor):
     if isinstance(values, np.ndarray):  # strings stay on the host
         return values[index.cpu().numpy()]
     return values.index_select(0, index)
+
+
+def _pack(batch: tuple) -> tuple:
+    """(x,), (x, y) or (x, y, sample_weight), as Keras hands batches to `train_step`."""
+    x, y, sample_weight = batch
+    if y is None:
+        return (x,)
+    return (x, y) if sample_weight is None else batch
 
 
 def _slice(data, start: int, stop: int):
