@@ -133,7 +133,8 @@ def test_elastic_transform_is_seeded_and_alpha_scales_it():
 
 
 def test_blur_sobel_ssim_like_keras():
-    for kwargs in [{}, {"kernel_size": (5, 5), "sigma": (2.0, 2.0)}]:
+    for kwargs in [{}, {"kernel_size": (5, 5), "sigma": (2.0, 2.0)},
+                   {"kernel_size": (5, 5), "sigma": (0.4, 2.5)}]:
         like_keras(image.gaussian_blur(IMAGES, data_format="channels_last", **kwargs),
                    "gaussian_blur", IMAGES, data_format="channels_last", **kwargs)
     like_keras(image.sobel_edges(IMAGES), "sobel_edges", IMAGES)

@@ -45,8 +45,7 @@ class RandomGaussianBlur(AugmentationLayer):
         return {"should_apply_blur": threshold < probability, "blur_factor": sigma}
 
     def _transform(self, images, transformation):
-        # Keras's kernels take the first standard deviation along the width.
-        sigma = torch.as_tensor(transformation["blur_factor"]).flip(0)
+        sigma = torch.as_tensor(transformation["blur_factor"])
         blurred = image.gaussian_blur(images, self.kernel_size, sigma,
                                       data_format=self.data_format)
         apply = transformation["should_apply_blur"].to(images.device).reshape(-1, 1, 1, 1)

@@ -12,12 +12,13 @@ from hocsau.ops.nn_conv import conv, data_format_of
 
 @op
 def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None) -> torch.Tensor:
-    """Blur each channel with a Gaussian kernel of `kernel_size = (height, width)` and
-    standard deviations `sigma = (along height, along width)`; borders are zero-padded."""
+    """Blur each channel with a Gaussian kernel of `kernel_size = (height, width)`; borders are
+    zero-padded. Keras documents `sigma` as (height, width) but every backend of Keras 3 applies
+    `sigma[0]` along the width and `sigma[1]` along the height; its numerics are followed."""
     layout = Layout(images, data_format)
     x = layout.batch
     dtype = x.dtype if x.is_floating_point() else torch.float32
-    (kh, kw), (sh, sw) = (int(k) for k in kernel_size), (float(s) for s in sigma)
+    (kh, kw), (sw, sh) = (int(k) for k in kernel_size), (float(s) for s in sigma)
     kernel = torch.outer(gaussian_1d(kh, sh, dtype, x.device), gaussian_1d(kw, sw, dtype, x.device))
     return layout.restore(depthwise(x.to(dtype), kernel, padding=(kh // 2, kw // 2)))
 
