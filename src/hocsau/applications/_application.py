@@ -49,9 +49,8 @@ def image_input(input_tensor, input_shape):
     if input_tensor is None:
         return layers.Input(shape=input_shape)
     if not backend.is_keras_tensor(input_tensor):
-        raise ValueError("Argument `input_tensor` must be a KerasTensor (a symbolic tensor "
-                         f"from `Input` or a layer call). Received invalid type: "
-                         f"input_tensor={input_tensor} (of type {type(input_tensor)})")
+        raise ValueError("Argument `input_tensor` must be a KerasTensor. Received invalid "
+                         f"type: input_tensor={input_tensor} (of type {type(input_tensor)})")
     return input_tensor
 
 
