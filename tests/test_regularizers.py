@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+import hocsau
 from hocsau import regularizers
 
 W = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.5]], dtype="float32")
@@ -132,3 +133,16 @@ def test_regularizers_accept_numpy_arrays():
     assert float(regularizers.l1(0.01)(w)) == pytest.approx(0.1)
     assert float(regularizers.l2(0.01)(w)) == pytest.approx(0.3)
     assert float(regularizers.l1_l2(l1=0.01, l2=0.01)(w)) == pytest.approx(0.4)
+
+
+def test_frozen_weights_add_no_penalty_as_in_keras():
+    def penalties(lib):
+        layer = lib.layers.Dense(2, kernel_regularizer=lib.regularizers.L2(0.5))
+        model = lib.Sequential([lib.Input((3,)), layer])
+        layer.set_weights([np.ones((3, 2), "float32"), np.zeros(2, "float32")])
+        before = sum(float(keras.ops.convert_to_numpy(loss)) for loss in model.losses)
+        layer.trainable = False
+        return before, len(model.losses)
+
+    assert penalties(hocsau) == pytest.approx(penalties(keras))
+    assert penalties(hocsau) == (3.0, 0)

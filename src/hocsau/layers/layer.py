@@ -308,8 +308,10 @@ class Layer(nn.Module):
         return result
 
     def regularized_variables(self) -> list:
-        """(variable, regularizer) pairs of every weight with a regularizer."""
-        return [(w, w.regularizer) for w in self.weights if getattr(w, "regularizer", None)]
+        """(variable, regularizer) pairs of the trainable weights with a regularizer (a frozen
+        weight adds no penalty, as in Keras)."""
+        return [(w, w.regularizer) for w in self.trainable_weights
+                if getattr(w, "regularizer", None)]
 
     def _weight_penalties(self) -> list:
         return [(w, reg(w)) for w, reg in self.regularized_variables()]

@@ -157,10 +157,10 @@ class Trainer:
     def _training_cache(self) -> dict:
         """Lists walked every step, computed once per compile / fit."""
         if self._step_cache is None:
-            weights = self.weights
+            trainable = self.trainable_weights
             self._step_cache = {
-                "trainable": self.trainable_weights,
-                "regularized": [(w, w.regularizer) for w in weights
+                "trainable": trainable,
+                "regularized": [(w, w.regularizer) for w in trainable
                                 if getattr(w, "regularizer", None) is not None],
             }
         return self._step_cache
