@@ -1,6 +1,8 @@
 """What a custom train_step / test_step sees and returns, and the log format, as in Keras 3
 (the patterns of Keras's "customizing fit() with PyTorch" guide)."""
 
+import multiprocessing
+
 import keras
 import numpy as np
 import pytest
@@ -120,3 +122,27 @@ def test_log_keys_are_sorted_and_evaluate_lists_follow_keras():
     # The list is in Keras's order of metric names (loss, output losses, metrics).
     order = [theirs[1][theirs[2].index(v)] for v in theirs[3]]
     assert [ours[1][ours[2].index(v)] for v in ours[3]] == order
+
+
+class _Rows(hocsau.utils.PyDataset):
+    def __init__(self):
+        super().__init__(workers=2, use_multiprocessing=True)
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        return X[:8], Y[:8]
+
+
+def test_a_failing_step_stops_worker_processes_at_once():
+    class Failing(hocsau.Model):
+        def train_step(self, data):
+            raise RuntimeError("boom")
+
+    model = _build(Failing)
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(RuntimeError, match="boom") as failure:
+        model.fit(_Rows(), steps_per_epoch=2, epochs=2, verbose=0)
+    # The traceback (held here) keeps fit's frames alive; the pool must be gone anyway.
+    assert failure.traceback and multiprocessing.active_children() == []

@@ -44,6 +44,19 @@ class EpochIterator:
                               f"the epoch (expected {self._steps} steps).", stacklevel=2)
                 return
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the source kept across epochs (a generator's `finally` stops its workers)."""
+        source, self._persistent = self._persistent, None
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+
     def _source(self):
         if self._persistent is None:
             self._persistent = iter(self._adapter)

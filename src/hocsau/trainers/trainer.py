@@ -225,22 +225,30 @@ class Trainer:
         self._initial_epoch = initial_epoch
         callbacks.on_train_begin()  # BackupAndRestore may move `_initial_epoch` on
         initial_epoch = self._initial_epoch
-        logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callbacks.on_epoch_begin(epoch)
-            logs = self._train_epoch(iterator, train, callbacks)
-            if validation_data is not None and _should_validate(epoch, validation_freq):
-                logs.update(self._validate(validation_data, validation_batch_size or batch_size,
-                                           validation_steps, callbacks))
-            callbacks.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
+        with iterator:  # closes a source kept across epochs (worker pools), even on errors
+            logs = self._run_epochs(iterator, train, callbacks, range(initial_epoch, epochs),
+                                    validation_data, validation_batch_size or batch_size,
+                                    validation_steps, validation_freq)
         finalize = getattr(self.optimizer, "finalize_variable_values", None)
         if finalize is not None and epochs > initial_epoch:
             finalize(self.trainable_weights)
         callbacks.on_train_end(logs)
         return self.history
+
+    def _run_epochs(self, iterator, train, callbacks, epochs, validation_data, batch_size,
+                    validation_steps, validation_freq) -> dict:
+        logs = {}
+        for epoch in epochs:
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = self._train_epoch(iterator, train, callbacks)
+            if validation_data is not None and _should_validate(epoch, validation_freq):
+                logs.update(self._validate(validation_data, batch_size, validation_steps,
+                                           callbacks))
+            callbacks.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        return logs
 
     def _train_epoch(self, iterator, train, callbacks) -> dict:
         logs = None
