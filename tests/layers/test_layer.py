@@ -79,7 +79,7 @@ def test_shape_mistake_names_layer_expected_and_received():
 
 
 def test_unknown_constructor_argument_is_rejected():
-    with pytest.raises(TypeError, match="Unrecognized keyword arguments passed to Dense"):
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments passed to Dense"):
         layers.Dense(3, unitz=4)
 
 

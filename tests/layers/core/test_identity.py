@@ -27,5 +27,5 @@ def test_identity_layer_contract():
 
 
 def test_identity_refuses_unknown_arguments():
-    with pytest.raises(TypeError, match="Unrecognized keyword arguments passed to Identity"):
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments passed to Identity"):
         layers.Identity(units=3)
