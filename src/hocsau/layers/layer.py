@@ -502,7 +502,7 @@ class Layer(nn.Module):
             config["batch_input_shape"] = tuple(config.pop("batch_shape"))
         try:
             return cls(**config)
-        except TypeError as error:
+        except Exception as error:  # Keras wraps any failure the same way
             raise TypeError(f"Error when deserializing class '{cls.__name__}' using config="
                             f"{config}.\n\nException encountered: {error}") from error
 
