@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from hocsau import config
 from hocsau.losses.loss import prepare, set_mask, to_tensor
-from hocsau.losses.wrapper import BuiltinLoss, loss_function
+from hocsau.losses.wrapper import BuiltinLoss, integer_labels, loss_function
 from hocsau.saving.serialization import keras_class
 
 _SUM = "sum_over_batch_size"
@@ -90,6 +90,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha: float = 0.25, gamma: f
 
 
 @loss_function
+@integer_labels
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                                     ignore_class: int | None = None,
                                     axis: int = -1) -> torch.Tensor:

@@ -34,6 +34,8 @@ class Loss:
             None means `config.floatx()`.
     """
 
+    _integer_labels = False  # y_true is class indices: not cast to the loss's float dtype
+
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
                  dtype=None):
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
@@ -52,7 +54,8 @@ class Loss:
         dtype = config.torch_dtype(self._dtype)
         device = _device_of(y_pred, y_true)
         y_pred = _convert_structure(y_pred, dtype, device)
-        y_true = _convert_structure(y_true, dtype, device)
+        # Integer-label losses index with y_true: a float round trip would only cost time.
+        y_true = _convert_structure(y_true, None if self._integer_labels else dtype, device)
         values = self.call(y_true, y_pred)
         out_mask = get_mask(values)
         if in_mask is not None and out_mask is not None:

@@ -14,6 +14,12 @@ def loss_function(fn):
     return fn
 
 
+def integer_labels(fn):
+    """Mark a loss function whose y_true holds class indices (so no float cast is needed)."""
+    fn._integer_labels = True
+    return fn
+
+
 @keras_class("keras.losses")
 class LossFunctionWrapper(Loss):
     """A `Loss` computing `fn(y_true, y_pred, **kwargs)`.
@@ -32,6 +38,7 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self._integer_labels = getattr(fn, "_integer_labels", False)
 
     def call(self, y_true, y_pred) -> torch.Tensor:
         if isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor):

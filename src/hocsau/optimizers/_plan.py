@@ -53,6 +53,8 @@ class Group(_Selection):
 
     def cast(self, scalar: torch.Tensor) -> torch.Tensor:
         """A 0-d tensor moved to this group's device and dtype (free when already there)."""
+        if scalar.dtype == self.dtype and scalar.device == self.device:
+            return scalar
         return scalar.to(device=self.device, dtype=self.dtype)
 
 
