@@ -19,17 +19,24 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 import torch
 
 from hocsau.callbacks.callback_list import CallbackList
 from hocsau.metrics.metric import Metric
-from hocsau.models.symbolic import flatten, map_structure
+from hocsau.models.symbolic import flatten
 from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
 from hocsau.trainers.data_adapters import get_data_adapter
-from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
 from hocsau.trainers.epoch_iterator import EpochIterator, logs_to_python
+from hocsau.trainers.trainer_utils import (
+    concat_to_numpy,
+    format_logs,
+    num_rows,
+    rows_in_batch,
+    should_validate,
+    split_validation,
+    verbosity,
+)
 
 
 class Trainer:
@@ -175,7 +182,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        self._loss_tracker.update_batch_mean(loss, _batch_size(x))
+        self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
         for variable in variables:
             variable.grad = None
@@ -188,7 +195,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_batch_mean(loss, _batch_size(x))
+        self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
@@ -210,14 +217,14 @@ class Trainer:
         """Train for `epochs` epochs; returns the `History` callback."""
         self._assert_compiled("fit")
         if validation_split and validation_data is None:
-            x, y, sample_weight, validation_data = _split_validation(
+            x, y, sample_weight, validation_data = split_validation(
                 x, y, sample_weight, validation_split)
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps_per_epoch, shuffle=shuffle,
                                 class_weight=class_weight)
         iterator = EpochIterator(data, steps_per_epoch)
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
-                                 model=self, verbose=_verbosity(verbose), epochs=epochs,
+                                 model=self, verbose=verbosity(verbose), epochs=epochs,
                                  steps=len(iterator))
         self._step_cache = None
         self.stop_training = False
@@ -242,7 +249,7 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = self._train_epoch(iterator, train, callbacks)
-            if validation_data is not None and _should_validate(epoch, validation_freq):
+            if validation_data is not None and should_validate(epoch, validation_freq):
                 logs.update(self._validate(validation_data, batch_size, validation_steps,
                                            callbacks))
             callbacks.on_epoch_end(epoch, logs)
@@ -291,7 +298,7 @@ class Trainer:
         iterator = EpochIterator(data, steps)
         if _callbacks is None:
             _callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                      verbose=_verbosity(verbose), epochs=1,
+                                      verbose=verbosity(verbose), epochs=1,
                                       steps=len(iterator))
         self.reset_metrics()
         _callbacks.on_test_begin()
@@ -303,7 +310,7 @@ class Trainer:
         tensors = self._metrics_or_step_logs(logs)
         logs = logs_to_python(tensors)
         _callbacks.on_test_end(logs)
-        return _format_logs(logs, return_dict, order=tensors)
+        return format_logs(logs, return_dict, order=tensors)
 
     # --- predict ----------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -311,7 +318,7 @@ class Trainer:
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
         iterator = EpochIterator(data, steps)
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                 verbose=_verbosity(verbose), epochs=1, steps=len(iterator))
+                                 verbose=verbosity(verbose), epochs=1, steps=len(iterator))
         outputs = []
         callbacks.on_predict_begin()
         with torch.no_grad():
@@ -325,29 +332,29 @@ class Trainer:
             raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
                              "Please use `model.compile(...)` and make sure that your dataset "
                              "is not empty.")
-        return _concat_to_numpy(outputs)
+        return concat_to_numpy(outputs)
 
     # --- single batches ---------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._assert_compiled("train_on_batch")
         self._step_cache = None
-        batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x),
+        batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=num_rows(x),
                                            class_weight=class_weight)))
         train = self.train_function or self._make_train_function()
         tensors = train(batch)
-        return _format_logs(logs_to_python(tensors), return_dict, order=tensors)
+        return format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
-        batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=_num_rows(x))))
+        batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=num_rows(x))))
         with torch.no_grad():
             tensors = self.test_step(batch)
-        return _format_logs(logs_to_python(tensors), return_dict, order=tensors)
+        return format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
     def predict_on_batch(self, x):
         with torch.no_grad():
-            return _concat_to_numpy([self.predict_step((to_device(x),))])
+            return concat_to_numpy([self.predict_step((to_device(x),))])
 
     # --- config -----------------------------------------------------------------------------
     def get_compile_config(self) -> dict | None:
@@ -385,53 +392,3 @@ def _deserialize_compile_value(value):
 
 _COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
                  "run_eagerly", "steps_per_execution", "jit_compile")
-
-
-def _verbosity(verbose) -> int:
-    return 1 if verbose == "auto" else int(verbose)
-
-
-def _should_validate(epoch: int, freq) -> bool:
-    if isinstance(freq, int):
-        return (epoch + 1) % freq == 0
-    return (epoch + 1) in freq
-
-
-def _batch_size(x) -> int:
-    return flatten(x)[0].shape[0]
-
-
-def _num_rows(x) -> int:
-    first = flatten(x)[0] if isinstance(x, (list, tuple, dict)) else x
-    return int(np.shape(first)[0]) if not isinstance(first, torch.Tensor) else first.shape[0]
-
-
-def _split_validation(x, y, sample_weight, validation_split: float):
-    adapter = ArrayAdapter(x, y, sample_weight, batch_size=1)
-    (tx, ty, tw), validation = adapter.split(validation_split)
-    return tx, ty, tw, validation
-
-
-def _concat_to_numpy(outputs: list):
-    first = outputs[0]
-    if isinstance(first, torch.Tensor):
-        return torch.cat(outputs).detach().cpu().numpy()
-    flat = [flatten(o) for o in outputs]
-    merged = iter([torch.cat(parts).detach().cpu().numpy() for parts in zip(*flat, strict=False)])
-    return map_structure(lambda _: next(merged), first)
-
-
-def _format_logs(logs: dict, return_dict: bool, order: dict):
-    """The (sorted) logs dict, or its values as a list in the metrics' order (one value alone)."""
-    if return_dict:
-        return logs
-    names = [name for name in _flat_names(order) if name in logs]
-    values = [logs[name] for name in names] + [logs[k] for k in logs if k not in names]
-    return values[0] if len(values) == 1 else values
-
-
-def _flat_names(logs: dict) -> list:
-    names = []
-    for key, value in logs.items():
-        names.extend(_flat_names(value) if isinstance(value, dict) else [key])
-    return names

@@ -1,0 +1,60 @@
+"""Small helpers of the trainer's loops: argument handling, batch sizes, validation splits,
+and how logs and predictions are handed back to the caller."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from hocsau.models.symbolic import flatten, map_structure
+from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
+
+
+def verbosity(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def should_validate(epoch: int, freq) -> bool:
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def rows_in_batch(x) -> int:
+    return flatten(x)[0].shape[0]
+
+
+def num_rows(x) -> int:
+    first = flatten(x)[0] if isinstance(x, (list, tuple, dict)) else x
+    return int(np.shape(first)[0]) if not isinstance(first, torch.Tensor) else first.shape[0]
+
+
+def split_validation(x, y, sample_weight, validation_split: float):
+    adapter = ArrayAdapter(x, y, sample_weight, batch_size=1)
+    (tx, ty, tw), validation = adapter.split(validation_split)
+    return tx, ty, tw, validation
+
+
+def concat_to_numpy(outputs: list):
+    first = outputs[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(outputs).detach().cpu().numpy()
+    flat = [flatten(o) for o in outputs]
+    merged = iter([torch.cat(parts).detach().cpu().numpy() for parts in zip(*flat, strict=False)])
+    return map_structure(lambda _: next(merged), first)
+
+
+def format_logs(logs: dict, return_dict: bool, order: dict):
+    """The (sorted) logs dict, or its values as a list in the metrics' order (one value alone)."""
+    if return_dict:
+        return logs
+    names = [name for name in flat_names(order) if name in logs]
+    values = [logs[name] for name in names] + [logs[k] for k in logs if k not in names]
+    return values[0] if len(values) == 1 else values
+
+
+def flat_names(logs: dict) -> list:
+    names = []
+    for key, value in logs.items():
+        names.extend(flat_names(value) if isinstance(value, dict) else [key])
+    return names
