@@ -17,6 +17,16 @@ import torch
 from torch import nn
 
 from hocsau import config, dtype_policies
+from hocsau.layers._eager_call import (
+    annotate,
+    attach_mask,
+    call_with_cast_weights,
+    cast_floats,
+    input_mask,
+    is_meta,
+    shape_of,
+    to_tensors,
+)
 from hocsau.layers.call_context import CONTEXT
 from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
@@ -384,10 +394,10 @@ class Layer(nn.Module):
 
     def _eager_call(self, args, kwargs):
         if args and not isinstance(args[0], torch.Tensor) and self._convert_input_args:
-            args = (_to_tensors(args[0]),) + args[1:]
+            args = (to_tensors(args[0]),) + args[1:]
         if not self.built:
             self._maybe_build(args, kwargs)
-            if _is_meta(args):
+            if is_meta(args):
                 # Built during a parent's dry run: the new weights are real, the inputs meta.
                 return symbolic.call_with_meta_weights(self, args, kwargs)
         expects_training, expects_mask, _ = self._call_info
@@ -403,7 +413,7 @@ class Layer(nn.Module):
             if expects_training:
                 kwargs["training"] = training
         if expects_mask and kwargs.get("mask") is None and args:
-            mask = _input_mask(args[0])
+            mask = input_mask(args[0])
             if mask is not None:
                 kwargs["mask"] = mask
         if outer:
@@ -415,9 +425,9 @@ class Layer(nn.Module):
         try:
             policy = self._dtype_policy
             if self.autocast and args:
-                args = (_cast_floats(args[0], policy.torch_compute_dtype),) + args[1:]
+                args = (cast_floats(args[0], policy.torch_compute_dtype),) + args[1:]
             if policy.mixed:
-                outputs = _call_with_cast_weights(self, policy.torch_compute_dtype, args, kwargs)
+                outputs = call_with_cast_weights(self, policy.torch_compute_dtype, args, kwargs)
             else:
                 outputs = nn.Module.__call__(self, *args, **kwargs)
         except Exception as error:
@@ -428,7 +438,7 @@ class Layer(nn.Module):
                     assert_input_compatibility(self.input_spec, args[0], self.name)
                 except ValueError as mismatch:
                     raise mismatch from None  # Keras's message, not torch's traceback
-            _annotate(error, self, args)
+            annotate(error, self, args)
             raise
         finally:
             context.depth -= 1
@@ -436,7 +446,7 @@ class Layer(nn.Module):
         if self._activity_regularizer is not None:
             self._add_activity_loss(outputs)
         if self.supports_masking or self._call_info[2]:
-            _attach_mask(self, args, kwargs, outputs)
+            attach_mask(self, args, kwargs, outputs)
         return outputs
 
     def _add_activity_loss(self, outputs) -> None:
@@ -552,123 +562,20 @@ def _batch_input_shape(kwargs: dict):
     return None
 
 
-def _shape_of(value):
-    if isinstance(value, (list, tuple)):
-        return [_shape_of(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _shape_of(v) for k, v in value.items()}
-    shape = getattr(value, "shape", None)
-    return tuple(shape) if shape is not None else None
-
-
 def _build_shapes(layer: Layer, args, kwargs):
     """The argument for `build`: one shape (or list of shapes), or a dict for
     `build(a_shape, ...)`."""
     params = [p for p in inspect.signature(layer.build).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(params) <= 1:
-        return _shape_of(args[0] if args else next(iter(kwargs.values())))
+        return shape_of(args[0] if args else next(iter(kwargs.values())))
     bound = inspect.signature(layer.call).bind_partial(*args, **kwargs).arguments
     shapes = {}
     for p in params:
         source = p.name[: -len("_shape")] if p.name.endswith("_shape") else p.name
         if source in bound and bound[source] is not None:
-            shapes[p.name] = _shape_of(bound[source])
+            shapes[p.name] = shape_of(bound[source])
     return shapes
-
-
-def _to_tensors(value):
-    """numpy arrays, lists of numbers and scalars -> tensors on the default device; strings
-    stay numpy arrays for the layers that take them."""
-    if isinstance(value, torch.Tensor):
-        return value
-    if isinstance(value, (list, tuple)) and value and all(
-            isinstance(v, (torch.Tensor, np.ndarray)) for v in value):
-        return type(value)(_to_tensors(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _to_tensors(v) for k, v in value.items()}
-    array = np.asarray(value)
-    if array.dtype.kind in "US" or (array.dtype == object and array.size
-                                    and isinstance(array.flat[0], (str, bytes))):
-        return array
-    tensor = torch.from_numpy(np.ascontiguousarray(array))
-    if tensor.is_floating_point() and array.dtype == np.float64:
-        tensor = tensor.to(config.torch_dtype(None))
-    return tensor.to(config.device())
-
-
-def _cast_floats(value, dtype: torch.dtype):
-    """Floating tensors (also inside lists) cast to the layer's compute dtype, as Keras does."""
-    if isinstance(value, torch.Tensor):
-        if value.dtype is dtype or not value.is_floating_point():
-            return value
-        return value.to(dtype)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_cast_floats(v, dtype) for v in value)
-    return value
-
-
-def _call_with_cast_weights(layer: Layer, dtype: torch.dtype, args, kwargs):
-    """Mixed precision: run `call` with the layer's own float weights cast to the compute dtype
-    (differentiably, so float32 weights get the gradients), as Keras autocasts variables."""
-    casts = {name: weight.to(dtype) for name, weight in layer.named_parameters(recurse=False)
-             if weight.is_floating_point() and weight.dtype != dtype
-             and getattr(weight, "_autocast", True)}
-    if not casts:
-        return nn.Module.__call__(layer, *args, **kwargs)
-    with torch.nn.utils.stateless._reparametrize_module(layer, casts):
-        return nn.Module.__call__(layer, *args, **kwargs)
-
-
-def _is_meta(args) -> bool:
-    first = next((t for t in symbolic.flatten(args) if isinstance(t, torch.Tensor)), None)
-    return first is not None and first.is_meta
-
-
-def _input_mask(inputs):
-    if isinstance(inputs, (list, tuple)):
-        masks = [getattr(x, "_keras_mask", None) for x in inputs]
-        return None if all(m is None for m in masks) else masks
-    return getattr(inputs, "_keras_mask", None)
-
-
-def _attach_mask(layer: Layer, args, kwargs, outputs) -> None:
-    mask = kwargs.get("mask")
-    if mask is None and args:
-        mask = _input_mask(args[0])
-    if mask is None and not layer._call_info[2]:
-        return
-    out_mask = layer.compute_mask(args[0] if args else None, mask)
-    if out_mask is None:
-        return
-    if isinstance(outputs, (list, tuple)):
-        masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outputs)
-        for out, m in zip(outputs, masks, strict=False):
-            _set_mask(out, m)
-    else:
-        _set_mask(outputs, out_mask)
-
-
-def _set_mask(tensor, mask) -> None:
-    if isinstance(tensor, torch.Tensor):
-        try:
-            tensor._keras_mask = mask
-        except AttributeError:  # a Parameter or other slot-only tensor passed through
-            pass
-
-
-def _annotate(error: Exception, layer: Layer, args) -> None:
-    """Add the layer's name and the received shapes to an exception raised inside `call`."""
-    if getattr(error, "_hocsau_annotated", False):
-        return
-    shapes = _shape_of(args[0]) if args else None
-    note = (f"Exception encountered when calling {type(layer).__name__} '{layer.name}'. "
-            f"Received: inputs with shape {shapes}")
-    try:
-        error._hocsau_annotated = True
-        error.add_note(note)
-    except AttributeError:
-        pass
 
 
 def _auto_config(layer: Layer) -> dict:

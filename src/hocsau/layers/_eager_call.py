@@ -1,0 +1,114 @@
+"""What an eager layer call does around `call`: input conversion and casting, mixed-precision
+weight casts, Keras masks in and out, and error notes naming the layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from hocsau import config
+from hocsau.models import symbolic
+
+
+def shape_of(value):
+    if isinstance(value, (list, tuple)):
+        return [shape_of(v) for v in value]
+    if isinstance(value, dict):
+        return {k: shape_of(v) for k, v in value.items()}
+    shape = getattr(value, "shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def to_tensors(value):
+    """numpy arrays, lists of numbers and scalars -> tensors on the default device; strings
+    stay numpy arrays for the layers that take them."""
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (torch.Tensor, np.ndarray)) for v in value):
+        return type(value)(to_tensors(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_tensors(v) for k, v in value.items()}
+    array = np.asarray(value)
+    if array.dtype.kind in "US" or (array.dtype == object and array.size
+                                    and isinstance(array.flat[0], (str, bytes))):
+        return array
+    tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if tensor.is_floating_point() and array.dtype == np.float64:
+        tensor = tensor.to(config.torch_dtype(None))
+    return tensor.to(config.device())
+
+
+def cast_floats(value, dtype: torch.dtype):
+    """Floating tensors (also inside lists) cast to the layer's compute dtype, as Keras does."""
+    if isinstance(value, torch.Tensor):
+        if value.dtype is dtype or not value.is_floating_point():
+            return value
+        return value.to(dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(cast_floats(v, dtype) for v in value)
+    return value
+
+
+def call_with_cast_weights(layer, dtype: torch.dtype, args, kwargs):
+    """Mixed precision: run `call` with the layer's own float weights cast to the compute dtype
+    (differentiably, so float32 weights get the gradients), as Keras autocasts variables."""
+    casts = {name: weight.to(dtype) for name, weight in layer.named_parameters(recurse=False)
+             if weight.is_floating_point() and weight.dtype != dtype
+             and getattr(weight, "_autocast", True)}
+    if not casts:
+        return nn.Module.__call__(layer, *args, **kwargs)
+    with torch.nn.utils.stateless._reparametrize_module(layer, casts):
+        return nn.Module.__call__(layer, *args, **kwargs)
+
+
+def is_meta(args) -> bool:
+    first = next((t for t in symbolic.flatten(args) if isinstance(t, torch.Tensor)), None)
+    return first is not None and first.is_meta
+
+
+def input_mask(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return getattr(inputs, "_keras_mask", None)
+
+
+def attach_mask(layer, args, kwargs, outputs) -> None:
+    mask = kwargs.get("mask")
+    if mask is None and args:
+        mask = input_mask(args[0])
+    if mask is None and not layer._call_info[2]:
+        return
+    out_mask = layer.compute_mask(args[0] if args else None, mask)
+    if out_mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask] * len(outputs)
+        for out, m in zip(outputs, masks, strict=False):
+            set_mask(out, m)
+    else:
+        set_mask(outputs, out_mask)
+
+
+def set_mask(tensor, mask) -> None:
+    if isinstance(tensor, torch.Tensor):
+        try:
+            tensor._keras_mask = mask
+        except AttributeError:  # a Parameter or other slot-only tensor passed through
+            pass
+
+
+def annotate(error: Exception, layer, args) -> None:
+    """Add the layer's name and the received shapes to an exception raised inside `call`."""
+    if getattr(error, "_hocsau_annotated", False):
+        return
+    shapes = shape_of(args[0]) if args else None
+    note = (f"Exception encountered when calling {type(layer).__name__} '{layer.name}'. "
+            f"Received: inputs with shape {shapes}")
+    try:
+        error._hocsau_annotated = True
+        error.add_note(note)
+    except AttributeError:
+        pass
