@@ -32,7 +32,8 @@ class Snapshots(callbacks.Callback):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"filepath": "models/checkpoint.ckpt", "save_weights_only": True}, "must end in `.weights.h5`"),
+    ({"filepath": "models/checkpoint.ckpt", "save_weights_only": True},
+     "must end in `.weights.h5`"),
     ({"filepath": "models/checkpoint.ckpt"}, "must end in `.keras`"),
     ({"filepath": "m.keras", "save_freq": "often"}, "save_freq=often"),
 ])

@@ -104,14 +104,16 @@ def test_torch_module_inside_a_model():
 
 
 def test_activity_regularizer_loss_divided_by_batch():
-    layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer=keras.regularizers.L2(0.1))
+    layer = layers.Dense(2, kernel_initializer="ones",
+                         activity_regularizer=keras.regularizers.L2(0.1))
     layer(np.ones((4, 3), "float32"))
     # each output is 3 -> 0.1 * (8 values * 9) / batch 4 = 1.8
     np.testing.assert_allclose(float(sum(layer.losses).detach()), 1.8, rtol=1e-6)
 
 
 def test_weight_regularizer_penalty_in_losses():
-    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=keras.regularizers.L1(0.5))
+    layer = layers.Dense(2, kernel_initializer="ones",
+                         kernel_regularizer=keras.regularizers.L1(0.5))
     layer.build((None, 3))
     np.testing.assert_allclose(float(sum(layer.losses).detach()), 3.0, rtol=1e-6)
 

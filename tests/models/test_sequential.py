@@ -60,7 +60,7 @@ def test_layers_of_a_sequential_built_by_add_report_their_output_shapes():
 
 def test_output_of_an_uncalled_layer_names_the_layer():
     with pytest.raises(AttributeError, match="Layer 'lonely' has never been called"):
-        layers.Dense(2, name="lonely").output
+        _ = layers.Dense(2, name="lonely").output
 
 
 def test_sequential_starting_with_a_functional_model_is_built_at_once():

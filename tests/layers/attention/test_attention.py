@@ -44,7 +44,8 @@ def parity(name, kwargs, data, **call_kwargs):
 
 @pytest.mark.parametrize("name, kwargs", [
     ("Attention", {}), ("Attention", {"use_scale": True}),
-    ("Attention", {"score_mode": "concat"}), ("Attention", {"score_mode": "concat", "use_scale": True}),
+    ("Attention", {"score_mode": "concat"}),
+    ("Attention", {"score_mode": "concat", "use_scale": True}),
     ("AdditiveAttention", {}), ("AdditiveAttention", {"use_scale": False}),
 ])
 @pytest.mark.parametrize("call", [
@@ -60,7 +61,8 @@ def test_parity_with_keras(name, kwargs, call):
 def test_key_input_and_weights():
     ours = parity("AdditiveAttention", {}, [Q, V, K])
     assert [tuple(w.shape) for w in ours.weights] == [(4,)]
-    assert parity("Attention", {"use_scale": True, "score_mode": "concat"}, [Q, V]).weights[0].shape == ()
+    layer = parity("Attention", {"use_scale": True, "score_mode": "concat"}, [Q, V])
+    assert layer.weights[0].shape == ()
 
 
 def test_masks_from_embeddings_flow_in_a_model():

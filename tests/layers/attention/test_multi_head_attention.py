@@ -6,7 +6,6 @@ import torch
 
 import hocsau
 from hocsau import layers
-from hocsau.testing import run_layer_test
 
 keras = pytest.importorskip("keras")
 
@@ -44,7 +43,8 @@ K = rng.normal(size=(2, 5, 3)).astype("float32")
 
 @pytest.mark.parametrize("kwargs", [
     {"num_heads": 2, "key_dim": 3}, {"num_heads": 3, "key_dim": 2, "value_dim": 4},
-    {"num_heads": 2, "key_dim": 3, "use_bias": False}, {"num_heads": 1, "key_dim": 5, "output_shape": 7},
+    {"num_heads": 2, "key_dim": 3, "use_bias": False},
+    {"num_heads": 1, "key_dim": 5, "output_shape": 7},
     {"num_heads": 2, "key_dim": 3, "output_shape": (2, 3)},
 ])
 def test_projections_and_heads(kwargs):

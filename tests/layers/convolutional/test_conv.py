@@ -1,6 +1,5 @@
 """Conv1D / Conv2D / Conv3D against Keras 3: every padding, stride, dilation, group and layout."""
 
-import itertools
 
 import numpy as np
 import pytest
