@@ -1,5 +1,6 @@
 """hocsau.data.Dataset: tf.data's transformations, cardinality, threads, caching and fit."""
 
+import threading
 import time
 
 import numpy as np
@@ -127,3 +128,21 @@ def test_autotune_runs_cheap_functions_inline_and_slow_ones_in_threads():
     start = time.perf_counter()
     assert values(Dataset.range(40).map(slow, num_parallel_calls=AUTOTUNE)) == list(range(40))
     assert time.perf_counter() - start < 40 * 0.01
+
+
+def test_autotune_does_not_count_filling_a_shuffle_buffer_against_the_function():
+    threads = set()
+
+    def cheap(v):
+        threads.add(threading.current_thread().name)
+        return v + 1
+
+    def slow_source():
+        for i in range(300):
+            time.sleep(1e-4)  # the buffer's first fill takes ~30 ms, far over the probe budget
+            yield i
+
+    source = Dataset.from_generator(slow_source, output_signature=None)
+    out = values(source.shuffle(256, seed=1).map(cheap, num_parallel_calls=AUTOTUNE))
+    assert sorted(out) == list(range(1, 301))
+    assert threads == {threading.current_thread().name}  # stayed inline

@@ -226,8 +226,9 @@ def _parallel_map(call, iterator, workers: int):
 def _autotuned_map(call, iterator, probe: int = 8):
     """AUTOTUNE: time the first calls; functions cheaper than a thread hand-off (which holds
     the GIL anyway) run inline, slower ones (image decoding, augmentation) in worker threads."""
+    elements = list(itertools.islice(iterator, probe))  # not timed: a shuffle buffer fills here
     start = time.perf_counter()
-    first = [call(e) for e in itertools.islice(iterator, probe)]
+    first = [call(e) for e in elements]
     yield from first
     if first and (time.perf_counter() - start) / len(first) < _INLINE_SECONDS:
         yield from map(call, iterator)
