@@ -102,7 +102,6 @@ def test_params_in_summary_match_keras():
     ({"equation": "ab,bc", "output_shape": 4}, "Invalid einsum equation"),
     ({"equation": "ab,bc->ac", "output_shape": "4"}, "output_shape="),
     ({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": 1}, "bias_axes=1"),
-    ({"equation": "ab,bc->ac", "output_shape": 4, "lora_rank": 2}, "lora_rank=2"),
     ({"equation": "ab,bc->ac", "output_shape": 4, "dtype": "int8_from_float32"},
      "quantized dtype policies"),
     ({"equation": "ab,bc->ac", "output_shape": 4,

@@ -18,6 +18,8 @@ CASES = {
     "conv1d": ("Conv1D", {"filters": 3, "kernel_size": 2}, (2, 6, 4)),
     "conv2d": ("Conv2D", {"filters": 3, "kernel_size": 2, "padding": "same"}, (2, 5, 5, 4)),
     "conv3d": ("Conv3D", {"filters": 2, "kernel_size": 2}, (1, 3, 4, 4, 2)),
+    "einsum": ("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 3),
+                               "bias_axes": "d"}, (2, 4, 5)),
 }
 
 
@@ -69,7 +71,7 @@ def test_lora_outputs_match_keras_after_enable_lora(case, rng):
     np.testing.assert_allclose(ours_merged.detach().numpy(), merged, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("case", ["dense", "embedding", "conv2d"])
+@pytest.mark.parametrize("case", ["dense", "embedding", "conv2d", "einsum"])
 def test_lora_rank_argument_builds_like_keras(case, rng):
     name, kwargs, shape = CASES[case]
     theirs, ours = _pair(name, kwargs, shape, rng, lora_rank=3)

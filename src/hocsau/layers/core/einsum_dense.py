@@ -8,6 +8,7 @@ import torch
 
 from hocsau import activations, constraints, initializers, regularizers
 from hocsau.initializers.variance_scaling import VarianceScaling
+from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
@@ -20,7 +21,7 @@ _QUANTIZED_PREFIXES = ("int8", "int4", "float8", "gptq", "awq")
 
 
 @keras_class("keras.layers")
-class EinsumDense(Layer):
+class EinsumDense(LoraMixin, Layer):
     """`activation(einsum(equation, inputs, kernel) + bias)`, as Keras's EinsumDense.
 
     Example: `EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")` maps
@@ -36,16 +37,19 @@ class EinsumDense(Layer):
         activation: activation name or callable; None means linear.
         bias_axes: output letters that carry a bias (None: no bias).
         kernel_initializer / bias_initializer / *_regularizer / *_constraint: as in Keras.
-        lora_rank / quantization_config: not supported (ValueError unless None).
+        lora_rank / lora_alpha: LoRA as for Dense (see `enable_lora`): the kernel is frozen
+            and `kernel + (lora_kernel_a @ lora_kernel_b) * (lora_alpha / lora_rank)` is used.
+        quantization_config: not supported (ValueError unless None).
     """
+
+    kernel = LoraWeight()
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None,
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
-        _reject_unsupported(lora_rank, gptq_unpacked_column_size, quantization_config,
-                            kwargs.get("dtype"))
+        _reject_unsupported(gptq_unpacked_column_size, quantization_config, kwargs.get("dtype"))
         super().__init__(**kwargs)
         self.equation = equation
         self._spec = _parse(equation)
@@ -61,6 +65,7 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
 
     def build(self, input_shape) -> None:
         shapes = _analyze(self._spec, self.bias_axes, tuple(input_shape),
@@ -75,6 +80,7 @@ class EinsumDense(Layer):
             name="bias", shape=bias_shape, initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
+        self._build_lora()
 
     def _kernel_init(self, input_axes, output_axes):
         """A variance-scaling initializer told which kernel axes are fan-in and fan-out."""
@@ -107,13 +113,10 @@ class EinsumDense(Layer):
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
-                "quantization_config": None}
+                "quantization_config": None, **self._lora_config()}
 
 
-def _reject_unsupported(lora_rank, gptq_columns, quantization_config, dtype) -> None:
-    if lora_rank is not None:
-        raise ValueError("EinsumDense: LoRA is not supported in hocsau; leave `lora_rank` "
-                         f"unset. Received: lora_rank={lora_rank!r}")
+def _reject_unsupported(gptq_columns, quantization_config, dtype) -> None:
     if gptq_columns is not None or quantization_config is not None:
         raise ValueError("EinsumDense: quantization is not supported in hocsau. Received: "
                          f"quantization_config={quantization_config!r}, "
