@@ -111,7 +111,8 @@ def decode_predictions(preds, top: int = 5) -> list:
     """The `top` ImageNet classes of each prediction, best first.
 
     The class index (`imagenet_class_index.json`) is downloaded on first use into the
-    cache's `models` folder, checked against Keras's md5 hash.
+    cache's `models` folder, checked against Keras's md5 hash (from
+    `$HOCSAU_APPLICATIONS_ORIGIN` instead of Keras's URL when that is set).
 
     Args:
         preds: A (samples, 1000) array or tensor of class scores.
