@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+
 from hocsau.layers.layer import Layer
 from hocsau.models.symbolic import is_symbolic, map_structure
 from hocsau.utils import naming
@@ -50,8 +52,19 @@ class OpLayer(Layer):
         return self(*self._symbolic_inputs)
 
     def call(self, *tensors):
-        args, kwargs = map_structure(
-            lambda v: tensors[v.index] if isinstance(v, _Slot) else v, self._template)
+        device = tensors[0].device if tensors and isinstance(tensors[0], torch.Tensor) else None
+
+        def fill(value):
+            if isinstance(value, _Slot):
+                return tensors[value.index]
+            # A tensor constant (x - torch.ones(3)) follows the inputs: to the meta device while
+            # the graph is traced, to the GPU when the model runs there.
+            if (isinstance(value, torch.Tensor) and device is not None and value.dim()
+                    and value.device != device):
+                return value.to(device)
+            return value
+
+        args, kwargs = map_structure(fill, self._template)
         return self.fn(*args, **kwargs)
 
     def get_config(self) -> dict:
