@@ -1,16 +1,21 @@
 """Preprocessing layers usable inside models: rescaling, resizing, normalization,
 augmentation, text vectorization."""
 
+from hocsau.layers.preprocessing.aug_mix import AugMix
 from hocsau.layers.preprocessing.auto_contrast import AutoContrast
 from hocsau.layers.preprocessing.category_encoding import CategoryEncoding
 from hocsau.layers.preprocessing.center_crop import CenterCrop
+from hocsau.layers.preprocessing.cut_mix import CutMix
 from hocsau.layers.preprocessing.discretization import Discretization
 from hocsau.layers.preprocessing.equalization import Equalization
 from hocsau.layers.preprocessing.hashed_crossing import HashedCrossing
 from hocsau.layers.preprocessing.hashing import Hashing
 from hocsau.layers.preprocessing.integer_lookup import IntegerLookup
 from hocsau.layers.preprocessing.mel_spectrogram import MelSpectrogram
+from hocsau.layers.preprocessing.mix_up import MixUp
 from hocsau.layers.preprocessing.normalization import Normalization
+from hocsau.layers.preprocessing.pipeline import Pipeline
+from hocsau.layers.preprocessing.rand_augment import RandAugment
 from hocsau.layers.preprocessing.random_brightness import RandomBrightness
 from hocsau.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
 from hocsau.layers.preprocessing.random_color_jitter import RandomColorJitter
@@ -49,3 +54,4 @@ __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrog
                       "STFTSpectrogram", "Solarization", "TextVectorization"]
 __all__ += ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
             "StringLookup"]
+__all__ += ["AugMix", "CutMix", "MixUp", "Pipeline", "RandAugment"]
