@@ -22,7 +22,7 @@ class Pipeline(Layer):
     and a Keras mask flows from each layer to the next.
 
     Args:
-        layers: a list of layers.
+        layers: a list of layers (kept as `self.layers`, a `torch.nn.ModuleList`).
         name: the layer's name.
     """
 
@@ -31,12 +31,8 @@ class Pipeline(Layer):
         if not isinstance(layers, (list, tuple)) or not all(
                 isinstance(layer, Layer) for layer in layers):
             raise ValueError(f"`Pipeline` expects a list of layers. Received: layers={layers}")
-        # Registered under "layers", Keras's attribute, so weight files name Keras's paths.
-        self._modules["layers"] = nn.ModuleList(layers)
-
-    @property
-    def layers(self) -> list:
-        return list(self._modules["layers"])
+        # A module list under Keras's attribute name, so weight files have Keras's paths.
+        self.layers = nn.ModuleList(layers)
 
     def call(self, inputs, training=True, mask=None):
         for layer in self.layers:
@@ -49,7 +45,7 @@ class Pipeline(Layer):
         return inputs
 
     def get_config(self) -> dict:
-        return {"layers": serialize_keras_object(self.layers), "name": self.name}
+        return {"layers": serialize_keras_object(list(self.layers)), "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
