@@ -20,21 +20,29 @@ DENSE_KERNEL_INITIALIZER = {
 }
 
 
-def check_arguments(weights, include_top: bool, classes: int, classifier_activation) -> None:
+# Keras words these two errors differently in each family: (weights, classes) templates.
+MESSAGES = (
+    "The `weights` argument should be either `None` (random initialization), `imagenet` "
+    "(pre-training on ImageNet), or the path to the weights file to be loaded. "
+    "Received: weights={weights}",
+    'If using `weights="imagenet"` with `include_top` as true, `classes` should be 1000. '
+    "Received: classes={classes}",
+)
+
+
+def check_arguments(weights, include_top: bool, classes: int, classifier_activation,
+                    messages: tuple = MESSAGES) -> None:
     """Keras's checks of `weights`, `classes` and `classifier_activation`, before building.
 
     Raises:
         ValueError: `weights` is neither None, "imagenet" nor an existing file; ImageNet
             weights with a classifier of other than 1000 classes, or with an activation other
-            than softmax / None.
+            than softmax / None. The first two say `messages`, formatted.
     """
     if not (weights in {"imagenet", None} or os.path.exists(weights)):
-        raise ValueError("The `weights` argument should be either `None` (random "
-                         "initialization), `imagenet` (pre-training on ImageNet), or the path "
-                         f"to the weights file to be loaded. Received: weights={weights}")
+        raise ValueError(messages[0].format(weights=weights))
     if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError('If using `weights="imagenet"` with `include_top` as true, `classes` '
-                         f"should be 1000. Received: classes={classes}")
+        raise ValueError(messages[1].format(classes=classes))
     if include_top:
         imagenet_utils.validate_activation(classifier_activation, weights)
 
@@ -55,20 +63,27 @@ def image_input(input_tensor, input_shape):
 
 
 def head(x, include_top: bool, pooling, dropout_rate: float, classes: int,
-         classifier_activation, bias_initializer="zeros"):
+         classifier_activation, bias_initializer="zeros", kernel_initializer=None):
     """The classifier (average pooling, dropout, Dense "predictions") or the feature pooling
-    ("avg", "max", or none) that ends a backbone."""
+    ("avg", "max", or none) that ends a backbone. `kernel_initializer` None is
+    `DENSE_KERNEL_INITIALIZER`."""
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         if dropout_rate > 0:
             x = layers.Dropout(dropout_rate, name="top_dropout")(x)
         return layers.Dense(classes, activation=classifier_activation,
-                            kernel_initializer=DENSE_KERNEL_INITIALIZER,
+                            kernel_initializer=kernel_initializer or DENSE_KERNEL_INITIALIZER,
                             bias_initializer=bias_initializer, name="predictions")(x)
+    return pool(x, pooling)
+
+
+def pool(x, pooling, named: bool = True):
+    """Global "avg" or "max" pooling of feature maps (None keeps them), in layers named
+    avg_pool / max_pool, or auto-named as some Keras families leave them."""
     if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        return layers.GlobalAveragePooling2D(name="avg_pool" if named else None)(x)
     if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="max_pool")(x)
+        return layers.GlobalMaxPooling2D(name="max_pool" if named else None)(x)
     return x
 
 
