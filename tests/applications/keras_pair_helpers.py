@@ -1,0 +1,89 @@
+"""Shared by the VGG, ResNet and MobileNet tests: Keras's model and ours side by side, with
+the same random weights (over `efficientnet_helpers`' builders), and what to compare."""
+
+import contextlib
+
+import keras
+import numpy as np
+import pytest
+import torch
+from efficientnet_helpers import build_pair, copy_weights, predict, randomize
+
+import hocsau
+
+# Small images keep every forward pass cheap; 32 is the models' minimum size.
+SIZE = 32
+
+
+@contextlib.contextmanager
+def zero_kernels():
+    """Zeros instead of the variance-scaling draws (Glorot's among them), in Keras and in
+    hocsau: the bulk of building these models, whose weights the tests set or only count."""
+    def zeros(self, shape, dtype=None):
+        return torch.zeros(tuple(shape), dtype=hocsau.config.torch_dtype(dtype))
+
+    def keras_zeros(self, shape, dtype=None):
+        return keras.ops.zeros(shape, dtype=dtype)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hocsau.initializers.VarianceScaling, "__call__", zeros)
+        patch.setattr(keras.initializers.VarianceScaling, "__call__", keras_zeros)
+        yield
+
+
+def images(count: int = 2, seed: int = 0, size: int = SIZE) -> np.ndarray:
+    return np.random.RandomState(seed).uniform(0, 255, (count, size, size, 3)).astype("float32")
+
+
+def logits_pair(name: str, seed: int = 0, **kwargs):
+    """Keras's and our `name` over 10 classes without softmax, with the same weights."""
+    with zero_kernels():
+        theirs, ours = build_pair(name, weights=None, input_shape=(SIZE, SIZE, 3), classes=10,
+                                  classifier_activation=None, **kwargs)
+    randomize(theirs, seed)
+    copy_weights(theirs, ours)
+    return theirs, ours
+
+
+def summary_text(model) -> str:
+    lines = []
+    model.summary(print_fn=lambda text, *args, **kwargs: lines.append(text))
+    return "".join(lines)
+
+
+def assert_same_model(theirs, ours, name: str) -> None:
+    """Same summary (layer names, types, shapes, connections, totals), weights, name."""
+    assert summary_text(ours) == summary_text(theirs)
+    assert [w.path for w in ours.weights] == [w.path for w in theirs.weights]
+    assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
+    assert ours.count_params() == theirs.count_params()
+    assert ours.name == theirs.name == name
+
+
+def assert_same_outputs(theirs, ours, x: np.ndarray) -> np.ndarray:
+    """Inference outputs equal to float32 rounding (relative 1e-4 of their spread)."""
+    expected = predict(theirs, x)
+    assert np.std(expected) > 0  # not a degenerate (saturated or constant) output
+    np.testing.assert_allclose(predict(ours, x), expected, rtol=1e-4,
+                               atol=1e-4 * float(np.abs(expected).max()))
+    return expected
+
+
+def assert_features_match(theirs, layer_name: str, name: str, pooling, **kwargs):
+    """Our include_top=False model on a given input tensor, with the weights of Keras's
+    classifier model, against Keras's feature maps at `layer_name`, pooled."""
+    features = keras.Model(theirs.input, theirs.get_layer(layer_name).output)
+    hocsau.backend.clear_session()  # auto-named layers named as in Keras's
+    inputs = hocsau.Input((SIZE, SIZE, 3))
+    with zero_kernels():
+        ours = getattr(hocsau.applications, name)(include_top=False, weights=None,
+                                                  input_tensor=inputs, pooling=pooling, **kwargs)
+    copy_weights(theirs, ours)
+    assert ours.inputs[0] is inputs
+    maps = predict(features, images(seed=1))
+    expected = {None: maps, "avg": maps.mean(axis=(1, 2)), "max": maps.max(axis=(1, 2))}[pooling]
+    result = predict(ours, images(seed=1))
+    assert result.shape == expected.shape
+    np.testing.assert_allclose(result, expected, rtol=1e-4,
+                               atol=1e-4 * float(np.abs(expected).max()))
+    return ours
