@@ -1,7 +1,11 @@
 """The VGG, ResNet and MobileNet constructors against Keras 3's: the weight file each asks
 `get_file` for (name, URL, md5), and their argument errors, word for word."""
 
+import importlib
+
+import numpy as np
 import pytest
+from keras.src.applications import imagenet_utils as keras_utils
 from keras.src.utils import file_utils as keras_file_utils
 from keras_pair_helpers import zero_kernels
 
@@ -85,3 +89,17 @@ def test_pretrained_classifier_activation(name):
     with pytest.raises(ValueError, match="Only `None` and `softmax` activations are allowed.*"
                                          "Received: classifier_activation=relu"):
         getattr(hocsau.applications, name)(classifier_activation="relu")
+
+
+@pytest.mark.parametrize("module", ["vgg16", "vgg19", "resnet", "resnet50", "resnet_v2",
+                                    "mobilenet", "mobilenet_v2", "mobilenet_v3"])
+def test_decode_predictions_matches_keras(module, monkeypatch):
+    """Through the shared class index (set here, so nothing is downloaded)."""
+    index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
+    monkeypatch.setattr(hocsau.applications.imagenet_utils, "CLASS_INDEX", index)
+    monkeypatch.setattr(keras_utils, "CLASS_INDEX", index)
+    preds = np.random.RandomState(1).dirichlet(np.ones(1000), size=2).astype("float32")
+    expected = importlib.import_module(f"keras.applications.{module}").decode_predictions(
+        preds, top=3)
+    assert getattr(hocsau.applications, module).decode_predictions(preds, top=3) == expected
+    assert expected[1][0][0] == f"n{int(preds[1].argmax()):08d}"
