@@ -16,6 +16,7 @@ from hocsau.applications._efficientnet_blocks import (
     residual,
     squeeze_excite,
 )
+from hocsau.applications.imagenet_utils import decode_predictions
 
 BASE_WEIGHTS_PATH = (
     "https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/"
@@ -215,11 +216,6 @@ def preprocess_input(x, data_format=None):
     """
     return x
 
-
-def decode_predictions(preds, top: int = 5) -> list:
-    """The `top` ImageNet classes of each row of `preds`; see
-    `hocsau.applications.imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)
 
 
 __all__ = ["EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",

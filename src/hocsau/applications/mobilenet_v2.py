@@ -8,6 +8,7 @@ import warnings
 from hocsau import backend, config, layers
 from hocsau.applications import _application as app
 from hocsau.applications import imagenet_utils
+from hocsau.applications.imagenet_utils import decode_predictions
 
 BASE_WEIGHT_PATH = (
     "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
@@ -187,11 +188,6 @@ def preprocess_input(x, data_format=None):
     `hocsau.applications.imagenet_utils.preprocess_input`."""
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
-
-def decode_predictions(preds, top: int = 5) -> list:
-    """The `top` ImageNet classes of each row of `preds`; see
-    `hocsau.applications.imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)
 
 
 __all__ = ["MobileNetV2", "decode_predictions", "preprocess_input"]

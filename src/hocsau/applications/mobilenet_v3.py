@@ -8,6 +8,7 @@ import warnings
 from hocsau import backend, config, layers
 from hocsau.applications import _application as app
 from hocsau.applications import imagenet_utils
+from hocsau.applications.imagenet_utils import decode_predictions
 from hocsau.applications.mobilenet_v2 import make_divisible
 
 BASE_WEIGHT_PATH = (
@@ -272,11 +273,6 @@ def preprocess_input(x, data_format=None):
     """
     return x
 
-
-def decode_predictions(preds, top: int = 5) -> list:
-    """The `top` ImageNet classes of each row of `preds`; see
-    `hocsau.applications.imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)
 
 
 __all__ = ["MobileNetV3Large", "MobileNetV3Small", "decode_predictions", "preprocess_input"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hocsau import layers
 from hocsau.applications import imagenet_utils
 from hocsau.applications._resnet import BASE_WEIGHTS_PATH, WEIGHTS_HASHES, batch_norm, variant
+from hocsau.applications.imagenet_utils import decode_predictions
 
 
 def residual_block_v1(x, filters: int, kernel_size: int = 3, stride: int = 1,
@@ -52,11 +53,6 @@ def preprocess_input(x, data_format=None):
     means subtracted; see `hocsau.applications.imagenet_utils.preprocess_input`."""
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
 
-
-def decode_predictions(preds, top: int = 5) -> list:
-    """The `top` ImageNet classes of each row of `preds`; see
-    `hocsau.applications.imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)
 
 
 __all__ = ["BASE_WEIGHTS_PATH", "WEIGHTS_HASHES", "ResNet50", "ResNet101", "ResNet152",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hocsau import layers
 from hocsau.applications import imagenet_utils
 from hocsau.applications._resnet import batch_norm, variant
+from hocsau.applications.imagenet_utils import decode_predictions
 
 
 def residual_block_v2(x, filters: int, kernel_size: int = 3, stride: int = 1,
@@ -55,11 +56,6 @@ def preprocess_input(x, data_format=None):
     `hocsau.applications.imagenet_utils.preprocess_input`."""
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
 
-
-def decode_predictions(preds, top: int = 5) -> list:
-    """The `top` ImageNet classes of each row of `preds`; see
-    `hocsau.applications.imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)
 
 
 __all__ = ["ResNet50V2", "ResNet101V2", "ResNet152V2", "decode_predictions",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hocsau.applications import imagenet_utils
 from hocsau.applications._vgg import DOC, build_vgg
+from hocsau.applications.imagenet_utils import decode_predictions
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
 WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels.h5"
@@ -31,11 +32,6 @@ def preprocess_input(x, data_format=None):
     means subtracted; see `hocsau.applications.imagenet_utils.preprocess_input`."""
     return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
 
-
-def decode_predictions(preds, top: int = 5) -> list:
-    """The `top` ImageNet classes of each row of `preds`; see
-    `hocsau.applications.imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)
 
 
 __all__ = ["VGG19", "decode_predictions", "preprocess_input"]
