@@ -93,3 +93,43 @@ def test_normalization_adapt_errors():
         layers.Normalization().adapt([])
     with pytest.raises(ValueError, match="axis` values must be in the range"):
         layers.Normalization(axis=4).build((None, 3))
+
+
+def _assert_same_statistics(ours, theirs, keras):
+    """Our `mean`/`variance` attributes equal Keras's in shape, dtype and values."""
+    for mine, reference in zip((ours.mean, ours.variance), (theirs.mean, theirs.variance),
+                               strict=True):
+        reference = keras.ops.convert_to_numpy(reference)
+        mine = mine.numpy()
+        assert mine.shape == reference.shape and mine.dtype == reference.dtype
+        np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, shape", [
+    ({}, (None, 4, 3)), ({"axis": None}, (None, 4, 3)), ({"axis": (1, 2)}, (None, 4, 3)),
+    ({"dtype": "float64"}, (None, 3)),
+    ({"mean": [1.0, 2.0, 3.0], "variance": [1.0, 4.0, 9.0]}, (None, 4, 3)),
+    ({"mean": 3.0, "variance": 2.0}, (None, 2, 3)),
+])
+def test_normalization_mean_and_variance_attributes_match_keras(kwargs, shape):
+    keras = pytest.importorskip("keras")
+    theirs, ours = keras.layers.Normalization(**kwargs), layers.Normalization(**kwargs)
+    assert theirs.mean is None and ours.mean is None and ours.variance is None
+    theirs.build(shape)
+    ours.build(shape)
+    _assert_same_statistics(ours, theirs, keras)
+    if "mean" not in kwargs:
+        data = DATA[:, :, :shape[-1]] if len(shape) == 3 else DATA[:, 0]
+        theirs.adapt(data)
+        ours.adapt(data)
+        _assert_same_statistics(ours, theirs, keras)
+
+
+def test_normalization_mean_follows_loaded_weights():
+    source = layers.Normalization()
+    source.adapt(DATA)
+    fresh = layers.Normalization()
+    fresh.build((None, 4, 3))
+    fresh.set_weights(source.get_weights())
+    np.testing.assert_array_equal(fresh.mean.numpy(), source.mean.numpy())
+    assert fresh.mean.shape == (1, 1, 3) and not fresh.mean.requires_grad

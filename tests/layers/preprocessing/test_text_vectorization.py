@@ -83,7 +83,7 @@ def test_config_round_trip_keeps_a_given_vocabulary():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"output_mode": "binary"}, "output_mode=binary"),
+    ({"output_mode": "tf-idf-x"}, "output_mode=tf-idf-x"),
     ({"standardize": "upper"}, "standardize=upper"),
     ({"split": "comma"}, "split=comma"),
     ({"ngrams": 0}, "ngrams=0"),

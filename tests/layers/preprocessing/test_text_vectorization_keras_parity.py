@@ -21,8 +21,8 @@ with open(_FIXTURE, encoding="utf-8") as _file:
 CASES = {case["name"]: case for case in REFERENCE["cases"]}
 
 
-def _layer(case):
-    config = dict(case["config"])
+def _layer(case, **overrides):
+    config = dict(case["config"], **overrides)
     if isinstance(config.get("ngrams"), list):
         config["ngrams"] = tuple(config["ngrams"])
     layer = layers.TextVectorization(**config)
@@ -58,6 +58,21 @@ def test_matches_keras(name):
     _assert_matches(layer([[text] for text in texts]), case["column_output"], mode)
     _assert_matches(layer(np.array(texts)[:, None]), case["column_output"], mode)
     _assert_matches(layer(REFERENCE["empty"]), case["empty_output"], mode)
+
+
+@pytest.mark.parametrize("name, spelling", [
+    ("tf_idf", "tf-idf"), ("given_tf_idf", "tf-idf"), ("tf_idf_ngrams", "tf-idf"),
+    ("multi_hot", "binary"), ("given_multi_hot_specials", "binary"),
+])
+def test_older_output_mode_spellings_match_keras(name, spelling):
+    """Keras renames "tf-idf" and "binary" to "tf_idf" and "multi_hot" in the constructor, so
+    the layer built with the older spelling gives the recorded outputs of the current one."""
+    case = CASES[name]
+    layer = _layer(case, output_mode=spelling)
+    assert layer.get_config()["output_mode"] == case["config"]["output_mode"]
+    assert layer.get_vocabulary() == case["vocabulary"]
+    texts = REFERENCE["corpus"] + REFERENCE["probe"]
+    _assert_matches(layer(texts), case["output"], case["config"]["output_mode"])
 
 
 def test_fixture_covers_the_options():

@@ -39,7 +39,7 @@ class IndexLookup(Layer):
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         kwargs.pop("dtype", None)
         super().__init__(**kwargs)
-        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        output_mode = _lookup_state.canonical_output_mode(output_mode)
         _lookup_state.check_arguments(self, max_tokens, num_oov_indices, output_mode, invert,
                                       idf_weights, pad_to_max_tokens, oov_method, salt, _MODES)
         _categorical.check_dense(sparse, type(self).__name__)

@@ -10,6 +10,11 @@ import numpy as np
 import torch
 
 
+def canonical_output_mode(output_mode):
+    """Keras's older spellings of output modes ("binary", "tf-idf") as their current names."""
+    return {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+
+
 def check_choice(value, allowed: tuple, layer_name: str, arg_name: str) -> None:
     if value not in allowed:
         raise ValueError(f"The `{arg_name}` argument of layer {layer_name} received an invalid "

@@ -19,7 +19,8 @@ class Normalization(Layer):
 
     The statistics are either given (`mean`, `variance`, broadcast to the kept axes) or
     learned by `adapt` and kept, as in Keras, in the non-trainable weights `mean`, `variance`
-    and `count`.
+    and `count`. The attributes `mean` and `variance` give the statistics in use, broadcast
+    to the input's rank, as Keras exposes them.
 
     Args:
         axis: the axis or axes that keep separate statistics (default the last); None means
@@ -82,15 +83,37 @@ class Normalization(Layer):
             shape[self._keep_axis[-i]] = values.shape[-i]
         return values.reshape(shape).expand(self._broadcast_shape).clone()
 
-    def call(self, inputs):
+    def _free_parameter_key(self, name: str) -> str:
+        # `mean` and `variance` are properties, so the weights of those names are registered
+        # under the attribute names that hold them.
+        return super()._free_parameter_key(f"adapt_{name}" if name in ("mean", "variance")
+                                           else name)
+
+    @property
+    def mean(self) -> torch.Tensor | None:
+        """The mean the layer applies, broadcast to the input's rank (size 1 on reduced axes)
+        in the compute dtype, as Keras exposes it; None before the layer is built."""
+        return self._statistics()[0]
+
+    @property
+    def variance(self) -> torch.Tensor | None:
+        """The variance the layer applies, shaped like `mean`; None before the layer is built."""
+        return self._statistics()[1]
+
+    def _statistics(self) -> tuple:
+        """(mean, variance) in the broadcast shape: the given ones, or the adapted weights."""
+        if not self.built:
+            return None, None
+        if self.input_mean is not None:
+            return self._fixed
         dtype = self._dtype_policy.torch_compute_dtype
-        if self.input_mean is None:
-            mean = self.adapt_mean.reshape(self._broadcast_shape).to(dtype)
-            variance = self.adapt_variance.reshape(self._broadcast_shape).to(dtype)
-        else:
-            mean, variance = (t.to(inputs.device) for t in self._fixed)
+        return tuple(w.detach().reshape(self._broadcast_shape).to(dtype)
+                     for w in (self.adapt_mean, self.adapt_variance))
+
+    def call(self, inputs):
+        mean, variance = (t.to(inputs.device) for t in self._statistics())
         scale = torch.clamp(torch.sqrt(variance), min=config.epsilon())
-        inputs = inputs.to(dtype)
+        inputs = inputs.to(self._dtype_policy.torch_compute_dtype)
         if self.invert:
             return mean + inputs * scale
         return (inputs - mean) / scale

@@ -30,6 +30,7 @@ import torch
 
 from hocsau import config
 from hocsau.layers.layer import Layer
+from hocsau.layers.preprocessing._lookup_state import canonical_output_mode
 from hocsau.models.symbolic import Spec
 from hocsau.saving.serialization import keras_class
 from hocsau.utils.naming import uniquify
@@ -56,7 +57,8 @@ class TextVectorization(Layer):
             callable str -> str.
         split: "whitespace", "character", None or a callable str -> list of str.
         ngrams: None, an int n (all n-grams up to n) or a tuple of n-gram sizes.
-        output_mode: "int", "multi_hot", "count" or "tf_idf".
+        output_mode: "int", "multi_hot", "count" or "tf_idf" (Keras's older spellings
+            "binary" and "tf-idf" are accepted for the last two).
         output_sequence_length: With "int", pad or cut every sequence to this length.
         pad_to_max_tokens: With the other modes, output `max_tokens` columns.
         vocabulary: A list of tokens (or a path to a file with one per line).
@@ -71,6 +73,7 @@ class TextVectorization(Layer):
                  idf_weights=None, sparse=False, ragged=False, encoding="utf-8", **kwargs):
         kwargs.pop("vocabulary_size", None)
         super().__init__(**kwargs)
+        output_mode = canonical_output_mode(output_mode)
         _check_arguments(max_tokens, standardize, split, ngrams, output_mode,
                          output_sequence_length, sparse, ragged)
         self.max_tokens, self.standardize, self.split = max_tokens, standardize, split
