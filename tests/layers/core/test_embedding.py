@@ -33,6 +33,15 @@ def test_mask(mask_zero):
         assert mask is None
 
 
+@pytest.mark.parametrize("ids", [IDS, IDS.tolist(), torch.as_tensor(IDS)])
+def test_compute_mask_called_directly_matches_keras(ids):
+    keras = pytest.importorskip("keras")
+    theirs = keras.layers.Embedding(10, 2, mask_zero=True).compute_mask(ids)
+    ours = layers.Embedding(10, 2, mask_zero=True).compute_mask(ids)
+    assert isinstance(ours, torch.Tensor) and type(ours) is type(theirs)
+    assert ours.dtype == theirs.dtype and ours.tolist() == theirs.tolist()
+
+
 def test_masked_embedding_lstm_model_matches_keras():
     keras = pytest.importorskip("keras")
 

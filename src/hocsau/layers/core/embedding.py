@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -84,7 +85,11 @@ class Embedding(LoraMixin, Layer):
             f"Received: indices {sorted(bad)[:10]}")
 
     def compute_mask(self, inputs, mask=None):
-        return inputs != 0 if self.mask_zero else None
+        if not self.mask_zero:
+            return None
+        if isinstance(inputs, (np.ndarray, list, tuple)):  # called directly, as in the guides
+            inputs = torch.as_tensor(np.asarray(inputs))
+        return inputs != 0
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

@@ -1,0 +1,40 @@
+"""Helpers the guide programs' tests share: comparing nested results of two runs."""
+
+import numpy as np
+
+
+def as_numpy(value):
+    """A tensor (torch or Keras), array or number as a numpy array."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu()
+    return np.asarray(value)
+
+
+def assert_nested_close(ours, theirs, rtol=1e-5, atol=1e-6, path="result"):
+    """Equal structure (dict keys, list lengths) and numerically close leaves."""
+    if isinstance(theirs, dict):
+        assert isinstance(ours, dict) and set(ours) == set(theirs), (path, ours, theirs)
+        for key in theirs:
+            assert_nested_close(ours[key], theirs[key], rtol, atol, f"{path}[{key!r}]")
+    elif isinstance(theirs, (list, tuple)):
+        assert len(ours) == len(theirs), (path, ours, theirs)
+        for i, (mine, reference) in enumerate(zip(ours, theirs, strict=True)):
+            assert_nested_close(mine, reference, rtol, atol, f"{path}[{i}]")
+    elif isinstance(theirs, str) or theirs is None:
+        assert ours == theirs, (path, ours, theirs)
+    else:
+        mine, reference = as_numpy(ours), as_numpy(theirs)
+        assert mine.shape == reference.shape, (path, mine.shape, reference.shape)
+        np.testing.assert_allclose(mine, reference, rtol=rtol, atol=atol, err_msg=path)
+
+
+def layer_weights(model) -> dict:
+    """{layer name: its weights as numpy arrays} for the model's layers that have weights."""
+    return {layer.name: layer.get_weights() for layer in model.layers if layer.weights}
+
+
+def set_layer_weights(model, weights: dict) -> None:
+    """Load `layer_weights` of a model of the same architecture, layer by layer (so the two
+    libraries' orders of `model.layers` need not agree)."""
+    for name, values in weights.items():
+        model.get_layer(name).set_weights(values)
