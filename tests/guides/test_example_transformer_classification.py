@@ -1,8 +1,9 @@
 """keras.io example "Text classification with Transformer" (keras-io
 examples/nlp/text_classification_with_transformer.py), adapted to random token sequences
-labelled by whether most of their tokens come from the first half of the vocabulary: `TransformerBlock` (MultiHeadAttention, feed-forward, LayerNormalization,
-Dropout with the `training` flag) and `TokenAndPositionEmbedding` (positions from
-`ops.arange` inside `call`), pooled and classified with a softmax head."""
+labelled by whether most of their tokens come from the first half of the vocabulary:
+`TransformerBlock` (MultiHeadAttention, feed-forward, LayerNormalization, Dropout with the
+`training` flag) and `TokenAndPositionEmbedding` (positions from `ops.arange` inside `call`),
+pooled and classified with a softmax head."""
 
 import numpy as np
 import pytest
