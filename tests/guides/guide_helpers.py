@@ -34,7 +34,13 @@ def layer_weights(model) -> dict:
 
 
 def set_layer_weights(model, weights: dict) -> None:
-    """Load `layer_weights` of a model of the same architecture, layer by layer (so the two
-    libraries' orders of `model.layers` need not agree)."""
-    for name, values in weights.items():
-        model.get_layer(name).set_weights(values)
+    """Load `layer_weights` of a model of the same architecture: by layer name when the
+    names agree (so the two libraries' orders of `model.layers` need not), else layer by
+    layer in order (automatic names depend on what each library built before)."""
+    targets = [layer for layer in model.layers if layer.weights]
+    if {layer.name for layer in targets} == set(weights):
+        for layer in targets:
+            layer.set_weights(weights[layer.name])
+        return
+    for layer, values in zip(targets, weights.values(), strict=True):
+        layer.set_weights(values)
