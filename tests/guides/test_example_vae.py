@@ -138,7 +138,8 @@ def test_program_on_hocsau():
 
 
 @pytest.mark.xfail(strict=True, reason="issue 12 A: keras.random.normal in Sampling.call "
-                   "creates a tensor off the meta device while the encoder graph is built")
+                   "creates a tensor off the meta device while the encoder graph is built; "
+                   "then issue 12 H: fit(x) gives train_step `(x,)` instead of `x`")
 def test_same_weights_same_encoding_as_keras(real_keras):
     """The sampled z differs (different random streams); z_mean and its decoding do not."""
     theirs = program(real_keras)

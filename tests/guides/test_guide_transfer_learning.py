@@ -10,7 +10,10 @@ it was called with `training=False`; Keras 3 passes the outer `training` flag th
 functional graph instead, so the moving statistics do move during fine-tuning. hocsau does as
 Keras 3 does, and the test checks that behaviour."""
 
+import warnings
+
 import numpy as np
+import pytest
 from guide_helpers import assert_nested_close, layer_weights, set_layer_weights
 
 import hocsau
@@ -122,6 +125,39 @@ def check(result):
         assert not np.array_equal(tuned[name][2], before[name][2])
     assert not np.array_equal(tuned["conv_1"][0], before["conv_1"][0])
     assert set(result["frozen_history"]) == {"loss", "binary_accuracy"}
+
+
+def frozen_fit_program(keras):
+    """The guide's frozen model, trained anyway: fit still reports the loss, the weights stay
+    as they are, and Keras warns that nothing is trainable."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    model.trainable = False
+    model.compile(optimizer="adam", loss="mean_squared_error")
+    initial = model.get_weights()
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(rng.random((8, 3)), rng.random((8, 2)), epochs=2, verbose=0)
+    return {"losses": history.history["loss"], "initial": initial,
+            "final": model.get_weights(), "warnings": {str(w.message) for w in caught}}
+
+
+def check_frozen_fit(result):
+    assert len(result["losses"]) == 2
+    np.testing.assert_allclose(result["losses"][0], result["losses"][1], rtol=1e-6)
+    assert_nested_close(result["final"], result["initial"], rtol=0, atol=0)
+    assert "The model does not have any trainable weights." in result["warnings"]
+
+
+def test_frozen_fit_program_on_keras(real_keras):
+    check_frozen_fit(frozen_fit_program(real_keras))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 E: fit with no trainable weights fails "
+                   "(backward on a loss without grad_fn) where Keras warns and trains nothing")
+def test_frozen_fit_program_on_hocsau():
+    check_frozen_fit(frozen_fit_program(hocsau))
 
 
 def test_program_on_keras(real_keras):
