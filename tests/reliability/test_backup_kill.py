@@ -11,8 +11,11 @@ import warnings
 import numpy as np
 import pytest
 
-import hocsau as keras
-from hocsau import callbacks, layers
+from hocsau import callbacks
+
+CALLBACK_TESTS = os.path.join(os.path.dirname(__file__), os.pardir, "callbacks")
+sys.path.insert(0, CALLBACK_TESTS)
+from test_backup_and_restore import data, make_model  # noqa: E402  (the same model and data)
 
 EPOCHS = 5
 KILLED_IN = 2  # the backup written at the end of epoch 2 (next epoch 3) is interrupted
@@ -21,10 +24,11 @@ CHILD = textwrap.dedent("""
     import io, os, signal, sys
     import numpy as np
     sys.path.insert(0, os.environ["TEST_DIR"])
-    from test_backup_kill import EPOCHS, KILLED_IN, data, make_model
+    from test_backup_and_restore import data, make_model
     from hocsau import callbacks
 
     backup_dir, point, double = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+    KILLED_IN, EPOCHS = int(sys.argv[4]), int(sys.argv[5])
     armed = False
     real_savez, real_replace = np.savez, os.replace
 
@@ -63,20 +67,6 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def make_model():
-    keras.utils.set_random_seed(3)
-    model = keras.Sequential([keras.Input((5,)), layers.Dense(8, activation="relu"),
-                              layers.Dropout(0.25), layers.Dense(1)])
-    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
-    return model
-
-
-def data():
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(48, 5)).astype("float32")
-    return x, (x[:, :1] * 2 - x[:, 1:2]).astype("float32")
-
-
 @pytest.fixture(scope="module")
 def uninterrupted():
     x, y = data()
@@ -100,8 +90,8 @@ def test_kill_inside_a_backup_then_resume_equals_an_uninterrupted_run(
     expected_history, expected_weights = uninterrupted
     backup = tmp_path / "backup"
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(backup), point, "1" if double else "0"],
-        env={**os.environ, "TEST_DIR": os.path.dirname(__file__)}, capture_output=True,
+        [sys.executable, "-c", CHILD, str(backup), point, "1" if double else "0", str(KILLED_IN),
+         str(EPOCHS)], env={**os.environ, "TEST_DIR": CALLBACK_TESTS}, capture_output=True,
         text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr
     names = {TEMPORARY if name.endswith(".tmp") else name for name in os.listdir(backup)}
