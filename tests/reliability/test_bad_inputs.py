@@ -168,7 +168,7 @@ TRAINING_CASES = [
     ("validation_freq='x'", dense_model, "fit", dict(x=X, y=Y, validation_data=(X, Y),
                                                      validation_freq="x"),
      TypeError, ["Expected `validation_freq` to be a list or int. Received: "
-                 "validation_freq='x' of the type <class 'str'>."]),
+                 "validation_freq=x of the type <class 'str'>."]),
     ("validation_freq=[0, 2]", dense_model, "fit", dict(x=X, y=Y, validation_data=(X, Y),
                                                         validation_freq=[0, 2]),
      ValueError, ["1-based epoch numbers", "Received: validation_freq=[0, 2]"]),
@@ -334,3 +334,52 @@ def test_predict_returns_string_outputs_as_numpy_string_arrays():
     assert result["word"].ravel().tolist() == ["a", "bb", "[UNK]", "a", "bb"]
     assert result["index"].shape == (5, 1) and result["index"].dtype == np.float32
     np.testing.assert_array_equal(model.predict_on_batch(ids[:2])["word"], [["a"], ["bb"]])
+
+
+def _keras_error(build, call):
+    """The message Keras 3 gives for the same mistake."""
+    import keras as reference
+
+    with pytest.raises(Exception) as raised:
+        call(build(reference))
+    return str(raised.value)
+
+
+def _keras_dense(library):
+    model = library.Sequential([library.Input((3,)), library.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def _keras_two_inputs(library):
+    a, b = library.Input((2,), name="a"), library.Input((2,), name="b")
+    model = library.Model({"a": a, "b": b}, library.layers.Dense(1)(
+        library.layers.Concatenate()([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("build, call, shared", [
+    (_keras_two_inputs, lambda m: m.predict(INCOMPLETE, verbose=0),
+     'Missing data for input "b". You passed a data dictionary with keys [\'a\']. Expected the '
+     "following keys: ['a', 'b']"),
+    (_keras_dense, lambda m: m.predict(bare_arrays(), steps=1, verbose=0),
+     "When passing a Python generator to a Keras model, the generator must return a tuple, "
+     "either (input,) or (inputs, targets) or (inputs, targets, sample_weights). Received: "),
+    (_keras_dense, lambda m: m.predict(nothing(), verbose=0),
+     "When passing a Python generator to a Keras model, the generator must yield at least one "
+     "batch. Received an empty generator."),
+    (_keras_dense, lambda m: m.fit(X, Y, validation_data=(X, Y), validation_freq="x",
+                                   verbose=0),
+     "Expected `validation_freq` to be a list or int. Received: validation_freq=x of the type "
+     "<class 'str'>."),
+    (_keras_dense, lambda m: m.fit(X, Y, batch_size=8.5, verbose=0),
+     "should be a positive integer value"),
+    (_keras_dense, lambda m: m.fit(X, Y[:5], verbose=0),
+     "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples."),
+])
+def test_messages_keep_keras_wording_where_keras_has_one(build, call, shared):
+    assert shared in _keras_error(build, call)
+    with pytest.raises((ValueError, TypeError)) as raised:
+        call(build(keras))
+    assert shared in str(raised.value)

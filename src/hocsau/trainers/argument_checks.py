@@ -93,7 +93,7 @@ def _check_validation_freq(freq) -> None:
                          f"to validate after. Received: validation_freq={freq!r}")
     if not isinstance(freq, numbers.Integral) or isinstance(freq, bool):
         raise TypeError("Expected `validation_freq` to be a list or int. Received: "
-                        f"validation_freq={freq!r} of the type {type(freq)}.")
+                        f"validation_freq={freq} of the type {type(freq)}.")
     if freq < 1:
         raise ValueError("`validation_freq` should be a positive integer (validate every "
                          f"`validation_freq` epochs). Received: validation_freq={freq}")
