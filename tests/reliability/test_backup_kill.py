@@ -83,7 +83,6 @@ LATEST, PREVIOUS, TEMPORARY = "training_backup.npz", "training_backup.npz.bkp", 
     ("before_replace", False, [LATEST, TEMPORARY], KILLED_IN),  # complete, never renamed
     ("after_replace", False, [LATEST], KILLED_IN + 1),
     ("after_rotate", True, [PREVIOUS], KILLED_IN),  # the latest became .bkp, no new one yet
-    ("mid_write", True, [PREVIOUS, TEMPORARY], KILLED_IN),
 ])
 def test_kill_inside_a_backup_then_resume_equals_an_uninterrupted_run(
         tmp_path, uninterrupted, point, double, left, resumes_at):
