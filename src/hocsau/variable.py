@@ -67,18 +67,21 @@ class Variable(torch.nn.Parameter):
 
     # --- state changes ----------------------------------------------------------------------
     def assign(self, value) -> Variable:
+        value = check_value_dtype(self, _to_array(value), f"Variable '{self._path}'")
         with torch.no_grad():
-            self.copy_(torch.as_tensor(_to_array(value), dtype=self.dtype).reshape(self.shape))
+            self.copy_(torch.as_tensor(value, dtype=self.dtype).reshape(self.shape))
         return self
 
     def assign_add(self, value) -> Variable:
+        value = check_value_dtype(self, _to_array(value), f"Variable '{self._path}'")
         with torch.no_grad():
-            self.add_(torch.as_tensor(_to_array(value), dtype=self.dtype, device=self.device))
+            self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
     def assign_sub(self, value) -> Variable:
+        value = check_value_dtype(self, _to_array(value), f"Variable '{self._path}'")
         with torch.no_grad():
-            self.sub_(torch.as_tensor(_to_array(value), dtype=self.dtype, device=self.device))
+            self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
     def numpy(self) -> np.ndarray:
@@ -116,6 +119,25 @@ def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:
     var.constraint = state["constraint"]
     var.regularizer = state["regularizer"]
     return var
+
+
+def check_value_dtype(variable: torch.Tensor, value, owner: str):
+    """`value` (an array or tensor), unless casting it to the variable's dtype would lose it:
+    complex values for a real variable (the imaginary part would be dropped), strings or
+    objects. Then a `TypeError` naming `owner`."""
+    if isinstance(value, torch.Tensor):
+        kind = "c" if value.is_complex() else "f"
+    else:
+        kind = np.asarray(value).dtype.kind
+    problem = ("complex values: casting them would drop the imaginary part"
+               if kind == "c" and not variable.is_complex()
+               else "non-numeric values" if kind in "USOV" else None)
+    if problem is None:
+        return value
+    dtype = value.dtype if isinstance(value, torch.Tensor) else np.asarray(value).dtype
+    raise TypeError(f"{owner} has dtype {config.standardize_dtype(variable.dtype)}, but was "
+                    f"given {problem}. Received: a value of dtype {dtype} and shape "
+                    f"{tuple(np.shape(value))}")
 
 
 def _to_array(value):

@@ -1,24 +1,47 @@
-"""`BackupAndRestore`: an interrupted `fit` resumes where the last backup left it."""
+"""`BackupAndRestore`: an interrupted `fit` resumes where the last backup left it.
+
+Folder layout (one backup is one file, so an epoch's weights never meet another's epoch):
+
+    backup_dir/training_backup.npz        the latest backup: weights, optimizer variables,
+                                          random states and `__backup__` (format, next epoch)
+    backup_dir/training_backup.npz.bkp    with double_checkpoint: the one before it
+    backup_dir/.training_backup.npz.*.tmp a write in progress (left behind by a killed run)
+
+A backup is written to a temporary file and renamed over the latest one; with
+`double_checkpoint` the latest is first renamed to `.bkp`. A kill at any point therefore leaves
+a complete latest backup, or only a complete previous one. On restart unreadable files are
+skipped with a warning (the previous backup, else a fresh start); temporary files and the two
+files of the older layout (`training_state.npz` + `training_metadata.json`, which could
+disagree) are removed.
+"""
 
 from __future__ import annotations
 
+import glob
 import json
 import os
-import random
 import shutil
-import zipfile
+import warnings
 
 import numpy as np
-import torch
 
-from hocsau import random as hocsau_random
+from hocsau.callbacks._backup_state import (
+    check_backup,
+    check_complete,
+    restore_backup,
+    training_arrays,
+)
 from hocsau.callbacks._save_frequency import BatchCounter, check_save_freq
 from hocsau.callbacks.callback import Callback
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.serialization import keras_class
 
-_STATE = "training_state.npz"
-_METADATA = "training_metadata.json"
+_BACKUP = "training_backup.npz"
+_PREVIOUS = _BACKUP + ".bkp"
+_METADATA_KEY = "__backup__"
+_FORMAT = 2  # 1 was the two-file layout below
+_OLDER_LAYOUT = ("training_state.npz", "training_metadata.json", "training_state.npz.bkp",
+                 "training_metadata.json.bkp")
 
 
 @keras_class("keras.callbacks")
@@ -27,8 +50,8 @@ class BackupAndRestore(Callback):
 
     The state is the model's weights, the optimizer's variables, the random generators (torch,
     numpy, Python, hocsau's global seed generator) and the next epoch, so a resumed run goes on
-    exactly as the uninterrupted one would have. Each backup is written atomically; with
-    `double_checkpoint` the previous backup is kept as a fallback for a damaged latest one.
+    exactly as the uninterrupted one would have. Each backup is one file, replaced atomically;
+    with `double_checkpoint` the previous backup is kept as a fallback for a damaged latest one.
     The folder is deleted when training finishes, unless `delete_checkpoint=False`.
     """
 
@@ -46,23 +69,23 @@ class BackupAndRestore(Callback):
             self._counter = BatchCounter(save_freq)
             self.on_train_batch_end = self._backup_on_batch
 
-    def _path(self, name: str, previous: bool = False) -> str:
-        return os.path.join(self.backup_dir, name + (".bkp" if previous else ""))
+    def _path(self, name: str) -> str:
+        return os.path.join(self.backup_dir, name)
 
     def on_train_begin(self, logs=None):
         if not self.model.built:
             raise ValueError("To use the BackupAndRestore callback, your model must be built "
                              f"before you call `fit()`. Model {self.model.name} is unbuilt. "
                              "You can build it beforehand by calling it on a batch of data.")
-        for previous in (False, True):
-            if os.path.exists(self._path(_STATE, previous)):
-                try:
-                    self._restore(previous)
-                    return
-                except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-                    if previous or not self.double_checkpoint:
-                        raise ValueError(f"BackupAndRestore could not read its backup in "
-                                         f"{self.backup_dir}: {error}") from error
+        self._remove_leftovers()
+        for name in (_BACKUP, _PREVIOUS):
+            backup = self._read(name)
+            if backup is not None:
+                epoch, arrays = backup
+                check_backup(self.model, arrays, self.backup_dir)
+                restore_backup(self.model, arrays)
+                self.model._initial_epoch = epoch
+                return
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -79,82 +102,64 @@ class BackupAndRestore(Callback):
         if self.delete_checkpoint and os.path.isdir(self.backup_dir):
             shutil.rmtree(self.backup_dir, ignore_errors=True)
 
-    # --- writing and reading the state -------------------------------------------------------
+    # --- writing and reading the backup ------------------------------------------------------
     def _backup(self, next_epoch: int) -> None:
         os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint:
-            for name in (_STATE, _METADATA):
-                if os.path.exists(self._path(name)):
-                    shutil.copyfile(self._path(name), self._path(name, previous=True))
-        arrays = _model_arrays(self.model)
-        arrays.update(_rng_arrays())
-        _write_atomically(self._path(_STATE), lambda f: np.savez(f, **arrays))
-        metadata = json.dumps({"epoch": next_epoch}).encode()
-        _write_atomically(self._path(_METADATA), lambda f: f.write(metadata))
+        arrays = training_arrays(self.model)
+        metadata = json.dumps({"format": _FORMAT, "epoch": next_epoch}).encode()
+        arrays[_METADATA_KEY] = np.frombuffer(metadata, dtype=np.uint8)
+        if self.double_checkpoint and os.path.exists(self._path(_BACKUP)):
+            os.replace(self._path(_BACKUP), self._path(_PREVIOUS))
+        with atomic_write(self._path(_BACKUP)) as temporary, open(temporary, "wb") as f:
+            np.savez(f, **arrays)
 
-    def _restore(self, previous: bool) -> None:
-        with open(self._path(_STATE, previous), "rb") as f, np.load(f, allow_pickle=False) as state:
-            arrays = {key: state[key] for key in state.files}
-        with open(self._path(_METADATA, previous), "rb") as f:
-            epoch = int(json.loads(f.read())["epoch"])
-        _restore_model(self.model, arrays)
-        _restore_rng(arrays)
-        self.model._initial_epoch = epoch
+    def _read(self, name: str) -> tuple[int, dict] | None:
+        """(next epoch, arrays) of a complete backup file, or None (with a warning when the
+        file exists but cannot be used)."""
+        path = self._path(name)
+        if not os.path.exists(path):
+            return None
+        try:
+            return _read_backup(path)
+        except Exception as error:  # any damage: the file is skipped, never half-restored
+            warnings.warn(f"BackupAndRestore skips the unreadable backup '{path}' "
+                          f"({type(error).__name__}: {error}) and "
+                          f"{_fallback(name, self._path(_PREVIOUS))}.", stacklevel=3)
+            return None
 
-
-def _write_atomically(path: str, write) -> None:
-    with atomic_write(path) as temporary, open(temporary, "wb") as f:
-        write(f)
-
-
-def _model_arrays(model) -> dict:
-    arrays = {f"weight_{i}": w for i, w in enumerate(model.get_weights())}
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and getattr(optimizer, "built", False):
-        for i, variable in enumerate(optimizer.variables):
-            arrays[f"optimizer_{i}"] = variable.detach().cpu().numpy()
-    return arrays
-
-
-def _restore_model(model, arrays: dict) -> None:
-    count = sum(key.startswith("weight_") for key in arrays)
-    model.set_weights([arrays[f"weight_{i}"] for i in range(count)])
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None or "optimizer_0" not in arrays:
-        return
-    if not optimizer.built:
-        optimizer.build(model.trainable_weights)
-    variables = optimizer.variables
-    if sum(key.startswith("optimizer_") for key in arrays) != len(variables):
-        raise ValueError("the optimizer in the backup has a different number of variables")
-    with torch.no_grad():
-        for i, variable in enumerate(variables):
-            variable.copy_(torch.as_tensor(arrays[f"optimizer_{i}"]))
-    optimizer._host_step = None
+    def _remove_leftovers(self) -> None:
+        """Delete interrupted writes and the older layout's files (warning about the latter:
+        its state and epoch were written separately and may belong to different epochs)."""
+        for name in (_BACKUP,) + _OLDER_LAYOUT[:2]:  # atomic_write's temporary names
+            for path in glob.glob(os.path.join(glob.escape(self.backup_dir), f".{name}.*.tmp")):
+                os.remove(path)
+        older = [self._path(name) for name in _OLDER_LAYOUT if os.path.exists(self._path(name))]
+        if older:
+            warnings.warn(f"BackupAndRestore removes the backup files {older} of an older "
+                          f"layout, which cannot be restored safely; training starts from "
+                          f"the current weights unless a newer backup exists.", stacklevel=3)
+            for path in older:
+                os.remove(path)
 
 
-def _rng_arrays() -> dict:
-    kind, keys, position, has_gauss, cached = np.random.get_state()
-    version, python_state, gauss = random.getstate()
-    arrays = {"rng_torch": torch.get_rng_state().numpy(), "rng_numpy_keys": keys,
-              "rng_numpy_rest": np.array([position, has_gauss, cached], dtype=np.float64),
-              "rng_python": np.array(python_state, dtype=np.int64),
-              "rng_python_rest": np.array([version, np.nan if gauss is None else gauss]),
-              "rng_hocsau": hocsau_random.global_seed_generator().state.detach().numpy()}
-    if torch.cuda.is_available():
-        arrays["rng_cuda"] = np.stack([s.numpy() for s in torch.cuda.get_rng_state_all()])
-    return arrays
+def _read_backup(path: str) -> tuple[int, dict]:
+    with open(path, "rb") as f:
+        if f.read(4) != b"PK\x03\x04":  # else np.load would try other formats and say so
+            raise ValueError("not an .npz (zip) archive")
+        f.seek(0)
+        with np.load(f, allow_pickle=False) as stored:
+            arrays = {key: stored[key] for key in stored.files}
+    if _METADATA_KEY not in arrays:
+        raise ValueError(f"no '{_METADATA_KEY}' entry")
+    check_complete(arrays)
+    metadata = json.loads(arrays.pop(_METADATA_KEY).tobytes())
+    epoch = metadata["epoch"]
+    if metadata["format"] != _FORMAT or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"unexpected metadata {metadata}")
+    return epoch, arrays
 
 
-def _restore_rng(arrays: dict) -> None:
-    torch.set_rng_state(torch.from_numpy(arrays["rng_torch"]))
-    position, has_gauss, cached = arrays["rng_numpy_rest"].tolist()
-    np.random.set_state(("MT19937", arrays["rng_numpy_keys"], int(position), int(has_gauss),
-                         cached))
-    version, gauss = arrays["rng_python_rest"].tolist()
-    random.setstate((int(version), tuple(int(v) for v in arrays["rng_python"]),
-                     None if np.isnan(gauss) else gauss))
-    with torch.no_grad():
-        hocsau_random.global_seed_generator().state.copy_(torch.from_numpy(arrays["rng_hocsau"]))
-    if "rng_cuda" in arrays and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([torch.from_numpy(s) for s in arrays["rng_cuda"]])
+def _fallback(name: str, previous: str) -> str:
+    if name == _BACKUP and os.path.exists(previous):
+        return "tries the previous backup"
+    return "starts training from the current weights"

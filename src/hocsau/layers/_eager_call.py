@@ -31,13 +31,22 @@ def to_tensors(value):
     if isinstance(value, dict):
         return {k: to_tensors(v) for k, v in value.items()}
     array = np.asarray(value)
-    if array.dtype.kind in "US" or (array.dtype == object and array.size
-                                    and isinstance(array.flat[0], (str, bytes))):
+    if is_string_data(array):
         return array
     tensor = torch.from_numpy(np.ascontiguousarray(array))
     if tensor.is_floating_point() and array.dtype == np.float64:
         tensor = tensor.to(config.torch_dtype(None))
     return tensor.to(config.device())
+
+
+def is_string_data(value) -> bool:
+    """A string array, or a (nested) list whose first leaf is a string."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "US" or (value.dtype == object and value.size > 0
+                                            and isinstance(value.flat[0], (str, bytes)))
+    while isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return isinstance(value, (str, bytes))
 
 
 def cast_floats(value, dtype: torch.dtype):
@@ -98,6 +107,17 @@ def set_mask(tensor, mask) -> None:
             tensor._keras_mask = mask
         except AttributeError:  # a Parameter or other slot-only tensor passed through
             pass
+
+
+def strings_error(layer, inputs) -> TypeError:
+    """For a layer that computes on numbers and failed on strings (marked as annotated, so the
+    layers around it pass it on unchanged)."""
+    error = TypeError(f"Layer '{layer.name}' computes on numbers, but received strings. Turn "
+                      "them into numbers first (`StringLookup`, `TextVectorization`, "
+                      f"`Hashing`). Received: inputs of dtype {np.asarray(inputs).dtype} and "
+                      f"shape {np.shape(inputs)}")
+    error._hocsau_annotated = True
+    return error
 
 
 def annotate(error: Exception, layer, args) -> None:

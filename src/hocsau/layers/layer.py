@@ -11,6 +11,7 @@ symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 import torch
@@ -24,7 +25,9 @@ from hocsau.layers._eager_call import (
     cast_floats,
     input_mask,
     is_meta,
+    is_string_data,
     shape_of,
+    strings_error,
     to_tensors,
 )
 from hocsau.layers.call_context import CONTEXT
@@ -32,7 +35,7 @@ from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 from hocsau.utils import naming
-from hocsau.variable import Variable
+from hocsau.variable import Variable, check_value_dtype
 
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size", "input_length",
                  "weights")
@@ -182,8 +185,17 @@ class Layer(nn.Module):
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         name = name or f"variable_{len(self._tracked_variables)}"
-        variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
-                            trainable=trainable and self._trainable, name=name)
+        try:
+            variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
+                                trainable=trainable and self._trainable, name=name)
+        except (RuntimeError, MemoryError) as error:
+            if not _out_of_memory(error):
+                raise
+            raise ValueError(
+                f"Layer '{self.name}' cannot create its weight '{name}' of shape {shape} and "
+                f"dtype {dtype}: {_size_in_bytes(shape, dtype)} do not fit in memory. Check the "
+                f"layer's size arguments (units, filters, input_dim, ...). Received: "
+                f"shape={shape}") from None
         variable._created_trainable = bool(trainable)
         variable._path = f"{self.name}/{name}"
         variable._autocast = autocast
@@ -273,6 +285,7 @@ class Layer(nn.Module):
                 raise ValueError(
                     f"Layer {self.name} weight shape {tuple(variable.shape)} is not compatible "
                     f"with provided weight shape {tuple(value.shape)}.")
+            check_value_dtype(variable, value, f"Layer '{self.name}' weight '{variable.path}'")
         with torch.no_grad():
             for variable, value in zip(own, weights, strict=False):
                 variable.copy_(torch.as_tensor(np.asarray(value), dtype=variable.dtype))
@@ -438,6 +451,9 @@ class Layer(nn.Module):
                     assert_input_compatibility(self.input_spec, args[0], self.name)
                 except ValueError as mismatch:
                     raise mismatch from None  # Keras's message, not torch's traceback
+            if self._convert_input_args and args and is_string_data(args[0]) \
+                    and not getattr(error, "_hocsau_annotated", False):
+                raise strings_error(self, args[0]) from error
             annotate(error, self, args)
             raise
         finally:
@@ -608,3 +624,18 @@ def _tuplify(shape):
     if isinstance(shape, list) and shape and isinstance(shape[0], list):
         return [tuple(s) for s in shape]
     return tuple(shape) if shape is not None else None
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """An allocation failure (torch's CPU or CUDA allocator, NumPy, a size overflow)."""
+    text = str(error).lower()
+    return isinstance(error, MemoryError) or any(
+        phrase in text for phrase in ("allocate", "out of memory", "overflow"))
+
+
+def _size_in_bytes(shape: tuple, dtype: str) -> str:
+    size = math.prod(shape) * torch.empty((), dtype=config.torch_dtype(dtype)).element_size()
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if size < 1024 or unit == "PiB":
+            return f"{size:.4g} {unit}"
+        size /= 1024

@@ -17,6 +17,7 @@ from hocsau.layers.core.input_layer import InputLayer
 from hocsau.models.model import Model
 from hocsau.models.symbolic import flatten, is_symbolic, map_structure
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.config_nesting import check_config_depth
 
 
 class _Step:
@@ -178,6 +179,7 @@ class Functional(Model):
     def from_config(cls, config: dict, custom_objects=None):
         from hocsau.saving.functional_config import functional_from_config
 
+        check_config_depth(config)
         return functional_from_config(cls, config, custom_objects)
 
 

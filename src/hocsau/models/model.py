@@ -6,6 +6,7 @@ from __future__ import annotations
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
 from hocsau.trainers.trainer import Trainer
+from hocsau.utils.config_nesting import check_config_depth
 
 
 @keras_class("keras")
@@ -84,6 +85,7 @@ class Model(Trainer, Layer):
     def from_config(cls, config: dict, custom_objects=None):
         """A functional config (layers, input_layers, output_layers) rebuilds the graph;
         any other config goes to the constructor."""
+        check_config_depth(config)
         if {"layers", "input_layers", "output_layers"} <= set(config):
             from hocsau.models.functional import Functional
             from hocsau.saving.functional_config import functional_from_config

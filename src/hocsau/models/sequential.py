@@ -9,6 +9,7 @@ from hocsau.layers.layer import Layer
 from hocsau.models.model import Model
 from hocsau.models.symbolic import SymbolicTensor, is_symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
+from hocsau.utils.config_nesting import check_config_depth
 
 
 @keras_class("keras")
@@ -163,6 +164,7 @@ class Sequential(Model):
     def from_config(cls, config: dict, custom_objects=None):
         from hocsau.saving.serialization import deserialize_keras_object
 
+        check_config_depth(config)
         layers = [deserialize_keras_object(c, custom_objects=custom_objects)
                   for c in config.get("layers", [])]
         model = cls(layers, name=config.get("name"), trainable=config.get("trainable", True))

@@ -28,6 +28,7 @@ from hocsau.saving.serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )
+from hocsau.utils.config_nesting import parse_config_json
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -203,6 +204,6 @@ _NEWER_KEYS = ("quantization_config",)
 
 def model_from_json(json_string: str, custom_objects=None):
     """A new (uninitialized) model from `model.to_json()`'s output."""
-    config = json.loads(json_string)
+    config = parse_config_json(json_string)
     with CustomObjectScope(custom_objects or {}):
         return deserialize_keras_object(config, custom_objects=custom_objects)

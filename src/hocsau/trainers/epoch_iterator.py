@@ -24,6 +24,11 @@ class EpochIterator:
             return self._steps
         return len(self._adapter)
 
+    @property
+    def num_steps(self) -> int | None:
+        """Steps per epoch, None when unknown (a generator without `steps`)."""
+        return self._steps if self._steps is not None else self._adapter.__len__()
+
     def __iter__(self):
         if self._steps is None:
             yield from enumerate(self._adapter)

@@ -24,6 +24,12 @@ import torch
 from hocsau.callbacks.callback_list import CallbackList
 from hocsau.metrics.metric import Metric
 from hocsau.models.symbolic import flatten
+from hocsau.trainers.argument_checks import (
+    check_evaluate_arguments,
+    check_fit_arguments,
+    check_predict_arguments,
+    no_batch_error,
+)
 from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
 from hocsau.trainers.data_adapters import get_data_adapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
@@ -216,6 +222,12 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train for `epochs` epochs; returns the `History` callback."""
         self._assert_compiled("fit")
+        check_fit_arguments(
+            self, x, y, sample_weight, batch_size=batch_size, epochs=epochs, verbose=verbose,
+            validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+            class_weight=class_weight, initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size, validation_freq=validation_freq)
         if validation_split and validation_data is None:
             x, y, sample_weight, validation_data = split_validation(
                 x, y, sample_weight, validation_split)
@@ -225,7 +237,7 @@ class Trainer:
         iterator = EpochIterator(data, steps_per_epoch)
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbosity(verbose), epochs=epochs,
-                                 steps=len(iterator))
+                                 steps=iterator.num_steps)
         self._step_cache = None
         self.stop_training = False
         train = self.train_function or self._make_train_function()
@@ -293,20 +305,25 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False, _callbacks=None, **kwargs):
         """Loss and metrics over the data: a scalar, a list in `metrics_names` order, or a dict."""
         self._assert_compiled("evaluate")
+        check_evaluate_arguments(self, x, y, sample_weight, batch_size=batch_size,
+                                 verbose=verbose, steps=steps)
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps, shuffle=False)
         iterator = EpochIterator(data, steps)
         if _callbacks is None:
             _callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                       verbose=verbosity(verbose), epochs=1,
-                                      steps=len(iterator))
+                                      steps=iterator.num_steps)
         self.reset_metrics()
         _callbacks.on_test_begin()
+        logs = None
         with torch.no_grad():
             for step, batch in iterator:
                 _callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 _callbacks.on_test_batch_end(step, logs)
+        if logs is None:
+            raise no_batch_error(x)
         tensors = self._metrics_or_step_logs(logs)
         logs = logs_to_python(tensors)
         _callbacks.on_test_end(logs)
@@ -315,10 +332,11 @@ class Trainer:
     # --- predict ----------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on `x` as numpy arrays (batches concatenated)."""
+        check_predict_arguments(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
         iterator = EpochIterator(data, steps)
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                 verbose=verbosity(verbose), epochs=1, steps=len(iterator))
+                                 verbose=verbosity(verbose), epochs=1, steps=iterator.num_steps)
         outputs = []
         callbacks.on_predict_begin()
         with torch.no_grad():

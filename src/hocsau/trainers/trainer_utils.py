@@ -36,12 +36,21 @@ def split_validation(x, y, sample_weight, validation_split: float):
 
 
 def concat_to_numpy(outputs: list):
+    """Each output's batches joined into one NumPy array, in the outputs' structure."""
     first = outputs[0]
-    if isinstance(first, torch.Tensor):
-        return torch.cat(outputs).detach().cpu().numpy()
+    if not isinstance(first, (list, tuple, dict)):
+        return _concat(outputs)
     flat = [flatten(o) for o in outputs]
-    merged = iter([torch.cat(parts).detach().cpu().numpy() for parts in zip(*flat, strict=False)])
+    merged = iter([_concat(parts) for parts in zip(*flat, strict=False)])
     return map_structure(lambda _: next(merged), first)
+
+
+def _concat(parts: list):
+    """Tensors joined on their device, then copied once; string outputs (NumPy arrays, as
+    `StringLookup(invert=True)` returns) joined as NumPy arrays of strings."""
+    if isinstance(parts[0], torch.Tensor):
+        return torch.cat(parts).detach().cpu().numpy()
+    return np.concatenate([np.asarray(part) for part in parts])
 
 
 def format_logs(logs: dict, return_dict: bool, order: dict):

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import types
 
-import numpy as np
-import torch
-
 from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter, is_array_like
+from hocsau.trainers.data_adapters.batch_utils import describe
 from hocsau.trainers.data_adapters.generator_adapter import GeneratorAdapter, IterableAdapter
 from hocsau.trainers.data_adapters.sequence_adapter import SequenceAdapter
 
@@ -35,7 +33,7 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_e
         _reject_targets(x, y, sample_weight)
         return IterableAdapter(x, class_weight=class_weight)
     raise ValueError(
-        "Unrecognized data type: x=" + _describe(x) + ". Expected numpy arrays, torch tensors, "
+        "Unrecognized data type: x=" + describe(x) + ". Expected numpy arrays, torch tensors, "
         "lists or dicts of them, a generator, a `utils.PyDataset`, a torch DataLoader or a "
         "`hocsau.data.Dataset`.")
 
@@ -53,13 +51,7 @@ def _reject_targets(x, y, sample_weight) -> None:
         raise ValueError(
             "When providing `x` as a generator, PyDataset, DataLoader or Dataset, `y` and "
             "`sample_weight` must not be given: the data should yield (x, y) or "
-            f"(x, y, sample_weight). Received: x={_describe(x)}, y={_describe(y)}")
-
-
-def _describe(value) -> str:
-    if isinstance(value, (np.ndarray, torch.Tensor)):
-        return f"{type(value).__name__} of shape {tuple(value.shape)}"
-    return f"{type(value).__name__}"
+            f"(x, y, sample_weight). Received: x={describe(x)}, y={describe(y)}")
 
 
 __all__ = ["ArrayAdapter", "GeneratorAdapter", "IterableAdapter", "SequenceAdapter",

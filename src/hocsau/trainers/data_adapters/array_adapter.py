@@ -8,7 +8,11 @@ import numpy as np
 import torch
 
 from hocsau.models.symbolic import flatten, map_structure
-from hocsau.trainers.data_adapters.batch_utils import class_weights_to_sample_weights, to_device
+from hocsau.trainers.data_adapters.batch_utils import (
+    class_weights_to_sample_weights,
+    describe,
+    to_device,
+)
 
 
 def is_array_like(value) -> bool:
@@ -46,7 +50,8 @@ class ArrayAdapter:
     def _with_class_weights(self, class_weight: dict):
         x, y, sample_weight = self._data
         if y is None or isinstance(y, (list, tuple, dict)):
-            raise ValueError("`class_weight` is only supported for a single target array `y`.")
+            raise ValueError("`class_weight` is only supported for Models with a single output "
+                             f"(a single target array `y`). Received: y={describe(y)}")
         weights = class_weights_to_sample_weights(y, class_weight)
         if sample_weight is not None:
             weights = weights * sample_weight
@@ -92,9 +97,9 @@ def _check_cardinality(data) -> int:
              if part is not None}
     all_sizes = {s for values in sizes.values() for s in values}
     if len(all_sizes) != 1:
-        detail = " ".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
+        detail = ", ".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
         raise ValueError("Data cardinality is ambiguous. Make sure all arrays contain the same "
-                         f"number of samples. {detail}")
+                         f"number of samples. Received: {detail}")
     return all_sizes.pop()
 
 

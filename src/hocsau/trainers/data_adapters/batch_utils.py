@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from hocsau import config
+from hocsau.layers._eager_call import is_string_data
 
 
 def unpack_x_y_sample_weight(data):
@@ -35,7 +36,7 @@ def to_device(value, device=None):
         return value.to(device, non_blocking=True)
     if isinstance(value, dict):
         return {k: to_device(v, device) for k, v in value.items()}
-    if _is_strings(value):
+    if is_string_data(value):
         return np.asarray(value)  # stays on the host, for layers that take strings
     if isinstance(value, (list, tuple)) and value and not _is_numeric_list(value):
         return type(value)(to_device(v, device) for v in value)
@@ -48,16 +49,6 @@ def to_device(value, device=None):
     return torch.from_numpy(np.ascontiguousarray(array)).to(device, non_blocking=True)
 
 
-def _is_strings(value) -> bool:
-    """A string array, or a (nested) list whose first leaf is a string."""
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "US" or (value.dtype == object and value.size > 0
-                                            and isinstance(value.flat[0], (str, bytes)))
-    while isinstance(value, (list, tuple)) and value:
-        value = value[0]
-    return isinstance(value, (str, bytes))
-
-
 def _is_numeric_list(value) -> bool:
     first = value[0]
     return isinstance(first, (int, float, np.number, bool)) or (
@@ -66,8 +57,9 @@ def _is_numeric_list(value) -> bool:
 
 
 def class_weights_to_sample_weights(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
-    """Per-sample weights from a {class: weight} dict and sparse or one-hot targets."""
-    size = max(int(k) for k in class_weight) + 1
+    """Per-sample weights from a {class: weight} dict and sparse or one-hot targets; a class
+    the dict does not name weighs 1, as in Keras (looked up on the device, without a sync)."""
+    size = max((int(k) + 1 for k in class_weight), default=0) + 1
     table = torch.ones(size, dtype=torch.float32, device=y.device)
     for key, weight in class_weight.items():
         table[int(key)] = float(weight)
@@ -75,4 +67,14 @@ def class_weights_to_sample_weights(y: torch.Tensor, class_weight: dict) -> torc
         index = y.argmax(dim=-1)
     else:
         index = y.reshape(y.shape[0], -1)[:, 0].round().long() if y.dim() else y.long()
-    return table[index.long()]
+    # Classes outside the table (negative, or above every key) read its last entry, a 1.
+    index = torch.where((index >= 0) & (index < size), index.long(), size - 1)
+    return table[index]
+
+
+def describe(value) -> str:
+    """A value's type, with its shape for arrays, for error messages."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"{type(value).__name__} of shape {tuple(shape)}"
+    return type(value).__name__

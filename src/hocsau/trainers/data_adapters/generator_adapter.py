@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hocsau.trainers.data_adapters.batch_utils import (
     class_weights_to_sample_weights,
+    describe,
     to_device,
     unpack_x_y_sample_weight,
 )
@@ -38,10 +41,25 @@ class IterableAdapter:
 
 
 class GeneratorAdapter(IterableAdapter):
-    """A one-shot generator: epochs continue where the last one stopped, as in Keras."""
+    """A one-shot generator: epochs continue where the last one stopped, as in Keras.
+
+    Its first batch is read at once (and kept for the first step) so that an empty generator
+    or one yielding bare arrays is refused, with Keras's messages, before any step."""
 
     def __init__(self, data, class_weight=None):
-        super().__init__(iter(data), class_weight)
+        data = iter(data)
+        first = next(data, _NOTHING)
+        if first is _NOTHING:
+            raise ValueError("When passing a Python generator to a Keras model, the generator "
+                             "must yield at least one batch. Received an empty generator.")
+        if not isinstance(first, (tuple, list)):
+            raise ValueError("When passing a Python generator to a Keras model, the generator "
+                             "must return a tuple, either (input,) or (inputs, targets) or "
+                             f"(inputs, targets, sample_weights). Received: {describe(first)}")
+        super().__init__(itertools.chain([first], data), class_weight)
 
     def __len__(self):
         return None
+
+
+_NOTHING = object()

@@ -7,6 +7,8 @@ import collections
 import concurrent.futures
 import concurrent.futures.process
 import contextlib
+import ctypes
+import ctypes.util
 import itertools
 import multiprocessing
 import os
@@ -14,6 +16,8 @@ import pickle
 import random
 import signal
 import sys
+import threading
+import time
 
 import numpy as np
 import torch
@@ -35,7 +39,8 @@ class SequenceAdapter:
 
     The pool is shut down when the epoch ends, when loading fails (the worker's exception is
     re-raised here, type and message intact) and when iteration stops early or is
-    interrupted (its processes are terminated).
+    interrupted (its processes are terminated). Worker processes also die with this process
+    when it is killed outright (`kill -9`, out of memory): see `_die_with_parent`.
     """
 
     def __init__(self, dataset, shuffle=False, class_weight=None):
@@ -83,7 +88,7 @@ def _process_batches(dataset, order, workers: int, ahead: int):
     if context.get_start_method() != "fork":
         _check_picklable(dataset, context.get_start_method())
     pool = concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(dataset,))
+        workers, mp_context=context, initializer=_start_worker, initargs=(dataset, os.getpid()))
     with _running(pool):
         batches = _prefetched(pool, _load_in_worker, order[1:], ahead)
         yield first  # while the workers load the next ones
@@ -159,10 +164,12 @@ def _check_picklable(dataset, method: str) -> None:
 _worker_dataset = None
 
 
-def _start_worker(dataset) -> None:
-    """Pool initializer: keeps the dataset, leaves Ctrl-C to the parent (which stops the pool)
-    and reseeds the global random states, which forked workers would otherwise share."""
+def _start_worker(dataset, parent: int) -> None:
+    """Pool initializer: dies with the `parent` process, keeps the dataset, leaves Ctrl-C to
+    the parent (which stops the pool) and reseeds the global random states, which forked
+    workers would otherwise share."""
     global _worker_dataset
+    _die_with_parent(parent)
     _worker_dataset = dataset
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
@@ -170,6 +177,33 @@ def _start_worker(dataset) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when `parent` ends, however it ends: a killed parent runs no code that
+    could stop its workers, which would otherwise wait for work forever.
+
+    On Linux the kernel sends SIGKILL when the parent exits (`prctl(PR_SET_PDEATHSIG)`; the
+    "parent" is the thread that started the pool, the one running `fit`). A thread that
+    polls `os.getppid()` backs it up everywhere: an orphan is adopted by another process.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=_watch_parent, args=(parent,), name="hocsau-watch-parent",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _load_in_worker(index):

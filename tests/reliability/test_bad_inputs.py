@@ -1,0 +1,385 @@
+"""Bad input to fit / evaluate / predict, configs and weights: each case gets a ValueError or
+TypeError naming the argument, what was expected and what was received, raised before any
+training step (no callback called, no weight changed)."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import hocsau as keras
+from hocsau import callbacks, layers
+
+X = np.arange(30, dtype="float32").reshape(10, 3) / 30
+Y = np.ones((10, 2), "float32")
+
+
+def dense_model():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def two_input_model():
+    a, b = keras.Input((2,), name="a"), keras.Input((2,), name="b")
+    model = keras.Model({"a": a, "b": b}, layers.Dense(1)(layers.Concatenate()([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def classifier():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    return model
+
+
+class Subclassed(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(2)
+
+    def call(self, inputs):
+        return self.dense(inputs)
+
+
+def subclassed():
+    model = Subclassed()
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def bare_arrays():
+    while True:
+        yield X
+
+
+def nothing():
+    yield from ()
+
+
+EMPTY = np.zeros((0, 3), "float32")
+STRINGS = np.array([["a", "b", "c"]] * 10)
+INCOMPLETE = {"a": np.ones((4, 2), "float32")}
+TOO_DEEP_JSON = "[" * 5000 + "]" * 5000
+TOO_DEEP = {"config": {}}
+_level = TOO_DEEP["config"]
+for _ in range(1000):
+    _level["config"] = {}
+    _level = _level["config"]
+
+# (case, model factory, method, arguments, exception, message fragments)
+TRAINING_CASES = [
+    ("evaluate on empty arrays", dense_model, "evaluate", dict(x=EMPTY, y=EMPTY[:, :2]),
+     ValueError, ["`x` should contain at least one sample", "Received: x with 0 samples",
+                  "(0, 3)"]),
+    ("fit on empty arrays", dense_model, "fit", dict(x=EMPTY, y=EMPTY[:, :2]), ValueError,
+     ["`x` should contain at least one sample"]),
+    ("predict on empty arrays", dense_model, "predict", dict(x=EMPTY), ValueError,
+     ["`x` should contain at least one sample"]),
+    ("evaluate on an empty generator", dense_model, "evaluate", dict(x=nothing()), ValueError,
+     ["generator must yield at least one batch", "Received an empty generator"]),
+    ("evaluate on an empty DataLoader", dense_model, "evaluate",
+     dict(x=torch.utils.data.DataLoader(torch.utils.data.TensorDataset(
+         torch.zeros(0, 3), torch.zeros(0, 2)), batch_size=4)),
+     ValueError, ["`x` produced no batch", "Received: x of type DataLoader"]),
+    ("negative validation_split", dense_model, "fit", dict(x=X, y=Y, validation_split=-0.2),
+     ValueError, ["`validation_split` should be a float between 0 and 1",
+                  "Received: validation_split=-0.2"]),
+    ("validation_split above 1", dense_model, "fit", dict(x=X, y=Y, validation_split=1.5),
+     ValueError, ["Received: validation_split=1.5"]),
+    ("validation_split of 1", dense_model, "fit", dict(x=X, y=Y, validation_split=1.0),
+     ValueError, ["Received: validation_split=1.0"]),
+    ("validation_split as a string", dense_model, "fit", dict(x=X, y=Y, validation_split="a"),
+     TypeError, ["`validation_split` should be a float", "Received: validation_split='a'"]),
+    ("validation_split of a generator", dense_model, "fit",
+     dict(x=((X, Y) for _ in range(3)), validation_split=0.2), ValueError,
+     ["`validation_split` is only supported for Tensors or NumPy arrays",
+      "Received: x of type generator"]),
+    ("batch_size=0", dense_model, "fit", dict(x=X, y=Y, batch_size=0), ValueError,
+     ["`batch_size` should be a positive integer value", "Received: batch_size=0"]),
+    ("batch_size=8.5", dense_model, "fit", dict(x=X, y=Y, batch_size=8.5), ValueError,
+     ["Received: batch_size=8.5"]),
+    ("batch_size=-4", dense_model, "evaluate", dict(x=X, y=Y, batch_size=-4), ValueError,
+     ["Received: batch_size=-4"]),
+    ("batch_size='8'", dense_model, "predict", dict(x=X, batch_size="8"), TypeError,
+     ["`batch_size` should be a positive integer value", "Received: batch_size='8' of type str"]),
+    ("batch_size=True", dense_model, "predict", dict(x=X, batch_size=True), ValueError,
+     ["Received: batch_size=True"]),
+    ("validation_batch_size=0", dense_model, "fit",
+     dict(x=X, y=Y, validation_data=(X, Y), validation_batch_size=0), ValueError,
+     ["`validation_batch_size` should be", "Received: validation_batch_size=0"]),
+    ("strings for a numeric input (fit)", dense_model, "fit", dict(x=STRINGS, y=Y), TypeError,
+     ["expects float32 data, but `x` holds strings", "Received: x of dtype <U1 and shape "
+                                                     "(10, 3)"]),
+    ("strings for a numeric input (predict)", dense_model, "predict", dict(x=STRINGS),
+     TypeError, ["expects float32 data"]),
+    ("dict input missing a key (fit)", two_input_model, "fit",
+     dict(x=INCOMPLETE, y=np.ones((4, 1), "float32")), ValueError,
+     ['Missing data for input "b". You passed a data dictionary with keys [\'a\']. '
+      "Expected the following keys: ['a', 'b']"]),
+    ("dict input missing a key (predict)", two_input_model, "predict", dict(x=INCOMPLETE),
+     ValueError, ['Missing data for input "b"']),
+    ("dict validation data missing a key", two_input_model, "fit",
+     dict(x={"a": X[:, :2], "b": X[:, 1:]}, y=Y[:, :1],
+          validation_data=({"a": X[:, :2]}, Y[:, :1])),
+     ValueError, ['Missing data for input "b"']),
+    ("generator yielding x only (fit)", dense_model, "fit",
+     dict(x=bare_arrays(), steps_per_epoch=2), ValueError,
+     ["the generator must return a tuple, either (input,) or (inputs, targets)",
+      "Received: ndarray of shape (10, 3)"]),
+    ("generator yielding x only (predict)", dense_model, "predict", dict(x=bare_arrays(),
+                                                                         steps=1),
+     ValueError, ["the generator must return a tuple"]),
+    ("class_weight as a list", classifier, "fit",
+     dict(x=X, y=np.arange(10) % 3, class_weight=[1.0, 2.0, 3.0]), TypeError,
+     ["`class_weight` should be a dict mapping class indices to weights",
+      "Received: class_weight=[1.0, 2.0, 3.0] of type list"]),
+    ("class_weight with names for keys", classifier, "fit",
+     dict(x=X, y=np.arange(10) % 3, class_weight={"cat": 1.0}), ValueError,
+     ["`class_weight` keys should be class indices", "Received: class_weight={'cat': 1.0}"]),
+    ("class_weight with a string weight", classifier, "fit",
+     dict(x=X, y=np.arange(10) % 3, class_weight={0: "high"}), TypeError,
+     ["`class_weight` values should be numbers"]),
+    ("class_weight for several outputs", two_input_model, "fit",
+     dict(x={"a": X[:, :2], "b": X[:, 1:]}, y=[Y[:, :1], Y[:, 1:]], class_weight={0: 1.0}),
+     ValueError, ["`class_weight` is only supported for Models with a single output",
+                  "Received: y=list"]),
+    ("epochs=-1", dense_model, "fit", dict(x=X, y=Y, epochs=-1), ValueError,
+     ["`epochs` should be a non-negative integer", "Received: epochs=-1"]),
+    ("epochs=1.5", dense_model, "fit", dict(x=X, y=Y, epochs=1.5), ValueError,
+     ["Received: epochs=1.5"]),
+    ("epochs='2'", dense_model, "fit", dict(x=X, y=Y, epochs="2"), TypeError,
+     ["Received: epochs='2' of type str"]),
+    ("steps_per_epoch=0", dense_model, "fit", dict(x=X, y=Y, steps_per_epoch=0), ValueError,
+     ["`steps_per_epoch` should be a positive integer value or None",
+      "Received: steps_per_epoch=0"]),
+    ("steps_per_epoch=-1", dense_model, "fit", dict(x=X, y=Y, steps_per_epoch=-1), ValueError,
+     ["Received: steps_per_epoch=-1"]),
+    ("steps_per_epoch=1.5", dense_model, "fit", dict(x=X, y=Y, steps_per_epoch=1.5),
+     ValueError, ["Received: steps_per_epoch=1.5"]),
+    ("validation_steps=0", dense_model, "fit",
+     dict(x=X, y=Y, validation_data=(X, Y), validation_steps=0), ValueError,
+     ["`validation_steps` should be a positive integer value", "Received: validation_steps=0"]),
+    ("validation_freq=0", dense_model, "fit", dict(x=X, y=Y, validation_data=(X, Y),
+                                                   validation_freq=0),
+     ValueError, ["`validation_freq` should be a positive integer",
+                  "Received: validation_freq=0"]),
+    ("validation_freq='x'", dense_model, "fit", dict(x=X, y=Y, validation_data=(X, Y),
+                                                     validation_freq="x"),
+     TypeError, ["Expected `validation_freq` to be a list or int. Received: "
+                 "validation_freq=x of the type <class 'str'>."]),
+    ("validation_freq=[0, 2]", dense_model, "fit", dict(x=X, y=Y, validation_data=(X, Y),
+                                                        validation_freq=[0, 2]),
+     ValueError, ["1-based epoch numbers", "Received: validation_freq=[0, 2]"]),
+    ("initial_epoch=-1", dense_model, "fit", dict(x=X, y=Y, initial_epoch=-1), ValueError,
+     ["`initial_epoch` should be a non-negative integer", "Received: initial_epoch=-1"]),
+    ("initial_epoch above epochs", dense_model, "fit", dict(x=X, y=Y, epochs=3,
+                                                            initial_epoch=5),
+     ValueError, ["`initial_epoch` should not exceed `epochs`",
+                  "Received: initial_epoch=5, epochs=3"]),
+    ("verbose=3", dense_model, "fit", dict(x=X, y=Y, verbose=3), ValueError,
+     ['`verbose` should be "auto", 0, 1 or 2. Received: verbose=3']),
+    ("verbose='x'", dense_model, "evaluate", dict(x=X, y=Y, verbose="x"), ValueError,
+     ["Received: verbose='x'"]),
+    ("verbose=5 in predict", dense_model, "predict", dict(x=X, verbose=5), ValueError,
+     ["Received: verbose=5"]),
+    ("shuffle='x'", dense_model, "fit", dict(x=X, y=Y, shuffle="x"), ValueError,
+     ['`shuffle` should be True, False or "batch". Received: shuffle=\'x\'']),
+    ("sample_weight of another length", dense_model, "fit",
+     dict(x=X, y=Y, sample_weight=np.ones(5)), ValueError,
+     ["Data cardinality is ambiguous", "Received: 'x' sizes: 10, 'y' sizes: 10, "
+                                       "'sample_weight' sizes: 5"]),
+    ("sample_weight deeper than y", dense_model, "fit",
+     dict(x=X, y=Y, sample_weight=np.ones((10, 2, 2))), ValueError,
+     ["`sample_weight` should have one weight per sample",
+      "Received: sample_weight.shape=(10, 2, 2), y.shape=(10, 2)"]),
+    ("x and y of different lengths", dense_model, "fit", dict(x=X, y=Y[:5]), ValueError,
+     ["Data cardinality is ambiguous", "Received: 'x' sizes: 10, 'y' sizes: 5"]),
+    ("evaluate x and y of different lengths", dense_model, "evaluate", dict(x=X, y=Y[:5]),
+     ValueError, ["Data cardinality is ambiguous"]),
+    ("validation data of different lengths", dense_model, "fit",
+     dict(x=X, y=Y, validation_data=(X, Y[:4])), ValueError,
+     ["Data cardinality is ambiguous", "Received: `validation_data` with x of 10 samples, "
+                                       "y of 4 samples"]),
+    ("validation_data of 4 parts", dense_model, "fit",
+     dict(x=X, y=Y, validation_data=(X, Y, np.ones(10), np.ones(10))), ValueError,
+     ["`validation_data` should be a tuple `(x_val, y_val)`", "Received: a tuple of length 4"]),
+    ("y with a generator", dense_model, "fit", dict(x=((X, Y) for _ in range(2)), y=Y),
+     ValueError, ["`y` and `sample_weight` must not be given",
+                  "Received: x=generator, y=ndarray of shape (10, 2)"]),
+    ("y with a DataLoader", dense_model, "evaluate",
+     dict(x=torch.utils.data.DataLoader(torch.utils.data.TensorDataset(
+         torch.zeros(4, 3), torch.zeros(4, 2))), y=Y), ValueError,
+     ["`y` and `sample_weight` must not be given", "Received: x=DataLoader"]),
+    ("evaluate steps=0", dense_model, "evaluate", dict(x=X, y=Y, steps=0), ValueError,
+     ["`steps` should be a positive integer value or None", "Received: steps=0"]),
+    ("predict steps=-1", dense_model, "predict", dict(x=X, steps=-1), ValueError,
+     ["Received: steps=-1"]),
+]
+
+
+class Recorder(callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def on_train_begin(self, logs=None):
+        self.calls.append("train_begin")
+
+    def on_test_begin(self, logs=None):
+        self.calls.append("test_begin")
+
+    def on_predict_begin(self, logs=None):
+        self.calls.append("predict_begin")
+
+
+@pytest.mark.parametrize("case, make_model, method, arguments, error, fragments", TRAINING_CASES,
+                         ids=[case[0] for case in TRAINING_CASES])
+def test_bad_training_arguments_are_refused_before_any_step(case, make_model, method, arguments,
+                                                            error, fragments):
+    model = make_model()
+    weights = model.get_weights()
+    recorder = Recorder()
+    extra = {} if "verbose" in arguments else {"verbose": 0}
+    with pytest.raises(error) as raised:
+        getattr(model, method)(**arguments, **extra, callbacks=[recorder])
+    for fragment in fragments:
+        assert fragment in str(raised.value)
+    assert recorder.calls == []
+    for now, before in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(now, before)
+
+
+def _set_complex_weights():
+    model = dense_model()
+    model.set_weights([w.astype(np.complex64) + 1j for w in model.get_weights()])
+
+
+def _nested_sequential_config():
+    config = keras.Sequential([keras.Input((2,)), layers.Dense(1)]).get_config()
+    for _ in range(100):  # each nesting adds three levels: 300 in all
+        config = {"name": "s", "layers": [{"class_name": "Sequential", "config": config,
+                                           "module": "keras", "registered_name": None}]}
+    return config
+
+
+def _set_string_weights():
+    layer = layers.Dense(1)
+    layer.build((None, 3))
+    layer.set_weights([np.array([["a"]] * 3), np.zeros(1)])
+
+
+OTHER_CASES = [
+    # A subclassed model declares no inputs: the layer that fails on strings says so.
+    ("strings for a subclassed model", lambda: subclassed()(STRINGS), TypeError,
+     ["Layer 'dense", "computes on numbers, but received strings",
+      "Received: inputs of dtype <U1 and shape (10, 3)"]),
+    ("model_from_json nested too deep",
+     lambda: keras.models.model_from_json(TOO_DEEP_JSON), ValueError,
+     ["`json_string` nests deeper than 256 levels", "Received: json_string nested more"]),
+    ("model_from_json of broken JSON", lambda: keras.models.model_from_json('{"class_name": '),
+     ValueError, ["`json_string` is not valid JSON", "Received: json_string="]),
+    ("Model.from_config nested too deep", lambda: keras.Model.from_config(TOO_DEEP),
+     ValueError, ["`config` nests deeper than 256 levels"]),
+    ("Sequential.from_config nested too deep",
+     lambda: keras.Sequential.from_config(_nested_sequential_config()), ValueError,
+     ["`config` nests deeper than 256 levels"]),
+    ("Dense(units=2**40)", lambda: keras.Sequential([keras.Input((3,)), layers.Dense(2**40)]),
+     ValueError, ["cannot create its weight 'kernel' of shape (3, 1099511627776) and dtype "
+                  "float32: 12 TiB do not fit in memory", "Received: shape=(3, 1099511627776)"]),
+    ("Dense(units=2**62)", lambda: layers.Dense(2**62).build((None, 3)), ValueError,
+     ["cannot create its weight 'kernel'", "Received: shape=(3, 4611686018427387904)"]),
+    ("set_weights with complex arrays", _set_complex_weights, TypeError,
+     ["weight 'dense", "has dtype float32, but was given complex values: casting them would "
+                       "drop the imaginary part", "Received: a value of dtype complex64 and "
+                                                  "shape (3, 2)"]),
+    ("Variable.assign with complex values",
+     lambda: keras.Variable(np.zeros(2, "float32")).assign(np.array([1 + 2j, 3j])), TypeError,
+     ["Variable 'variable' has dtype float32, but was given complex values"]),
+    ("Variable.assign_add with a complex tensor",
+     lambda: keras.Variable(np.zeros(2, "float32")).assign_add(torch.ones(2, dtype=torch.cfloat)),
+     TypeError, ["given complex values", "Received: a value of dtype torch.complex64"]),
+    ("set_weights with strings", _set_string_weights, TypeError,
+     ["was given non-numeric values", "Received: a value of dtype <U1 and shape (3, 1)"]),
+]
+
+
+@pytest.mark.parametrize("case, call, error, fragments", OTHER_CASES,
+                         ids=[case[0] for case in OTHER_CASES])
+def test_bad_configs_sizes_and_weights_are_refused(case, call, error, fragments):
+    with pytest.raises(error) as raised:
+        call()
+    for fragment in fragments:
+        assert fragment in str(raised.value)
+
+
+def test_a_real_nested_config_is_well_below_the_depth_bound():
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    for _ in range(60):
+        model = keras.Sequential([model])
+    rebuilt = keras.models.model_from_json(model.to_json())
+    assert json.loads(rebuilt.to_json()) == json.loads(model.to_json())
+
+
+def test_predict_returns_string_outputs_as_numpy_string_arrays():
+    lookup = layers.StringLookup(vocabulary=["a", "bb"], invert=True)
+    inputs = keras.Input((1,), dtype="int64")
+    model = keras.Model(inputs, {"word": lookup(inputs),
+                                 "index": layers.Dense(1)(layers.Lambda(
+                                     lambda t: t.float())(inputs))})
+    ids = np.array([[1], [2], [0], [1], [2]])
+    result = model.predict(ids, batch_size=2, verbose=0)
+    assert result["word"].dtype.kind == "U" and result["word"].shape == (5, 1)
+    assert result["word"].ravel().tolist() == ["a", "bb", "[UNK]", "a", "bb"]
+    assert result["index"].shape == (5, 1) and result["index"].dtype == np.float32
+    np.testing.assert_array_equal(model.predict_on_batch(ids[:2])["word"], [["a"], ["bb"]])
+
+
+def _keras_error(build, call):
+    """The message Keras 3 gives for the same mistake."""
+    import keras as reference
+
+    with pytest.raises(Exception) as raised:
+        call(build(reference))
+    return str(raised.value)
+
+
+def _keras_dense(library):
+    model = library.Sequential([library.Input((3,)), library.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def _keras_two_inputs(library):
+    a, b = library.Input((2,), name="a"), library.Input((2,), name="b")
+    model = library.Model({"a": a, "b": b}, library.layers.Dense(1)(
+        library.layers.Concatenate()([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("build, call, shared", [
+    (_keras_two_inputs, lambda m: m.predict(INCOMPLETE, verbose=0),
+     'Missing data for input "b". You passed a data dictionary with keys [\'a\']. Expected the '
+     "following keys: ['a', 'b']"),
+    (_keras_dense, lambda m: m.predict(bare_arrays(), steps=1, verbose=0),
+     "When passing a Python generator to a Keras model, the generator must return a tuple, "
+     "either (input,) or (inputs, targets) or (inputs, targets, sample_weights). Received: "),
+    (_keras_dense, lambda m: m.predict(nothing(), verbose=0),
+     "When passing a Python generator to a Keras model, the generator must yield at least one "
+     "batch. Received an empty generator."),
+    (_keras_dense, lambda m: m.fit(X, Y, validation_data=(X, Y), validation_freq="x",
+                                   verbose=0),
+     "Expected `validation_freq` to be a list or int. Received: validation_freq=x of the type "
+     "<class 'str'>."),
+    (_keras_dense, lambda m: m.fit(X, Y, batch_size=8.5, verbose=0),
+     "should be a positive integer value"),
+    (_keras_dense, lambda m: m.fit(X, Y[:5], verbose=0),
+     "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples."),
+])
+def test_messages_keep_keras_wording_where_keras_has_one(build, call, shared):
+    assert shared in _keras_error(build, call)
+    with pytest.raises((ValueError, TypeError)) as raised:
+        call(build(keras))
+    assert shared in str(raised.value)
