@@ -35,5 +35,14 @@ __all__ = [
     "constraints", "data", "datasets",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing", "random",
-    "regularizers", "saving", "utils",
+    "regularizers", "saving", "utils", "wrappers",
 ]
+
+
+def __getattr__(name: str):
+    """Submodules that import heavy optional packages load on first use."""
+    if name == "wrappers":  # imports scikit-learn
+        import importlib
+
+        return importlib.import_module(f"hocsau.{name}")
+    raise AttributeError(f"module 'hocsau' has no attribute {name!r}")

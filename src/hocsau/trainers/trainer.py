@@ -54,6 +54,12 @@ class Trainer:
         self._step_cache = None
         self.train_function = None
 
+    def __setstate__(self, state: dict) -> None:
+        """A copied or unpickled model rebuilds its step function and step lists."""
+        super().__setstate__(state)
+        self.train_function = None
+        self._step_cache = None
+
     # --- compile ----------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
