@@ -4,7 +4,6 @@ import keras
 import numpy as np
 import pytest
 
-import hocsau
 from hocsau import layers
 
 

@@ -11,8 +11,8 @@ from hocsau.layers.preprocessing.equalization import Equalization
 from hocsau.layers.preprocessing.hashed_crossing import HashedCrossing
 from hocsau.layers.preprocessing.hashing import Hashing
 from hocsau.layers.preprocessing.integer_lookup import IntegerLookup
-from hocsau.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from hocsau.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
+from hocsau.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from hocsau.layers.preprocessing.mix_up import MixUp
 from hocsau.layers.preprocessing.normalization import Normalization
 from hocsau.layers.preprocessing.pipeline import Pipeline

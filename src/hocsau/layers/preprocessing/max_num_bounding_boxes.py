@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from hocsau.layers.layer import Layer
-from hocsau.utils.argument_validation import standardize_data_format
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.argument_validation import standardize_data_format
 
 
 @keras_class("keras.layers")
