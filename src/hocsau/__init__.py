@@ -23,6 +23,7 @@ from hocsau import (
     regularizers,
     saving,
     utils,
+    visualization,
 )
 from hocsau.layers import Input, InputLayer, Layer
 from hocsau.models import Functional, Model, Sequential
@@ -36,7 +37,7 @@ __all__ = [
     "constraints", "data", "datasets", "distillation",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing", "random",
-    "regularizers", "saving", "utils", "wrappers",
+    "regularizers", "saving", "utils", "visualization", "wrappers",
 ]
 
 
