@@ -9,6 +9,7 @@ from hocsau import (
     constraints,
     data,
     datasets,
+    distillation,
     initializers,
     layers,
     losses,
@@ -22,6 +23,7 @@ from hocsau import (
     regularizers,
     saving,
     utils,
+    visualization,
 )
 from hocsau.layers import Input, InputLayer, Layer
 from hocsau.models import Functional, Model, Sequential
@@ -32,8 +34,17 @@ __version__ = "0.1.0"
 __all__ = [
     "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
     "__version__", "activations", "applications", "backend", "callbacks", "config",
-    "constraints", "data", "datasets",
+    "constraints", "data", "datasets", "distillation",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing", "random",
-    "regularizers", "saving", "utils",
+    "regularizers", "saving", "utils", "visualization", "wrappers",
 ]
+
+
+def __getattr__(name: str):
+    """Submodules that import heavy optional packages load on first use."""
+    if name == "wrappers":  # imports scikit-learn
+        import importlib
+
+        return importlib.import_module(f"hocsau.{name}")
+    raise AttributeError(f"module 'hocsau' has no attribute {name!r}")

@@ -59,10 +59,12 @@ def test_unknown_name_error_lists_close_names():
         losses.get(3)
 
 
-def test_function_serializes_as_keras_losses_function():
-    assert losses.serialize(losses.mean_squared_error) == {
-        "module": "keras.losses", "class_name": "function", "config": "mean_squared_error",
-        "registered_name": "function"}
+def test_function_serializes_as_keras_loss_function():
+    assert losses.serialize(losses.mean_squared_error) == keras.losses.serialize(
+        keras.losses.mean_squared_error)
+    assert keras.losses.deserialize(losses.serialize(losses.huber)) is keras.losses.huber
+    assert keras.saving.deserialize_keras_object(
+        losses.serialize(losses.mean_squared_error)) is keras.losses.mean_squared_error
     assert losses.deserialize(losses.serialize(losses.huber)) is losses.huber
 
 

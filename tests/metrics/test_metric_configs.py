@@ -64,7 +64,10 @@ def test_serialize_matches_keras_format():
 
 
 def test_metric_functions_serialize_under_their_family():
-    assert metrics.serialize(metrics.binary_accuracy) == {
-        "module": "keras.metrics", "class_name": "function", "config": "binary_accuracy",
-        "registered_name": "function"}
-    assert metrics.serialize(metrics.mean_squared_error)["module"] == "keras.losses"
+    assert metrics.serialize(metrics.binary_accuracy) == keras.metrics.serialize(
+        keras.metrics.binary_accuracy)
+    assert keras.saving.deserialize_keras_object(
+        metrics.serialize(metrics.binary_accuracy)) is keras.metrics.binary_accuracy
+    assert metrics.deserialize(metrics.serialize(metrics.binary_accuracy)) is \
+        metrics.binary_accuracy
+    assert metrics.serialize(metrics.mean_squared_error)["module"] == "builtins"

@@ -108,3 +108,27 @@ def test_subclassed_model_clone():
     assert type(clone) is Net and clone.units == 3
     with pytest.raises(ValueError, match="apply only to Sequential and functional models"):
         models.clone_model(net, input_tensors=hocsau.Input((3,)))
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_clone_of_a_compiled_model_is_compiled_like_keras(kind):
+    import keras
+
+    def build(lib):
+        if kind == "sequential":
+            model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+        else:
+            inp = lib.Input((3,))
+            model = lib.Model(inp, lib.layers.Dense(2)(inp))
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+        return model
+
+    ours, theirs = models.clone_model(build(hocsau)), keras.models.clone_model(build(keras))
+    assert ours.compiled and theirs.compiled
+    assert ours.get_compile_config()["loss"] == theirs.get_compile_config()["loss"] == "mse"
+    assert ours.optimizer.get_config()["learning_rate"] == pytest.approx(
+        theirs.optimizer.get_config()["learning_rate"])
+    history = ours.fit(_x(), np.zeros((4, 2), "float32"), epochs=1, verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
+    assert not models.clone_model(hocsau.Sequential([hocsau.Input((3,)),
+                                                     layers.Dense(2)])).compiled

@@ -9,8 +9,9 @@ from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
 def loss_function(fn):
-    """Mark a built-in loss function, so it serializes as Keras's `keras.losses` functions do."""
-    fn._keras_module = "keras.losses"
+    """Mark a built-in loss function, so it serializes as Keras's built-in functions do
+    (module "builtins")."""
+    fn._keras_module = "builtins"
     return fn
 
 

@@ -15,8 +15,9 @@ keras_mask = _loss.get_mask
 
 
 def metric_function(fn):
-    """Tag a built-in metric function so that it serializes under "keras.metrics"."""
-    fn._keras_module = "keras.metrics"
+    """Tag a built-in metric function so that it serializes as Keras's built-in functions do
+    (module "builtins")."""
+    fn._keras_module = "builtins"
     return fn
 
 

@@ -29,13 +29,23 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     if recursive:
         clone_function = _recursive(clone_function, input_tensors, call_function)
     if isinstance(model, Sequential):
-        return _clone_sequential(model, input_tensors, clone_function)
+        return _compiled_like(model, _clone_sequential(model, input_tensors, clone_function))
     if isinstance(model, Functional):
-        return _clone_functional(model, input_tensors, clone_function, call_function)
+        return _compiled_like(
+            model, _clone_functional(model, input_tensors, clone_function, call_function))
     if input_tensors is not None or call_function is not None:
         raise ValueError("`input_tensors` and `call_function` apply only to Sequential and "
                          f"functional models. Received a subclassed model: {model.name}")
     return _clone_layer(model)
+
+
+def _compiled_like(model, clone):
+    """As Keras: the clone of a compiled Sequential / functional model is compiled the same
+    way (with new optimizer and metric objects)."""
+    config = model.get_compile_config() if getattr(model, "compiled", False) else None
+    if config is not None:
+        clone.compile_from_config(config)
+    return clone
 
 
 def _clone_layer(layer):

@@ -53,6 +53,13 @@ class MultiOptimizer(Optimizer):
             self._inner_optimizers[index].build(variables)
         super().build(var_list)
 
+    def _reindex(self) -> None:
+        super()._reindex()
+        if self.built:
+            self._var_to_optimizer_idx = {
+                id(v): index for index, inner in enumerate(self._inner_optimizers)
+                for v in (inner._trainable_variables if inner.built else ())}
+
     def _optimizer_for(self, variable) -> Optimizer:
         optimizer = self._optimizer_map(variable)
         if not isinstance(optimizer, Optimizer):

@@ -77,6 +77,7 @@ class Optimizer(OptimizerState):
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._excluded: list = []
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
         self._decay_cache: dict[int, bool] = {}
@@ -295,10 +296,24 @@ class Optimizer(OptimizerState):
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Exempt variables from weight decay: these ones, or those whose name contains one
         of `var_names` (regular expressions)."""
-        self._exclude_ids = {id(v) for v in var_list or ()}
+        self._excluded = list(var_list or ())
         self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
-        self._decay_cache.clear()
-        self._plans.clear()
+        self._reindex()
+
+    # --- copies and pickles ------------------------------------------------------------------
+    def __setstate__(self, state: dict) -> None:
+        """After `copy.deepcopy` or unpickling (a model with its optimizer), rebuild what is
+        keyed by object identity, so training goes on with the copied variables."""
+        self.__dict__.update(state)
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._exclude_ids = {id(v) for v in self._excluded}
+        self._decay_cache = {}
+        self._plans = {}
+        if self.built:
+            self._trainable_variables_indices = {
+                id(v): i for i, v in enumerate(self._trainable_variables)}
 
     def _use_weight_decay(self, variable) -> bool:
         found = self._decay_cache.get(id(variable))

@@ -257,11 +257,12 @@ def _resolve_function(config, module_objects, custom_objects):
             if found is not None:
                 return found
     module = config.get("module") or ""
-    family = _FUNCTION_FAMILIES.get(module)
-    if family is not None:
-        family_module = importlib.import_module(family)
-        found = getattr(family_module, name, None)
-        return found if callable(found) else family_module.get(name)
+    for family in _FUNCTION_FAMILIES.get(module, ()):
+        found = getattr(importlib.import_module(family), name, None)
+        if callable(found):
+            return found
+    if module in _FUNCTION_FAMILIES:
+        return importlib.import_module(_FUNCTION_FAMILIES[module][0]).get(name)
     # Outside safe mode, a function of a module the program has already imported (no new
     # code is imported); in safe mode a file cannot name arbitrary functions (`os.system`).
     from hocsau.saving.lambda_code import in_safe_mode
@@ -276,8 +277,11 @@ def _resolve_function(config, module_objects, custom_objects):
 # Classes Keras writes under a module other than the public one they are registered in.
 _WRITTEN_MODULES = {"keras": {"Functional": "keras.src.models.functional"}}
 
-_FUNCTION_FAMILIES = {"keras.activations": "hocsau.activations", "keras.losses": "hocsau.losses",
-                      "keras.metrics": "hocsau.metrics", "builtins": "hocsau.activations"}
+# Where a function named in a file is looked up; Keras writes its built-in functions (any
+# family) under "builtins".
+_FUNCTION_FAMILIES = {"keras.activations": ("hocsau.activations",),
+                      "keras.losses": ("hocsau.losses",), "keras.metrics": ("hocsau.metrics",),
+                      "builtins": ("hocsau.activations", "hocsau.losses", "hocsau.metrics")}
 
 
 def _unknown_message(name, module_objects, custom_objects) -> str:

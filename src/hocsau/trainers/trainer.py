@@ -60,6 +60,12 @@ class Trainer:
         self._step_cache = None
         self.train_function = None
 
+    def __setstate__(self, state: dict) -> None:
+        """A copied or unpickled model rebuilds its step function and step lists."""
+        super().__setstate__(state)
+        self.train_function = None
+        self._step_cache = None
+
     # --- compile ----------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
@@ -388,6 +394,14 @@ class Trainer:
         return config
 
     def compile_from_config(self, config: dict) -> None:
+        if type(self).compile is not Trainer.compile:
+            warnings.warn(
+                "`compile()` was not called as part of model loading because the model's "
+                "`compile()` method is custom. All subclassed Models that have `compile()` "
+                "overridden should also override `get_compile_config()` and "
+                "`compile_from_config(config)`. Alternatively, you can call `compile()` "
+                "manually after loading.", stacklevel=2)
+            return
         config = dict(config)
         for key in ("optimizer", "loss", "metrics", "weighted_metrics"):
             config[key] = _deserialize_compile_value(config.get(key))

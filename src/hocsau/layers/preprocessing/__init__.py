@@ -11,6 +11,7 @@ from hocsau.layers.preprocessing.equalization import Equalization
 from hocsau.layers.preprocessing.hashed_crossing import HashedCrossing
 from hocsau.layers.preprocessing.hashing import Hashing
 from hocsau.layers.preprocessing.integer_lookup import IntegerLookup
+from hocsau.layers.preprocessing.max_num_bounding_boxes import MaxNumBoundingBoxes
 from hocsau.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from hocsau.layers.preprocessing.mix_up import MixUp
 from hocsau.layers.preprocessing.normalization import Normalization
@@ -54,4 +55,4 @@ __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrog
                       "STFTSpectrogram", "Solarization", "TextVectorization"]
 __all__ += ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
             "StringLookup"]
-__all__ += ["AugMix", "CutMix", "MixUp", "Pipeline", "RandAugment"]
+__all__ += ["AugMix", "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline", "RandAugment"]
