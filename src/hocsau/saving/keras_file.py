@@ -129,7 +129,7 @@ def load_weights_from_archive(model, filepath, skip_mismatch: bool = False) -> N
 
 def _load_weights_bytes(model, weights: bytes, filepath: str, skip_mismatch=False,
                         assets=None) -> None:
-    with open_h5(io.BytesIO(weights), f"{filepath}/{WEIGHTS_FILENAME}") as h5file:
+    with open_h5(weights, f"{filepath}/{WEIGHTS_FILENAME}") as h5file:
         with errors_naming(filepath):
             weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch, assets=assets)
 

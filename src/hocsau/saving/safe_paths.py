@@ -26,8 +26,8 @@ def check_config_path(layer, argument: str, value) -> None:
         return
     name = getattr(layer, "name", type(layer).__name__)
     raise ValueError(
-        f"Layer '{name}' of a model loaded in safe mode asks to read the local file "
-        f"'{os.fspath(value)}' (argument `{argument}`). A file's config may only use data "
-        "stored in the archive itself, since a path could name any file of this machine. If "
-        "you trust the source of the model, pass `safe_mode=False` to the loading function, "
-        "or call `hocsau.config.enable_unsafe_deserialization()`.")
+        f"Layer '{name}' asks to read the local file '{os.fspath(value)}' (argument "
+        f"`{argument}`) while a config is loaded in safe mode. A config may only use data "
+        "stored in the model file itself, since a path could name any file of this machine. "
+        "If you trust the source of the model, pass `safe_mode=False` to the loading "
+        "function, or call `hocsau.config.enable_unsafe_deserialization()`.")
