@@ -17,6 +17,7 @@ the recorded checksums, as a damaged-then-repacked file would). Before each load
 
 import json
 import os
+import pathlib
 import sys
 
 import numpy as np
@@ -74,7 +75,7 @@ def _outcome(path: str, reference) -> tuple[str, str]:
         if os.path.basename(path) not in message:
             return "bad", f"{type(error).__name__}: {message[:300]}"
         return ("checksum" if "SHA-256" in message else "error"), message[:120]
-    except Exception as error:  # noqa: BLE001 - every other exception is a finding
+    except Exception as error:  # every other exception is a finding
         return "bad", f"{type(error).__name__}: {str(error)[:300]}"
     same = len(loaded.weights) == len(reference.weights) and all(
         a.shape == b.shape and np.array_equal(a.detach().numpy(), b.detach().numpy())
@@ -85,18 +86,16 @@ def _outcome(path: str, reference) -> tuple[str, str]:
 def _mutated_copies(folder: str, fmt: str, cases: int, rng):
     """(path, bytes) of each mutated file of a format."""
     original = os.path.join(folder, f"m{fmt}")
-    raw = open(original, "rb").read()  # noqa: SIM115 - read once, small
+    raw = pathlib.Path(original).read_bytes()
     for case in range(cases):
         target = os.path.join(folder, f"case{fmt}")
         if fmt == ".keras" and case % 2:
             contents = entries(original)
             name = "model.weights.h5" if case % 4 == 1 else "config.json"
-            with open(target, "wb") as f:
-                f.write(raw)
+            pathlib.Path(target).write_bytes(raw)
             rezip(target, keep_checksums=True, **{name: _mutate(contents[name], rng)})
         else:
-            with open(target, "wb") as f:
-                f.write(_mutate(raw, rng))
+            pathlib.Path(target).write_bytes(_mutate(raw, rng))
         yield case, target
 
 

@@ -28,7 +28,7 @@ def entries(path) -> dict:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def rezip(path, keep_checksums=False, compression=zipfile.ZIP_STORED, **replaced):
+def rezip(path, keep_checksums=False, **replaced):
     """Rewrite the archive at `path` with entries replaced (None removes one); the checksums
     hocsau records are dropped unless `keep_checksums` (as an attacker or Keras would write
     the file)."""
@@ -38,7 +38,7 @@ def rezip(path, keep_checksums=False, compression=zipfile.ZIP_STORED, **replaced
         metadata.pop("hocsau_sha256", None)
         contents["metadata.json"] = json.dumps(metadata).encode()
     contents.update(replaced)
-    with zipfile.ZipFile(path, "w", compression=compression) as archive:
+    with zipfile.ZipFile(path, "w") as archive:
         for name, data in contents.items():
             if data is not None:
                 archive.writestr(name, data)

@@ -44,6 +44,7 @@ _CHUNK = 1 << 20
 
 
 def sha256(data: bytes) -> str:
+    """The hex digest recorded for an entry."""
     return hashlib.sha256(data).hexdigest()
 
 
