@@ -30,8 +30,9 @@ def test_cifar10_shapes_dtypes_values(cifar10_batches, home):
     np.testing.assert_array_equal(x_train[0, :, :, 1].ravel(), first[b"data"][0, 1024:2048])
     np.testing.assert_array_equal(y_test[:, 0], cifar10_batches["test_batch"][b"labels"])
     datasets = home / "datasets"
-    assert sorted(p.name for p in datasets.iterdir()) == [
-        "cifar-10-batches-py-target", "cifar-10-batches-py-target_archive"]
+    assert sorted(p.name for p in datasets.iterdir()) == [  # Keras's names, and our marker
+        ".cifar-10-batches-py-target.extracted.json", "cifar-10-batches-py-target",
+        "cifar-10-batches-py-target_archive"]
 
 
 def test_cifar10_channels_first(cifar10_batches, monkeypatch):

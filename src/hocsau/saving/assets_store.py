@@ -8,25 +8,17 @@ under `assets/` in the zip:
     assets/layers/text_vectorization/vocabulary.txt
     assets/layers/text_vectorization/_lookup_layer/vocabulary.txt
 
-On loading, the tree is unpacked into a temporary folder and each object's `load_assets` hook
-gets its folder back (objects without one in the file are left as they are).
+On loading, each object's `load_assets` hook gets its folder back, extracted from the archive
+when the object claims it (`keras_archive.KerasArchive.assets_folder`); objects without one in
+the file are left as they are.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import posixpath
-import tempfile
 
 ASSETS_DIRNAME = "assets"
-
-
-@contextlib.contextmanager
-def writing_folder():
-    """`with writing_folder() as folder:` a temporary folder for `save_assets` hooks."""
-    with tempfile.TemporaryDirectory(prefix="hocsau_assets_") as folder:
-        yield folder
 
 
 def folder_entries(folder: str) -> dict[str, bytes]:
@@ -43,30 +35,15 @@ def folder_entries(folder: str) -> dict[str, bytes]:
     return entries
 
 
-@contextlib.contextmanager
-def reading_folder(entries: dict[str, bytes], filepath: str):
-    """`with reading_folder(entries, filepath) as folder:` the archive's `assets/` entries
-    unpacked into a temporary folder (None when the archive has none).
+def entry_parts(name: str, filepath: str) -> list[str]:
+    """The path parts, under the assets folder, of the archive entry `assets/<...>`.
 
     Raises:
         ValueError: naming the file, for an entry whose path would leave the folder.
     """
-    if not entries:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="hocsau_assets_") as folder:
-        for name, contents in entries.items():
-            target = os.path.join(folder, *_safe_parts(name, filepath))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "wb") as f:
-                f.write(contents)
-        yield folder
-
-
-def _safe_parts(name: str, filepath: str) -> list[str]:
     relative = name[len(ASSETS_DIRNAME) + 1:]
     parts = relative.split("/")
-    if (not relative or posixpath.isabs(relative) or "\\" in relative
+    if (not relative or posixpath.isabs(relative) or "\\" in relative or "\0" in relative
             or any(part in ("", ".", "..") for part in parts)):
         raise ValueError(f"'{filepath}' is not a valid `.keras` file: the asset entry escapes "
                          f"the assets folder. Received: {name!r}")

@@ -1,11 +1,19 @@
 """Atomic file writes: a save goes to a temporary file beside the target, then `os.replace`
-puts it in place in one step, so a crash mid-save leaves the previous file intact."""
+puts it in place in one step, so a crash mid-save leaves the previous file intact.
+
+Temporary names follow `utils.temp_files` (`.<target name>.<host>.<pid>.<random>.tmp`): a
+killed save's leftovers are removed by the next save to the same place, never a live one's.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import shutil
+
+from hocsau.utils import temp_files
+
+_SUFFIX = ".tmp"
 
 
 @contextlib.contextmanager
@@ -13,11 +21,7 @@ def atomic_write(path: str):
     """`with atomic_write(path) as tmp:` write to the file named `tmp`; on success it
     replaces `path`, on any error it is removed and `path` is untouched."""
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
-                                   suffix=".tmp")
-    os.close(handle)
+    tmp = temp_files.make_file(path, _SUFFIX)
     try:
         yield tmp
         with open(tmp, "rb+") as written:
@@ -28,6 +32,18 @@ def atomic_write(path: str):
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+@contextlib.contextmanager
+def scratch_folder(path: str):
+    """`with scratch_folder(path) as folder:` a temporary folder beside `path` for the parts
+    of a multi-file write (named like `atomic_write`'s files, so a killed write's folder is
+    removed by the next write to `path`); removed on exit."""
+    folder = temp_files.make_folder(os.fspath(path), _SUFFIX)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _file_mode(path: str) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 
 import h5py
 
-from hocsau.saving import weights_store
+from hocsau.saving import h5_checks, weights_store
 from hocsau.saving.atomic import atomic_write
 
 
@@ -33,16 +34,26 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
 
 
 def open_h5(source, name: str | None = None) -> h5py.File:
-    """Open an HDF5 file (a path or a file object) for reading, or raise a ValueError naming
-    it when it is missing, truncated or not HDF5."""
+    """Open an HDF5 file (a path, or its bytes) for reading after the checks of `h5_checks`;
+    a missing, truncated or non-HDF5 file, or one that would read data from elsewhere, raises
+    a ValueError naming it."""
     name = name or os.fspath(source)
     if isinstance(source, (str, os.PathLike)) and not os.path.exists(source):
         raise FileNotFoundError(f"No such file: '{name}'.")
+    with errors_naming(name):
+        h5_checks.check_global_heaps(source)
     try:
-        return h5py.File(source, "r")
+        h5file = h5py.File(io.BytesIO(source) if isinstance(source, bytes) else source, "r")
     except (OSError, ValueError) as error:
         raise ValueError(f"Could not read weights from '{name}': not a valid HDF5 file "
                          f"(truncated or corrupt?). Received error: {error}") from None
+    try:
+        with errors_naming(name):
+            h5_checks.check_file(h5file)
+    except BaseException:
+        h5file.close()
+        raise
+    return h5file
 
 
 @contextlib.contextmanager

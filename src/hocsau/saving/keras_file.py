@@ -4,7 +4,9 @@ layout) and, for objects with `save_assets` hooks, files under assets/ (see `ass
 Files written here load in Keras 3 and files from Keras 3 load here.
 
 Loading never unpickles and never imports code; a damaged or foreign file raises a ValueError
-naming the file and what is wrong.
+naming the file and what is wrong. Reading goes through `keras_archive.KerasArchive` (limits,
+lazily extracted assets, checksums); the files written here record a SHA-256 of each entry in
+metadata.json.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ import json
 import os
 import warnings
 import zipfile
-import zlib
 
 import h5py
 
-from hocsau.saving import assets_store, weights_store
-from hocsau.saving.atomic import atomic_write
+from hocsau.saving import assets_store, bounded_json, weights_store
+from hocsau.saving.atomic import atomic_write, scratch_folder
 from hocsau.saving.h5_weights import errors_naming, open_h5
-from hocsau.saving.lambda_code import SafeModeScope
+from hocsau.saving.keras_archive import (
+    CHECKSUMS_KEY,
+    CONFIG_FILENAME,
+    METADATA_FILENAME,
+    WEIGHTS_FILENAME,
+    KerasArchive,
+    sha256,
+)
+from hocsau.saving.lambda_code import SafeModeScope, in_safe_mode
 from hocsau.saving.serialization import (
     CustomObjectScope,
     deserialize_keras_object,
@@ -30,13 +39,8 @@ from hocsau.saving.serialization import (
 )
 from hocsau.utils.config_nesting import parse_config_json
 
-CONFIG_FILENAME = "config.json"
-METADATA_FILENAME = "metadata.json"
-WEIGHTS_FILENAME = "model.weights.h5"
 # The Keras release whose file layout these files follow (Keras reads it as the writer's).
 KERAS_FORMAT_VERSION = "3.15.1"
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, RuntimeError,
-               NotImplementedError)
 
 
 def model_to_json_config(model) -> str:
@@ -62,21 +66,20 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
         warnings.warn("You are saving a model that has not yet been built. It might not "
                       "contain any weights yet. Consider building the model first by calling "
                       "it on some data.", stacklevel=3)
-    config = model_to_json_config(model)
-    metadata = json.dumps({"keras_version": KERAS_FORMAT_VERSION, "hocsau_version": _version(),
-                           "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
-    weights = io.BytesIO()
-    with assets_store.writing_folder() as folder:
+    with scratch_folder(filepath) as folder:
+        weights = io.BytesIO()
         with h5py.File(weights, "w") as h5file:
             weights_store.save_state(model, h5file, assets_folder=folder)
-        assets = assets_store.folder_entries(folder)
+        entries = {CONFIG_FILENAME: model_to_json_config(model).encode("utf-8"),
+                   WEIGHTS_FILENAME: weights.getvalue(), **assets_store.folder_entries(folder)}
+    metadata = {"keras_version": KERAS_FORMAT_VERSION, "hocsau_version": _version(),
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+                CHECKSUMS_KEY: {name: sha256(data) for name, data in entries.items()}}
     with atomic_write(filepath) as tmp:
         with zipfile.ZipFile(tmp, "w") as archive:
-            archive.writestr(METADATA_FILENAME, metadata)
-            archive.writestr(CONFIG_FILENAME, config)
-            archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
-            for name, contents in assets.items():
-                archive.writestr(name, contents)
+            archive.writestr(METADATA_FILENAME, json.dumps(metadata))
+            for name, data in entries.items():
+                archive.writestr(name, data)
 
 
 def _version() -> str:
@@ -89,19 +92,21 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     """Rebuild a model from a `.keras` file: its config, weights and (with `compile=True`)
     its compile settings and optimizer state."""
     filepath = os.fspath(filepath)
-    config_text, weights, assets = _read_archive(filepath)
-    config = _parse_config(config_text, filepath)
-    if not compile:
-        config.pop("compile_config", None)
-    model = rebuild(config, filepath, custom_objects, safe_mode)
-    with assets_store.reading_folder(assets, filepath) as folder:
-        _load_weights_bytes(model, weights, filepath, assets_folder=folder)
+    with KerasArchive(filepath) as archive:
+        config = _parse_config(archive.config_text(), filepath)
+        if not compile:
+            config.pop("compile_config", None)
+        model = rebuild(config, filepath, custom_objects, safe_mode)
+        _load_weights_bytes(model, archive.read(WEIGHTS_FILENAME), filepath, assets=archive)
     return model
 
 
 def rebuild(config: dict, filepath: str, custom_objects, safe_mode):
-    """The object of a file's config; errors name the file."""
+    """The object of a file's config; errors name the file. An enclosing scope or
+    `enable_unsafe_deserialization()` decides the safe mode before `safe_mode`, as in Keras."""
     config = drop_unset_newer_keys(config)
+    decided = in_safe_mode()
+    safe_mode = decided if decided is not None else safe_mode
     with SafeModeScope(safe_mode), CustomObjectScope(custom_objects or {}):
         try:
             return deserialize_keras_object(config, custom_objects=custom_objects,
@@ -109,78 +114,29 @@ def rebuild(config: dict, filepath: str, custom_objects, safe_mode):
         except (TypeError, KeyError, AttributeError, ValueError) as error:
             raise ValueError(f"Could not rebuild the model stored in '{filepath}': "
                              f"{error}") from error
+        except RecursionError:
+            raise ValueError(f"Could not rebuild the model stored in '{filepath}': its config "
+                             "nests too deeply.") from None
 
 
 def load_weights_from_archive(model, filepath, skip_mismatch: bool = False) -> None:
     """`model.load_weights` on a `.keras` file: only its weights are read (not its assets,
     as in Keras)."""
-    _, weights, _ = _read_archive(os.fspath(filepath))
-    _load_weights_bytes(model, weights, os.fspath(filepath), skip_mismatch)
+    filepath = os.fspath(filepath)
+    with KerasArchive(filepath) as archive:
+        weights = archive.read(WEIGHTS_FILENAME)
+    _load_weights_bytes(model, weights, filepath, skip_mismatch)
 
 
 def _load_weights_bytes(model, weights: bytes, filepath: str, skip_mismatch=False,
-                        assets_folder=None) -> None:
-    with open_h5(io.BytesIO(weights), f"{filepath}/{WEIGHTS_FILENAME}") as h5file:
+                        assets=None) -> None:
+    with open_h5(weights, f"{filepath}/{WEIGHTS_FILENAME}") as h5file:
         with errors_naming(filepath):
-            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch,
-                                     assets_folder=assets_folder)
-
-
-def _read_archive(filepath: str) -> tuple[str, bytes, dict[str, bytes]]:
-    """The archive's config text, weights file and `assets/` entries."""
-    if not os.path.exists(filepath):
-        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is an "
-                         "accessible `.keras` zip file.")
-    if not zipfile.is_zipfile(filepath):
-        raise ValueError(f"'{filepath}' is not a `.keras` file: it is not a zip archive "
-                         "(truncated, corrupt, or another format).")
-    try:
-        with zipfile.ZipFile(filepath) as archive:
-            names = set(archive.namelist())
-            for required in (CONFIG_FILENAME, WEIGHTS_FILENAME):
-                if required not in names:
-                    raise ValueError(f"'{filepath}' is not a valid `.keras` file: it has no "
-                                     f"{required}. Received entries: {sorted(names)}")
-                _reject_bomb(archive.getinfo(required), filepath)
-            config = archive.read(CONFIG_FILENAME)
-            weights = archive.read(WEIGHTS_FILENAME)
-            assets = _read_assets(archive, filepath)
-    except _ZIP_ERRORS as error:
-        raise ValueError(f"'{filepath}' is corrupt: {type(error).__name__}: {error}") from None
-    try:
-        return config.decode("utf-8"), weights, assets
-    except UnicodeDecodeError:
-        raise ValueError(f"'{filepath}' is corrupt: {CONFIG_FILENAME} is not UTF-8 text.") \
-            from None
-
-
-def _read_assets(archive: zipfile.ZipFile, filepath: str) -> dict[str, bytes]:
-    assets = {}
-    for info in archive.infolist():
-        if info.filename.startswith(f"{assets_store.ASSETS_DIRNAME}/") and not info.is_dir():
-            _reject_bomb(info, filepath)
-            assets[info.filename] = archive.read(info)
-    return assets
-
-
-_MAX_CONFIG_BYTES = 256 * 2**20
-_MAX_RATIO = 1000
-
-
-def _reject_bomb(info: zipfile.ZipInfo, filepath: str) -> None:
-    """Refuse entries that would expand far beyond any real model (a zip bomb)."""
-    too_big = info.filename == CONFIG_FILENAME and info.file_size > _MAX_CONFIG_BYTES
-    ratio = info.file_size / max(info.compress_size, 1)
-    if too_big or (info.file_size > 2**30 and ratio > _MAX_RATIO):
-        raise ValueError(f"'{filepath}' is not a valid `.keras` file: {info.filename} would "
-                         f"expand to {info.file_size} bytes from {info.compress_size}.")
+            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch, assets=assets)
 
 
 def _parse_config(text: str, filepath: str) -> dict:
-    try:
-        config = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"'{filepath}' has an invalid {CONFIG_FILENAME}: {error}") from None
+    config = bounded_json.loads(text, filepath, CONFIG_FILENAME)
     if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
         raise ValueError(f"'{filepath}' has an invalid {CONFIG_FILENAME}: expected a model "
                          "config with 'class_name' and 'config' keys. Received: "

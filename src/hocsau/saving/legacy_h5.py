@@ -18,6 +18,7 @@ import os
 import h5py
 import numpy as np
 
+from hocsau.saving import bounded_json
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.h5_weights import errors_naming, open_h5
 from hocsau.saving.keras_file import KERAS_FORMAT_VERSION, rebuild
@@ -123,12 +124,14 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         if "model_config" not in h5file.attrs:
             raise ValueError(f"No model config found in the file at {filepath}: it holds "
                              "weights only; build the model and call `load_weights`.")
-        config = json.loads(_text(h5file.attrs["model_config"]))
+        config = bounded_json.loads(_text(h5file.attrs["model_config"]), filepath,
+                                    "model_config")
         model = rebuild(config, filepath, custom_objects, safe_mode)
         load_weights_from_group(h5file["model_weights"], model)
         training = h5file.attrs.get("training_config")
         if compile and training is not None:
-            _compile(model, json.loads(_text(training)), custom_objects)
+            _compile(model, bounded_json.loads(_text(training), filepath, "training_config"),
+                     custom_objects)
     return model
 
 

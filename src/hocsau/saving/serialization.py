@@ -177,11 +177,12 @@ def deserialize_keras_object(config, module_objects: dict | None = None,
                 for c in config]
     if not isinstance(config, dict):
         raise TypeError(f"Could not parse config: {config!r}")
-    if safe_mode is False:
-        # Nested `from_config` calls do not receive `safe_mode`: the scope carries it.
-        from hocsau.saving.lambda_code import SafeModeScope
+    from hocsau.saving.lambda_code import SafeModeScope, in_safe_mode
 
-        with SafeModeScope(False):
+    # Nested `from_config` calls do not receive `safe_mode`: a scope carries it (a caller's
+    # scope decides, else the argument; None counts as safe).
+    if in_safe_mode() is None:
+        with SafeModeScope(safe_mode is not False):
             return deserialize_keras_object(config, module_objects, custom_objects, None)
     if "class_name" not in config or "config" not in config:
         return {k: _deserialize_value(v, custom_objects, safe_mode) for k, v in config.items()}

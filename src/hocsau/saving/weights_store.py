@@ -149,10 +149,10 @@ def _state_of(obj) -> dict:
     return state
 
 
-def load_state(model, h5file, skip_mismatch: bool = False,
-               assets_folder: str | None = None) -> None:
-    """Read variables (and, with `assets_folder`, assets) written by `save_state` (or Keras)
-    into `model`; an object whose asset folder is absent keeps its state.
+def load_state(model, h5file, skip_mismatch: bool = False, assets=None) -> None:
+    """Read variables (and, with `assets`, assets) written by `save_state` (or Keras) into
+    `model`; an object whose asset folder is absent keeps its state. `assets.assets_folder(path)`
+    gives an object's folder (extracted on demand, see `keras_archive`) or None.
 
     Raises:
         ValueError: naming the layer, the variable and both shapes, for the first mismatch
@@ -166,7 +166,7 @@ def load_state(model, h5file, skip_mismatch: bool = False,
         store = h5file[key] if key in h5file else {}
         try:
             _load_into(obj, store, key)
-            _load_assets(obj, assets_folder, path)
+            _load_assets(obj, assets, path)
         except ValueError as error:
             if not skip_mismatch:
                 raise
@@ -194,11 +194,11 @@ def _load_into(obj, store, key: str) -> None:
         obj.load_own_variables({k: np.asarray(store[k]) for k in store.keys()})
 
 
-def _load_assets(obj, assets_folder: str | None, path: str) -> None:
-    if assets_folder is None or not hasattr(obj, "load_assets"):
+def _load_assets(obj, assets, path: str) -> None:
+    if assets is None or not hasattr(obj, "load_assets"):
         return
-    folder = object_folder(assets_folder, path)
-    if os.path.isdir(folder):
+    folder = assets.assets_folder(path)
+    if folder is not None:
         obj.load_assets(folder)
 
 

@@ -4,7 +4,11 @@ A download is written to a hidden temporary file beside its cache entry and rena
 only once every announced byte has arrived and the checksum (when given) matches, so an
 interrupted or corrupted download never becomes a file that a later call trusts. Archives are
 extracted the same way: into a temporary folder, checked member by member so that nothing lands
-outside it, then renamed into place.
+outside it, then renamed into place. A finished extraction is recorded in a hidden marker beside
+it (`.<folder>.extracted.json`: the archive's SHA-256 and every extracted entry with its size and
+modification time); a later call reuses the folder only when the marker matches the archive and
+the folder, else it extracts again. Temporary names follow `temp_files`, so a killed download's
+leftovers are removed by the next one. Origins may be `http(s)://`, `ftp://` or `file://` URLs.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
+import json
 import os
 import shutil
 import sys
@@ -23,6 +28,8 @@ import urllib.parse
 import urllib.request
 import warnings
 import zipfile
+
+from hocsau.utils import temp_files
 
 _CHUNK_SIZE = 65535
 _TIMEOUT_S = 60
@@ -83,7 +90,7 @@ def get_file(
         _download(origin, target, file_hash, hash_algorithm)
     if extraction_dir is None:
         return target
-    if downloaded or not os.path.isdir(extraction_dir):
+    if downloaded or not _extraction_intact(target, extraction_dir):
         _extract_in_place(target, extraction_dir, "tar" if untar else archive_format)
     return extraction_dir
 
@@ -203,10 +210,9 @@ def _is_cached(target: str, file_hash: str | None, algorithm: str) -> bool:
 def _download(origin: str, target: str, file_hash: str | None, algorithm: str) -> None:
     """Streams `origin` into a temporary file, verifies it, then renames it to `target`."""
     print(f"Downloading data from {origin}")
-    folder, name = os.path.split(target)
-    handle, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    partial = temp_files.make_file(target, ".part")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with open(partial, "wb") as out:
             _stream(origin, out, target)
         if file_hash is not None and not validate_file(partial, file_hash, algorithm):
             raise ValueError(
@@ -227,7 +233,7 @@ def _stream(origin: str, out, target: str) -> None:
     with _network_errors(origin, target):
         response = urllib.request.urlopen(origin, timeout=_TIMEOUT_S)
     with response:
-        total = response.length
+        total = _announced_length(response)
         progress = _Progress(total)
         received = 0
         while True:
@@ -242,6 +248,16 @@ def _stream(origin: str, out, target: str) -> None:
     if total is not None and received != total:
         detail = f"the connection closed after {received} of {total} bytes"
         raise OSError(_fetch_failure(origin, target, detail))
+
+
+def _announced_length(response) -> int | None:
+    """The body's announced size (Content-Length), if any: HTTP responses and `file://`
+    responses both carry the header."""
+    length = response.headers.get("Content-Length")
+    try:
+        return int(length) if length is not None else None
+    except ValueError:
+        return None
 
 
 @contextlib.contextmanager
@@ -322,21 +338,70 @@ def _archive_kinds(archive_format) -> list[str]:
 
 
 def _extract_in_place(archive: str, extraction_dir: str, archive_format) -> None:
-    """Extracts into a temporary sibling folder, then renames it to `extraction_dir`."""
-    parent, name = os.path.split(extraction_dir)
-    staging = tempfile.mkdtemp(prefix=f".{name}.", suffix=".part", dir=parent)
+    """Extracts into a temporary sibling folder, renames it to `extraction_dir`, then writes
+    the marker of a complete extraction (removed first, so a killed extraction has none)."""
+    marker = _marker_path(extraction_dir)
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(marker)
+    staging = temp_files.make_folder(extraction_dir, ".part")
     try:
         if not extract_archive(archive, staging, archive_format):
             warnings.warn("Could not extract archive.", stacklevel=3)
             return
         os.chmod(staging, 0o755)  # mkdtemp makes it private to the owner
-        if os.path.isdir(extraction_dir):
+        if os.path.isdir(extraction_dir) and not os.path.islink(extraction_dir):
             shutil.rmtree(extraction_dir)
         elif os.path.lexists(extraction_dir):
             os.remove(extraction_dir)
         os.replace(staging, extraction_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    record = {"archive_sha256": hash_file(archive), "tree": _tree(extraction_dir)}
+    written = temp_files.make_file(marker, ".part")
+    with open(written, "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    os.replace(written, marker)
+
+
+def _marker_path(extraction_dir: str) -> str:
+    parent, name = os.path.split(extraction_dir)
+    return os.path.join(parent, f".{name}.extracted.json")
+
+
+def _extraction_intact(archive: str, extraction_dir: str) -> bool:
+    """Whether `extraction_dir` is a complete extraction of `archive` as it is now, unchanged
+    since (its marker's archive hash and entries match)."""
+    try:
+        with open(_marker_path(extraction_dir), encoding="utf-8") as f:
+            recorded = json.load(f)
+        intact = recorded == {"archive_sha256": hash_file(archive),
+                              "tree": _tree(extraction_dir)}
+    except (OSError, ValueError):
+        intact = False
+    if not intact and os.path.lexists(extraction_dir):
+        print(f"The files extracted from {archive} are incomplete or were changed since their "
+              "extraction, so the archive will be extracted again.")
+    return intact
+
+
+def _tree(folder: str) -> dict:
+    """Every entry under `folder` by relative path: files with size and modification time,
+    links with their target, folders."""
+    tree, pending = {}, [""]
+    while pending:
+        relative = pending.pop()
+        with os.scandir(os.path.join(folder, relative)) as entries:
+            for entry in entries:
+                name = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_symlink():
+                    tree[name] = ["link", os.readlink(entry.path)]
+                elif entry.is_dir():
+                    tree[name] = ["folder"]
+                    pending.append(name)
+                else:
+                    stat = entry.stat()
+                    tree[name] = ["file", stat.st_size, stat.st_mtime_ns]
+    return tree
 
 
 def _inside(root: str, relative: str) -> bool:

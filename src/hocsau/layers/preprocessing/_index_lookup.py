@@ -20,6 +20,7 @@ from hocsau.layers.preprocessing import _categorical, _lookup_state
 from hocsau.layers.preprocessing._farmhash import fingerprint64
 from hocsau.layers.preprocessing._siphash import siphash24
 from hocsau.models.symbolic import Spec
+from hocsau.saving.safe_paths import check_config_path
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 _VOCABULARY_FILENAME = "vocabulary.txt"
@@ -92,6 +93,8 @@ class IndexLookup(Layer):
             raise ValueError("`idf_weights` should only be set if output_mode is `'tf_idf'`. "
                              f"Received: output_mode={self.output_mode} and "
                              f"idf_weights={idf_weights}")
+        check_config_path(self, "vocabulary", vocabulary)
+        check_config_path(self, "idf_weights", idf_weights)
         if isinstance(vocabulary, (str, os.PathLike)):
             if self.output_mode == "tf_idf":
                 raise ValueError("output_mode `'tf_idf'` does not support loading a vocabulary "

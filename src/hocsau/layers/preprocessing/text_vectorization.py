@@ -32,6 +32,7 @@ from hocsau import config
 from hocsau.layers.layer import Layer
 from hocsau.layers.preprocessing._lookup_state import canonical_output_mode
 from hocsau.models.symbolic import Spec
+from hocsau.saving.safe_paths import check_config_path
 from hocsau.saving.serialization import keras_class
 from hocsau.utils.naming import uniquify
 
@@ -102,7 +103,9 @@ class TextVectorization(Layer):
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
         """Use `vocabulary` (tokens, or a file of one token per line); special tokens at its
         start are accepted and dropped."""
-        if isinstance(vocabulary, str):
+        check_config_path(self, "vocabulary", vocabulary)
+        check_config_path(self, "idf_weights", idf_weights)
+        if isinstance(vocabulary, (str, os.PathLike)):
             with open(vocabulary, encoding=self.encoding) as f:
                 vocabulary = [line.rstrip("\n") for line in f]
         tokens = [t.decode(self.encoding) if isinstance(t, bytes) else str(t)
