@@ -15,7 +15,7 @@ def _data():
 
 
 def _pair(lib, name, seed):
-    inputs = lib.Input((4,))
+    inputs = lib.Input((4,), name="x")
     hidden = lib.layers.Dense(5, activation="relu", name="hid")(inputs)
     model = lib.Model(inputs, lib.layers.Dense(3, name="out")(hidden), name=name)
     rng = np.random.default_rng(seed)
