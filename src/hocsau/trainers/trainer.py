@@ -21,6 +21,7 @@ import warnings
 
 import torch
 
+from hocsau import config
 from hocsau.callbacks.callback_list import CallbackList
 from hocsau.metrics.metric import Metric
 from hocsau.models.symbolic import flatten
@@ -37,6 +38,7 @@ from hocsau.trainers.trainer_utils import (
     split_validation,
     verbosity,
 )
+from hocsau.utils.traceback_utils import filter_traceback
 
 
 class Trainer:
@@ -210,12 +212,14 @@ class Trainer:
         return step
 
     # --- fit --------------------------------------------------------------------------------
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
         """Train for `epochs` epochs; returns the `History` callback."""
         self._assert_compiled("fit")
+        epochs = config.limited_epochs(epochs)
         if validation_split and validation_data is None:
             x, y, sample_weight, validation_data = split_validation(
                 x, y, sample_weight, validation_split)
@@ -289,6 +293,7 @@ class Trainer:
         return {f"val_{name}": value for name, value in val_logs.items()}
 
     # --- evaluate ---------------------------------------------------------------------------
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, _callbacks=None, **kwargs):
         """Loss and metrics over the data: a scalar, a list in `metrics_names` order, or a dict."""
@@ -313,6 +318,7 @@ class Trainer:
         return format_logs(logs, return_dict, order=tensors)
 
     # --- predict ----------------------------------------------------------------------------
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on `x` as numpy arrays (batches concatenated)."""
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
@@ -335,6 +341,7 @@ class Trainer:
         return concat_to_numpy(outputs)
 
     # --- single batches ---------------------------------------------------------------------
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._assert_compiled("train_on_batch")
@@ -345,6 +352,7 @@ class Trainer:
         tensors = train(batch)
         return format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=num_rows(x))))
@@ -352,6 +360,7 @@ class Trainer:
             tensors = self.test_step(batch)
         return format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         with torch.no_grad():
             return concat_to_numpy([self.predict_step((to_device(x),))])
