@@ -88,6 +88,8 @@ def get_current_remat_mode() -> RematMode | None:
 
 def rematerialized_call(layer, args: tuple, kwargs: dict):
     """Call `layer.call` under the layer's remat mode (set when the layer was created)."""
+    if not torch.is_grad_enabled() or _on_meta(args):
+        return layer.call(*args, **kwargs)  # nothing to keep for a backward pass
     mode = layer._remat_mode
     current = get_current_remat_mode()
     if current is not None and current != mode:

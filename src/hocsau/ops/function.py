@@ -3,8 +3,11 @@ inputs (Keras 3's `keras.Function`; a functional model is one too)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from hocsau import tree
 from hocsau.models import symbolic
+from hocsau.ops.core import convert_to_tensor
 from hocsau.ops.operation import Operation
 
 
@@ -53,8 +56,9 @@ class Function(Operation):
     def call(self, inputs):
         """The outputs computed from new `inputs` (same structure as the symbolic ones)."""
         self._check_structure(inputs)
-        return self._run(tree.flatten(inputs),
-                         lambda node, *args, **kwargs: node.layer(*args, **kwargs))
+        flat = [convert_to_tensor(x) if isinstance(x, np.ndarray) else x
+                for x in tree.flatten(inputs)]
+        return self._run(flat, lambda node, *args, **kwargs: node.layer(*args, **kwargs))
 
     def compute_output_spec(self, inputs):
         """Symbolic outputs for symbolic `inputs` (no graph nodes are recorded)."""
