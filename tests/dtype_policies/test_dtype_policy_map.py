@@ -76,3 +76,14 @@ def test_layers_accept_a_policy_map_default():
     layer = hocsau.layers.Dense(2, dtype=_filled(hocsau))
     out = layer(hocsau.ops.ones((1, 3)))
     assert layer.compute_dtype == "float32" and out.dtype == hocsau.ops.ones(1).dtype
+
+
+def test_layers_with_a_policy_map_cross_keras_files_both_ways(tmp_path):
+    for writer, reader in ((hocsau, keras), (keras, hocsau)):
+        inputs = writer.Input((3,))
+        outputs = writer.layers.Dense(2, dtype=_filled(writer), name="mapped")(inputs)
+        writer.Model(inputs, outputs).save(tmp_path / "m.keras")
+        loaded = reader.saving.load_model(tmp_path / "m.keras")
+        policy = loaded.get_layer("mapped").dtype_policy
+        assert type(policy).__name__ == "DTypePolicyMap"
+        assert policy["encoder/x"].name == "float16" and policy.default_policy.name == "float32"

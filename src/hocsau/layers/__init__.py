@@ -56,7 +56,10 @@ def serialize(layer) -> dict:
 
 def deserialize(config, custom_objects: dict | None = None) -> Layer:
     """A layer from `serialize`'s output (or a Keras file's layer config)."""
-    layer = _serialization.deserialize_keras_object(config, custom_objects=custom_objects)
+    from hocsau.saving.keras_file import drop_unset_newer_keys
+
+    layer = _serialization.deserialize_keras_object(drop_unset_newer_keys(config),
+                                                    custom_objects=custom_objects)
     if not isinstance(layer, Layer):
         raise ValueError("`keras.layers.deserialize` was passed a `config` object that is not "
                          f"a `keras.layers.Layer`. Received: {config}")

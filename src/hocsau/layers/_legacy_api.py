@@ -21,13 +21,14 @@ class LegacyShapes:
 
     @property
     def input_shape(self):
-        """The input shape of the layer's first call in a graph (its build shape if it was
-        built without one)."""
+        """The input shape of the layer's first call in a graph (else of its build, else the
+        `input_shape` it was given)."""
         nodes = self.__dict__.get("_inbound_nodes")
         if nodes:
             return map_structure(lambda t: tuple(t.shape), nodes[0].input_structure)
-        if self.__dict__.get("_build_shapes") is not None:
-            return self._build_shapes
+        for known in ("_build_shapes", "_batch_input_shape"):
+            if self.__dict__.get(known) is not None:
+                return self.__dict__[known]
         raise AttributeError(f"The layer '{self.name}' has never been called and thus has no "
                              "defined input shape.")
 

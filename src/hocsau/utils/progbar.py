@@ -56,16 +56,20 @@ class Progbar:
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         if self.stateless_metrics != set():
-            values = self._averaged(current, values() if callable(values) else values or [],
+            self._averaged(current, values() if callable(values) else values or [],
                                     finalize)
+        elif not callable(values):
+            self._keep(values or [])
         now = time.time()
         if self.verbose == 0 or (self.verbose == 2 and not finalize):
             return
         if not finalize and now - self._last_update < self.interval:
             return
         self._last_update = now
-        values = values() if callable(values) else (values or [])
-        line = self._format(current, values, now - self._start, finalize)
+        if callable(values):
+            self._keep(values())
+        shown = [(name, total / count) for name, (total, count) in self._sums.items()]
+        line = self._format(current, shown, now - self._start, finalize)
         if self.verbose == 1 and self._dynamic:
             padding = max(self._last_width - len(line), 0)
             sys.stdout.write("\r" + line + " " * padding + ("\n" if finalize else ""))
@@ -74,7 +78,12 @@ class Progbar:
         elif finalize or self.verbose == 1 and not self._dynamic and current == self.target:
             print_msg(line)
 
-    def _averaged(self, current: int, values, finalize: bool) -> list:
+    def _keep(self, values) -> None:
+        """Values shown as given, kept until new ones arrive (Keras shows the last ones)."""
+        for name, value in values:
+            self._sums[name] = [value, 1]
+
+    def _averaged(self, current: int, values, finalize: bool) -> None:
         """Keras's running averages: each value weighted by the steps since the last update."""
         weight = max(current - self._seen_so_far, 1)
         for name, value in values:
@@ -87,7 +96,6 @@ class Progbar:
                 self._sums[name][0] += value * weight
                 self._sums[name][1] += weight
         self._seen_so_far = current
-        return [(name, total / count) for name, (total, count) in self._sums.items()]
 
     def add(self, n: int, values=None) -> None:
         self.update(getattr(self, "_seen", 0) + n, values)
