@@ -27,6 +27,17 @@ def test_input_and_output_shapes_of_layers():
     with pytest.raises(AttributeError, match="no defined output shape"):
         _ = layers.Dense(2).output_shape
 
+    class Remembering(layers.Layer):  # Keras 3 code may keep its own attribute of that name
+        def build(self, input_shape):
+            self.input_shape = input_shape
+
+        def call(self, x):
+            return x
+
+    remembering = Remembering()
+    remembering(torch.ones(2, 3))
+    assert remembering.input_shape == (2, 3)
+
 
 class KerasOneAttention(layers.Layer):
     """Seed 000's attention layer, Keras 1 style: tensors from an initializer, then

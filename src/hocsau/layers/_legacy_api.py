@@ -23,6 +23,8 @@ class LegacyShapes:
     def input_shape(self):
         """The input shape of the layer's first call in a graph (else of its build, else the
         `input_shape` it was given)."""
+        if "_assigned_input_shape" in self.__dict__:
+            return self.__dict__["_assigned_input_shape"]
         nodes = self.__dict__.get("_inbound_nodes")
         if nodes:
             return map_structure(lambda t: tuple(t.shape), nodes[0].input_structure)
@@ -32,10 +34,17 @@ class LegacyShapes:
         raise AttributeError(f"The layer '{self.name}' has never been called and thus has no "
                              "defined input shape.")
 
+    @input_shape.setter
+    def input_shape(self, value) -> None:
+        # Keras 3 layers have no such property: code setting the attribute keeps working.
+        self.__dict__["_assigned_input_shape"] = value
+
     @property
     def output_shape(self):
         """The output shape of the layer's first call in a graph (computed from its build
         shape if it was built without one)."""
+        if "_assigned_output_shape" in self.__dict__:
+            return self.__dict__["_assigned_output_shape"]
         nodes = self.__dict__.get("_inbound_nodes")
         if nodes:
             return map_structure(lambda t: tuple(t.shape), nodes[0].output_structure)
@@ -43,6 +52,10 @@ class LegacyShapes:
             return self.compute_output_shape(self._build_shapes)
         raise AttributeError(f"The layer '{self.name}' has never been called and thus has no "
                              "defined output shape.")
+
+    @output_shape.setter
+    def output_shape(self, value) -> None:
+        self.__dict__["_assigned_output_shape"] = value
 
 
 def assign_weights(layer, values, trainable: bool) -> None:
