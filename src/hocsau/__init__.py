@@ -10,8 +10,10 @@ from hocsau import (
     data,
     datasets,
     distillation,
+    dtype_policies,
     initializers,
     layers,
+    legacy,
     losses,
     metrics,
     mixed_precision,
@@ -22,22 +24,45 @@ from hocsau import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
     visualization,
 )
-from hocsau.layers import Input, InputLayer, Layer
+from hocsau.backend.device_scope import device
+from hocsau.backend.keras_tensor import KerasTensor
+from hocsau.backend.name_scope import name_scope
+from hocsau.backend.remat import RematScope, remat
+from hocsau.backend.stateless_scope import StatelessScope
+from hocsau.backend.symbolic_scope import SymbolicScope
+from hocsau.dtype_policies import DTypePolicy, FloatDTypePolicy
+from hocsau.initializers import Initializer
+from hocsau.layers import Input, InputLayer, InputSpec, Layer
+from hocsau.losses import Loss
+from hocsau.metrics import Metric
 from hocsau.models import Functional, Model, Sequential
+from hocsau.ops.function import Function
+from hocsau.ops.operation import Operation
+from hocsau.optimizers import Optimizer
+from hocsau.regularizers import Regularizer
 from hocsau.variable import Variable
 
 __version__ = "0.1.0"
 
+
+def version() -> str:
+    """hocsau's version string."""
+    return __version__
+
+
 __all__ = [
-    "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
-    "__version__", "activations", "applications", "backend", "callbacks", "config",
-    "constraints", "data", "datasets", "distillation",
-    "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-    "optimizers", "preprocessing", "random",
-    "regularizers", "saving", "utils", "visualization", "wrappers",
+    "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "Initializer", "Input",
+    "InputLayer", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation",
+    "Optimizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
+    "Variable", "__version__", "activations", "applications", "backend", "callbacks",
+    "config", "constraints", "data", "datasets", "device", "distillation", "dtype_policies",
+    "initializers", "layers", "legacy", "losses", "metrics", "mixed_precision", "models",
+    "name_scope", "ops", "optimizers", "preprocessing", "random", "regularizers", "remat",
+    "saving", "tree", "utils", "version", "visualization", "wrappers",
 ]
 
 

@@ -7,6 +7,7 @@ MPS, else CPU, and overridable with `set_device` or the `HOCSAU_DEVICE` environm
 from __future__ import annotations
 
 import os
+import warnings
 
 import torch
 
@@ -16,6 +17,13 @@ _IMAGE_DATA_FORMAT = "channels_last"
 _DEVICE: torch.device | None = None
 _UNSAFE_DESERIALIZATION = False  # read by hocsau.saving.lambda_code
 _VALID_FLOATX = ("float16", "bfloat16", "float32", "float64")
+_FLASH_ATTENTION: bool | None = None  # None: PyTorch chooses; False: never the flash kernel
+_TRACEBACK_FILTERING = True
+_INTERACTIVE_LOGGING = True
+# Debugging limits, also set by KERAS_MAX_EPOCHS / KERAS_MAX_STEPS_PER_EPOCH, as in Keras.
+_MAX_EPOCHS = int(os.environ["KERAS_MAX_EPOCHS"]) if "KERAS_MAX_EPOCHS" in os.environ else None
+_MAX_STEPS_PER_EPOCH = (int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"])
+                        if "KERAS_MAX_STEPS_PER_EPOCH" in os.environ else None)
 
 
 def floatx() -> str:
@@ -46,14 +54,14 @@ def image_data_format() -> str:
     return _IMAGE_DATA_FORMAT
 
 
-def set_image_data_format(value: str) -> None:
+def set_image_data_format(data_format: str) -> None:
     global _IMAGE_DATA_FORMAT
-    if value not in ("channels_last", "channels_first"):
+    if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
             "The `data_format` argument must be one of 'channels_first', 'channels_last'. "
-            f"Received: {value!r}"
+            f"Received: {data_format!r}"
         )
-    _IMAGE_DATA_FORMAT = value
+    _IMAGE_DATA_FORMAT = data_format
 
 
 def enable_unsafe_deserialization() -> None:
@@ -119,3 +127,120 @@ def torch_dtype(dtype) -> torch.dtype:
     if not isinstance(result, torch.dtype):
         raise ValueError(f"Unknown dtype. Received: dtype={dtype!r}")
     return result
+
+
+# --- switches of keras.config ----------------------------------------------------------------
+def enable_flash_attention() -> None:
+    """Let attention layers use PyTorch's flash attention kernel where it applies (default)."""
+    global _FLASH_ATTENTION
+    _FLASH_ATTENTION = None
+
+
+def disable_flash_attention() -> None:
+    """Keep attention layers off PyTorch's flash attention kernel."""
+    global _FLASH_ATTENTION
+    _FLASH_ATTENTION = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """False when disabled; None (PyTorch's choice) otherwise, as Keras reports it."""
+    return _FLASH_ATTENTION
+
+
+def enable_traceback_filtering() -> None:
+    """Hide hocsau's own frames from the tracebacks of errors raised in `fit`, `evaluate`,
+    `predict` and the `*_on_batch` methods (the default)."""
+    global _TRACEBACK_FILTERING
+    _TRACEBACK_FILTERING = True
+_INTERACTIVE_LOGGING = True
+
+
+def disable_traceback_filtering() -> None:
+    """Show full tracebacks, hocsau's frames included."""
+    global _TRACEBACK_FILTERING
+    _TRACEBACK_FILTERING = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    return _TRACEBACK_FILTERING
+
+
+def enable_interactive_logging() -> None:
+    """Progress bars and callback messages go to stdout (the default)."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = True
+
+
+def disable_interactive_logging() -> None:
+    """Progress bars and callback messages go to Python's `logging` ("hocsau" logger, INFO)
+    instead of stdout: the choice for jobs running on servers."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    return _INTERACTIVE_LOGGING
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap the epochs of every `fit` (for quick debugging runs); None removes the cap."""
+    global _MAX_EPOCHS
+    _MAX_EPOCHS = max_epochs
+
+
+def max_epochs() -> int | None:
+    return _MAX_EPOCHS
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap the steps of every epoch of `fit`, `evaluate` and `predict`; None removes it."""
+    global _MAX_STEPS_PER_EPOCH
+    _MAX_STEPS_PER_EPOCH = max_steps_per_epoch
+
+
+def max_steps_per_epoch() -> int | None:
+    return _MAX_STEPS_PER_EPOCH
+
+
+def limited_epochs(epochs: int) -> int:
+    """`epochs` under the `max_epochs` cap (with Keras's warning when it applies)."""
+    if _MAX_EPOCHS and _MAX_EPOCHS < epochs:
+        warnings.warn(f"Limiting epochs to {_MAX_EPOCHS}", stacklevel=3)
+        return _MAX_EPOCHS
+    return epochs
+
+
+def limited_steps(steps: int | None) -> int | None:
+    """`steps` (None: the whole data) under the `max_steps_per_epoch` cap."""
+    if _MAX_STEPS_PER_EPOCH and (not steps or _MAX_STEPS_PER_EPOCH < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {_MAX_STEPS_PER_EPOCH}", stacklevel=3)
+        return _MAX_STEPS_PER_EPOCH
+    return steps
+
+
+def dtype_policy():
+    """The global dtype policy (what new layers use without a `dtype`)."""
+    from hocsau import dtype_policies
+
+    return dtype_policies.global_policy()
+
+
+def set_dtype_policy(policy) -> None:
+    """Set the global dtype policy ("mixed_float16", "float32", a `DTypePolicy`, ...)."""
+    from hocsau import dtype_policies
+
+    dtype_policies.set_global_policy(policy)
+
+
+def set_backend(backend: str) -> None:
+    """hocsau runs on PyTorch only: "torch" is accepted, any other backend is refused."""
+    if backend != "torch":
+        raise ValueError(
+            f"hocsau is the Keras API on PyTorch and has no {backend!r} backend. Received: "
+            f"backend={backend!r}. To run Keras on {backend}, use the `keras` package with "
+            f"KERAS_BACKEND={backend}; in hocsau, models are torch modules and run on torch.")
+
+
+def is_nnx_enabled() -> bool:
+    """Flax NNX integration (a JAX feature) never applies to PyTorch: always False."""
+    return False

@@ -119,7 +119,12 @@ ALL_OBJECTS_DICT: dict[str, type] = {
 
 # Keras's lowercase aliases of the classes.
 max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNorm
-serialize = serialize_keras_object
+
+
+def serialize(constraint):
+    """A constraint as a Keras config dict."""
+    return serialize_keras_object(constraint)
+
 deserialize, get = family_functions("constraint", ALL_OBJECTS_DICT)
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "deserialize", "get",

@@ -151,7 +151,12 @@ ALL_OBJECTS_DICT: dict[str, type] = {
 
 # Keras's lowercase aliases of the classes.
 l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
-serialize = serialize_keras_object
+
+
+def serialize(regularizer):
+    """A regularizer as a Keras config dict."""
+    return serialize_keras_object(regularizer)
+
 deserialize, get = family_functions("regularizer", ALL_OBJECTS_DICT)
 
 __all__ = ["L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get",

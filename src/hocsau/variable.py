@@ -28,7 +28,7 @@ class Variable(torch.nn.Parameter):
         is_float = data.is_floating_point() or data.is_complex()
         self = torch.Tensor._make_subclass(cls, data, bool(trainable) and is_float)
         self._name = name or "variable"
-        self._path = self._name
+        self._path = _scoped(self._name)
         self._trainable = bool(trainable)
         self.constraint = None
         self.regularizer = None
@@ -111,6 +111,14 @@ class Variable(torch.nn.Parameter):
         return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
                 f"dtype={config.standardize_dtype(self.dtype)}, "
                 f"value={self.detach().cpu().numpy()}>")
+
+
+def _scoped(name: str) -> str:
+    """`name` under the open `hocsau.name_scope`s ("block/kernel")."""
+    from hocsau.backend.name_scope import current_path
+
+    parent = current_path()
+    return f"{parent}/{name}" if parent else name
 
 
 def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:

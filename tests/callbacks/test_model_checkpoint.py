@@ -32,9 +32,9 @@ class Snapshots(callbacks.Callback):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"filepath": "models/checkpoint.ckpt", "save_weights_only": True},
+    ({"filepath": "models/checkpoint.pt", "save_weights_only": True},
      "must end in `.weights.h5`"),
-    ({"filepath": "models/checkpoint.ckpt"}, "must end in `.keras`"),
+    ({"filepath": "models/checkpoint.pt"}, "must end in `.keras`"),
     ({"filepath": "m.keras", "save_freq": "often"}, "save_freq=often"),
 ])
 def test_bad_arguments_are_rejected(kwargs, message):

@@ -143,7 +143,7 @@ def test_save_rejects_other_extensions(tmp_path):
         saving.save_model(model, tmp_path / "m.zip")
     with pytest.raises(ValueError, match="File format not supported"):
         saving.load_model(tmp_path / "m.zip")
-    with pytest.raises(ValueError, match="`zipped=False` is not supported"):
+    with pytest.raises(ValueError, match="`zipped=False`, the `filepath` argument should not"):
         model.save(tmp_path / "m.keras", zipped=False)
     model.save(tmp_path / "m.keras")
     with pytest.raises(FileExistsError, match="already exists and overwrite=False"):

@@ -16,7 +16,14 @@ def _overrides(callback, hook: str) -> bool:
     function set on the instance)."""
     if hook in vars(callback):
         return True
-    return getattr(type(callback), hook, None) is not getattr(Callback, hook, None)
+    if getattr(type(callback), hook, None) is not getattr(Callback, hook, None):
+        return True
+    # Callback.on_train_batch_* calls on_batch_*: overriding those is enough (TerminateOnNaN).
+    legacy = _TRAIN_ALIASES.get(hook)
+    return legacy is not None and _overrides(callback, legacy)
+
+
+_TRAIN_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
 class CallbackList(Callback):

@@ -6,6 +6,7 @@ import warnings
 
 from hocsau.callbacks.monitor_callback import MonitorCallback
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.io_utils import print_msg
 
 
 @keras_class("keras.callbacks")
@@ -62,10 +63,10 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: "
+                print_msg(f"Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 

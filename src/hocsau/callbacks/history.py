@@ -6,6 +6,20 @@ from hocsau.callbacks.callback import Callback
 from hocsau.saving.serialization import keras_class
 
 
+class HistoryDict(dict):
+    """The per-epoch logs; `["lr"]` also reads `"learning_rate"` (tf.keras 2's key, a hocsau
+    extension), without adding a column: keys, iteration and `in` list Keras 3's keys only."""
+
+    def __missing__(self, key):
+        if key == "lr" and "learning_rate" in self:
+            return self["learning_rate"]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self or (key == "lr" and "learning_rate" in self) \
+            else default
+
+
 @keras_class("keras.callbacks")
 class History(Callback):
     """`history.history` maps each log key to its per-epoch values; `history.epoch` lists
@@ -13,7 +27,7 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history: dict[str, list] = {}
+        self.history: dict[str, list] = HistoryDict()
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs=None):

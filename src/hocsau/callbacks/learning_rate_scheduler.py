@@ -6,6 +6,7 @@ import numpy as np
 
 from hocsau.callbacks.callback import Callback
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.io_utils import print_msg
 
 
 @keras_class("keras.callbacks")
@@ -31,7 +32,7 @@ class LearningRateScheduler(Callback):
                              f"Got: {learning_rate}")
         optimizer.learning_rate = float(learning_rate)
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                   f"{float(learning_rate)}.")
 
     def on_epoch_end(self, epoch, logs=None):

@@ -7,7 +7,9 @@ import warnings
 
 from hocsau.callbacks._save_frequency import BatchCounter, check_save_freq
 from hocsau.callbacks.monitor_callback import MonitorCallback
+from hocsau.saving.keras_dir import is_keras_dir
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.io_utils import print_msg
 
 
 @keras_class("keras.callbacks")
@@ -16,7 +18,9 @@ class ModelCheckpoint(MonitorCallback):
 
     `filepath` may hold format fields filled from the epoch (1-based), the batch and the logs:
     `"ckpt_{epoch:02d}_{val_loss:.2f}.keras"`. Full models go to `.keras` (or legacy `.h5`)
-    files, `save_weights_only=True` needs a `.weights.h5` path. With `save_best_only` a file is
+    files, `save_weights_only=True` needs a `.weights.h5` path; tf.keras 2's `.ckpt` paths
+    (a hocsau extension) get a Keras model folder, or a Keras weights file with
+    `save_weights_only=True`. With `save_best_only` a file is
     written only when `monitor` improves on the best value so far (or on
     `initial_value_threshold`). Saves are atomic: an interrupted save keeps the previous file.
     """
@@ -55,7 +59,7 @@ class ModelCheckpoint(MonitorCallback):
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        if os.path.isdir(path):
+        if os.path.isdir(path) and not is_keras_dir(path):
             raise OSError("Please specify a non-directory filepath for ModelCheckpoint. "
                           f"Filepath used is an existing directory: {path}")
         if self.save_weights_only:
@@ -96,10 +100,12 @@ class ModelCheckpoint(MonitorCallback):
 
     def _say(self, message: str) -> None:
         if self.verbose > 0:
-            print(message)
+            print_msg(message)
 
 
 def _check_extension(filepath: str, weights_only: bool) -> None:
+    if filepath.endswith(".ckpt"):
+        return  # tf.keras 2 checkpoints (hocsau extension): a weights file or a model folder
     if weights_only and not filepath.endswith(".weights.h5"):
         raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
                          "provided must end in `.weights.h5` (Keras weights format). Received: "

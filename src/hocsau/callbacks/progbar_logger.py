@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hocsau.callbacks.callback import Callback
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.io_utils import print_msg
 from hocsau.utils.progbar import Progbar
 
 
@@ -24,7 +25,7 @@ class ProgbarLogger(Callback):
 
     def _new_bar(self, steps):
         self._seen = 0
-        self._bar = Progbar(target=steps, verbose=self._verbose)
+        self._bar = Progbar(target=steps, verbose=self._verbose, stateless_metrics=set())
 
     def on_train_begin(self, logs=None):
         self._training = True
@@ -34,7 +35,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self._verbose:
-            print(f"Epoch {epoch + 1}/{self.params.get('epochs')}")
+            print_msg(f"Epoch {epoch + 1}/{self.params.get('epochs')}")
         self._new_bar(self.params.get("steps"))
 
     def on_epoch_end(self, epoch, logs=None):

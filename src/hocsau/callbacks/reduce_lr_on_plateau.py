@@ -8,6 +8,7 @@ import numpy as np
 
 from hocsau.callbacks.monitor_callback import MonitorCallback
 from hocsau.saving.serialization import keras_class
+from hocsau.utils.io_utils import print_msg
 
 
 @keras_class("keras.callbacks")
@@ -65,7 +66,7 @@ class ReduceLROnPlateau(MonitorCallback):
             new_lr = max(old_lr * self.factor, self.min_lr)
             optimizer.learning_rate = new_lr
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
                       f"{new_lr}.")
             self.cooldown_counter = self.cooldown
             self.wait = 0

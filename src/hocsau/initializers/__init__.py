@@ -49,7 +49,11 @@ variance_scaling = VarianceScaling
 IdentityInitializer, OrthogonalInitializer, STFTInitializer = Identity, Orthogonal, STFT
 
 
-serialize = serialize_keras_object
+def serialize(initializer):
+    """An initializer as a Keras config dict."""
+    return serialize_keras_object(initializer)
+
+
 deserialize, _get = family_functions("initializer", ALL_OBJECTS_DICT)
 
 

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from hocsau import config, dtype_policies
+from hocsau.backend import remat, stateless_scope
 from hocsau.layers._eager_call import (
     annotate,
     attach_mask,
@@ -30,6 +31,7 @@ from hocsau.layers._eager_call import (
     strings_error,
     to_tensors,
 )
+from hocsau.layers._legacy_api import LegacyShapes, assign_weights
 from hocsau.layers.call_context import CONTEXT
 from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
@@ -44,7 +46,7 @@ _CALL_INFO: dict[type, tuple[bool, bool, tuple]] = {}
 
 
 @keras_class("keras.layers")
-class Layer(nn.Module):
+class Layer(LegacyShapes, nn.Module):
     """Base class of every hocsau layer, and the class users subclass for their own layers.
 
     Args:
@@ -70,6 +72,7 @@ class Layer(nn.Module):
         self._tracked_variables: list[Variable] = []
         self._trainable = True
         self.built = False
+        self._remat_mode = remat.get_current_remat_mode()  # of a RematScope open at creation
         return self
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
@@ -264,6 +267,15 @@ class Layer(nn.Module):
             return self.weights
         return [w for w in self.weights if not _is_trainable(w)]
 
+    # Keras 1 / tf.keras 2 custom layers assign these lists (hocsau extension, _legacy_api).
+    @trainable_weights.setter
+    def trainable_weights(self, value) -> None:
+        assign_weights(self, value, trainable=True)
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, value) -> None:
+        assign_weights(self, value, trainable=False)
+
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
@@ -310,6 +322,7 @@ class Layer(nn.Module):
         """Add a loss tensor (from `call`) to `losses` for this call."""
         loss = torch.as_tensor(loss)
         self._activity_losses.append(loss)
+        stateless_scope.record_loss(loss)
         if CONTEXT.depth:
             CONTEXT.activity_losses.append(loss)
 
@@ -398,6 +411,8 @@ class Layer(nn.Module):
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement `call()`.")
 
     def forward(self, *args, **kwargs):
+        if self._remat_mode is not None:
+            return remat.rematerialized_call(self, args, kwargs)
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):

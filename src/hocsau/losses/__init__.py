@@ -76,7 +76,7 @@ ALL_OBJECTS = (
 )
 ALIASES = {
     "bce": binary_crossentropy, "BCE": binary_crossentropy,
-    "kld": kl_divergence, "KLD": kl_divergence,
+    "kld": kl_divergence, "KLD": kl_divergence, "kullback_leibler_divergence": kl_divergence,
     "mae": mean_absolute_error, "MAE": mean_absolute_error,
     "mse": mean_squared_error, "MSE": mean_squared_error,
     "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
@@ -92,10 +92,10 @@ def serialize(loss) -> dict:
     return serialization.serialize_keras_object(loss)
 
 
-def deserialize(config, custom_objects: dict | None = None):
+def deserialize(name, custom_objects: dict | None = None):
     """A loss function or `Loss` instance from `serialize`'s output (or a loss name)."""
     return serialization.deserialize_keras_object(
-        config, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects)
+        name, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects)
 
 
 def get(identifier):

@@ -119,7 +119,10 @@ ALL_OBJECTS_DICT = (
        "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
        "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
        "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
-       "acc": Accuracy}
+       "acc": Accuracy,
+       # tf.keras 2's names (a hocsau extension; Keras 3 rejects them)
+       "kld": KLDivergence, "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence,
+       "logcosh": LogCoshError}
 )
 
 _FUNCTIONS_DICT = {fn.__name__: fn for fn in FUNCTIONS}
@@ -128,6 +131,8 @@ mae = MAE = mean_absolute_error
 mse = MSE = mean_squared_error
 mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
 
 
 def serialize(metric) -> dict:
@@ -167,5 +172,6 @@ def get(identifier):
 
 
 __all__ = ([obj.__name__ for obj in ALL_OBJECTS] + [fn.__name__ for fn in FUNCTIONS]
-           + ["MAE", "MAPE", "MSE", "MSLE", "deserialize", "get", "mae", "mape", "mse", "msle",
+           + ["KLD", "MAE", "MAPE", "MSE", "MSLE", "deserialize", "get", "kld",
+              "kullback_leibler_divergence", "logcosh", "mae", "mape", "mse", "msle",
               "serialize"])

@@ -104,7 +104,7 @@ class Model(Trainer, Layer):
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
         """Save the weights (and optimizer state) to a `.weights.h5` file."""
-        from hocsau.saving.h5_weights import save_weights
+        from hocsau.saving.saving_api import save_weights
 
         save_weights(self, filepath, overwrite=overwrite)
 

@@ -15,6 +15,7 @@ from hocsau.saving.serialization import (
 
 __all__ = [
     "CustomObjectScope",
+    "KerasFileEditor",
     "custom_object_scope",
     "deserialize_keras_object",
     "get_custom_objects",
@@ -29,8 +30,9 @@ __all__ = [
 ]
 
 # File formats import the layers, which import this package: loaded on first use.
-_LAZY = {"load_model": "hocsau.saving.saving_api", "load_weights": "hocsau.saving.saving_api",
-         "save_model": "hocsau.saving.saving_api", "save_weights": "hocsau.saving.h5_weights"}
+_LAZY = {"KerasFileEditor": "hocsau.saving.file_editor",
+         "load_model": "hocsau.saving.saving_api", "load_weights": "hocsau.saving.saving_api",
+         "save_model": "hocsau.saving.saving_api", "save_weights": "hocsau.saving.saving_api"}
 
 
 def __getattr__(name):

@@ -1,35 +1,62 @@
-"""`save_model` / `load_model` / `load_weights`: one entry point per action, choosing the
-format from the file name (`.keras`, `.weights.h5`, legacy `.h5` / `.hdf5`)."""
+"""`save_model` / `load_model` / `save_weights` / `load_weights`: one entry point per action,
+choosing the format from the file name (`.keras`, `.weights.h5`, legacy `.h5` / `.hdf5`).
+
+hocsau extension for tf.keras 2 code: a path without a suffix (the SavedModel idiom
+`model.save("models/model_1/SavedModel_format")`) or ending in `.ckpt` (TF checkpoints such as
+`"checkpoint.ckpt"`) holds an unzipped Keras model folder (`keras_dir`) for full models, and a
+Keras weights file (`.weights.h5` contents) for `save_weights`.
+"""
 
 from __future__ import annotations
 
 import os
 
-from hocsau.saving import h5_weights, keras_file
+from hocsau.saving import h5_weights, keras_dir, keras_file
 
 _LEGACY = (".h5", ".hdf5")
 
 
+def _is_legacy(filepath: str) -> bool:
+    return filepath.endswith(_LEGACY) and not filepath.endswith(".weights.h5")
+
+
+def _names_no_format(filepath: str) -> bool:
+    """A tf.keras 2 SavedModel / TF checkpoint path: a `.ckpt` suffix or none at all."""
+    return filepath.endswith(".ckpt") or not os.path.splitext(os.path.basename(filepath))[1]
+
+
 def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None,
                **kwargs) -> None:
-    """Save `model` as a `.keras` archive, or as a TF-Keras `.h5` file for those suffixes."""
+    """Save `model` as a `.keras` archive, a legacy `.h5` file for those suffixes, or an
+    unzipped model folder (`zipped=False`, or a path without a Keras suffix)."""
     filepath = os.fspath(filepath)
-    if zipped is False:
-        raise ValueError("Only zipped `.keras` archives are written (`zipped=False` is not "
-                         f"supported). Received: filepath={filepath}, zipped={zipped}")
-    if filepath.endswith(_LEGACY) and not filepath.endswith(".weights.h5"):
+    save_format = kwargs.pop("save_format", None)
+    if save_format and _names_no_format(filepath) and zipped is not False:
+        zipped = False  # tf.keras 2's save_format="tf": the SavedModel idiom
+    if _is_legacy(filepath):
         from hocsau.saving import legacy_h5
 
         legacy_h5.save_model(model, filepath, overwrite=overwrite, **kwargs)
         return
+    kwargs.pop("include_optimizer", None)
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+    if zipped is False or (zipped is None and _names_no_format(filepath)):
+        if filepath.endswith(".keras"):
+            raise ValueError("When using `zipped=False`, the `filepath` argument should not end "
+                             f"in `.keras`. Received: filepath={filepath}")
+        keras_dir.save_model(model, filepath, overwrite=overwrite)
+        return
     keras_file.save_model(model, filepath, overwrite=overwrite)
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
-    """Load a model saved by `model.save` here or in Keras (`.keras` or legacy `.h5`)."""
+    """Load a model saved by `model.save` here or in Keras (`.keras`, a model folder, or
+    legacy `.h5`)."""
     filepath = os.fspath(filepath)
+    if keras_dir.is_keras_dir(filepath):
+        return keras_dir.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                    safe_mode=safe_mode)
     if filepath.endswith(".weights.h5"):
         raise ValueError(f"'{filepath}' holds weights only: build the model and call "
                          "`model.load_weights(filepath)` instead.")
@@ -40,18 +67,33 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                                     safe_mode=safe_mode)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. hocsau supports "
-                         "`.keras` files and legacy `.h5` files.")
+                         "`.keras` files, Keras model folders and legacy `.h5` files.")
     return keras_file.load_model(filepath, custom_objects=custom_objects, compile=compile,
                                  safe_mode=safe_mode)
 
 
-def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-    """Load weights into `model` from a `.weights.h5`, `.keras` or legacy `.h5` file."""
+def save_weights(model, filepath, overwrite: bool = True) -> None:
+    """Save the weights to a `.weights.h5` file (or, for a tf.keras 2 checkpoint path such as
+    "weights.ckpt", a file of that name with the same contents)."""
     filepath = os.fspath(filepath)
-    if kwargs and not (filepath.endswith(_LEGACY) and not filepath.endswith(".weights.h5")):
+    if _names_no_format(filepath):
+        h5_weights.save_weights(model, filepath + ".weights.h5", overwrite=overwrite)
+        os.replace(filepath + ".weights.h5", filepath)
+        return
+    h5_weights.save_weights(model, filepath, overwrite=overwrite)
+
+
+def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+    """Load weights into `model` from a `.weights.h5`, `.keras` or legacy `.h5` file, a
+    Keras model folder, or a checkpoint file written by `save_weights`."""
+    filepath = os.fspath(filepath)
+    if kwargs and not _is_legacy(filepath):
         raise ValueError(f"Invalid keyword arguments: {kwargs} (only legacy `.h5` files take "
                          "`by_name`).")
-    if filepath.endswith(".weights.h5"):
+    if keras_dir.is_keras_dir(filepath):
+        keras_dir.load_weights(model, filepath, skip_mismatch=skip_mismatch)
+    elif filepath.endswith(".weights.h5") or (_names_no_format(filepath)
+                                              and os.path.isfile(filepath)):
         h5_weights.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif filepath.endswith(".keras"):
         keras_file.load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)
@@ -61,4 +103,5 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         legacy_h5.load_weights(model, filepath, skip_mismatch=skip_mismatch, **kwargs)
     else:
         raise ValueError(f"File format not supported: filepath={filepath}. Weights can be "
-                         "loaded from `.weights.h5`, `.keras` and legacy `.h5` files.")
+                         "loaded from `.weights.h5`, `.keras` and legacy `.h5` files and "
+                         "Keras model folders.")

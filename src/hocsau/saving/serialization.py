@@ -73,8 +73,9 @@ def get_registered_object(name: str, custom_objects: dict | None = None, module_
 class CustomObjectScope:
     """`with CustomObjectScope({"MyLayer": MyLayer}):` makes names visible to deserialization."""
 
-    def __init__(self, *objects: dict):
-        self._objects = {k: v for d in objects for k, v in (d or {}).items()}
+    def __init__(self, custom_objects: dict | None = None, *more: dict):
+        self.custom_objects = custom_objects or {}
+        self._objects = {k: v for d in (custom_objects, *more) for k, v in (d or {}).items()}
         self._saved = None
 
     def __enter__(self):

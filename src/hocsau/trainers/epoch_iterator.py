@@ -6,6 +6,8 @@ import warnings
 
 import torch
 
+from hocsau import config
+
 
 class EpochIterator:
     """Iterates an adapter once per epoch; stops after `steps` batches when given.
@@ -16,7 +18,7 @@ class EpochIterator:
 
     def __init__(self, adapter, steps: int | None = None):
         self._adapter = adapter
-        self._steps = steps
+        self._steps = config.limited_steps(steps)
         self._persistent = None
 
     def __len__(self):

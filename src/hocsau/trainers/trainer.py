@@ -21,6 +21,7 @@ import warnings
 
 import torch
 
+from hocsau import config
 from hocsau.callbacks.callback_list import CallbackList
 from hocsau.metrics.metric import Metric
 from hocsau.models.symbolic import flatten
@@ -43,6 +44,7 @@ from hocsau.trainers.trainer_utils import (
     split_validation,
     verbosity,
 )
+from hocsau.utils.traceback_utils import filter_traceback
 
 
 class Trainer:
@@ -222,6 +224,7 @@ class Trainer:
         return step
 
     # --- fit --------------------------------------------------------------------------------
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -234,6 +237,7 @@ class Trainer:
             class_weight=class_weight, initial_epoch=initial_epoch,
             steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
             validation_batch_size=validation_batch_size, validation_freq=validation_freq)
+        epochs = config.limited_epochs(epochs)
         if validation_split and validation_data is None:
             x, y, sample_weight, validation_data = split_validation(
                 x, y, sample_weight, validation_split)
@@ -307,6 +311,7 @@ class Trainer:
         return {f"val_{name}": value for name, value in val_logs.items()}
 
     # --- evaluate ---------------------------------------------------------------------------
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, _callbacks=None, **kwargs):
         """Loss and metrics over the data: a scalar, a list in `metrics_names` order, or a dict."""
@@ -336,6 +341,7 @@ class Trainer:
         return format_logs(logs, return_dict, order=tensors)
 
     # --- predict ----------------------------------------------------------------------------
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on `x` as numpy arrays (batches concatenated)."""
         check_predict_arguments(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
@@ -359,6 +365,7 @@ class Trainer:
         return concat_to_numpy(outputs)
 
     # --- single batches ---------------------------------------------------------------------
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._assert_compiled("train_on_batch")
@@ -369,6 +376,7 @@ class Trainer:
         tensors = train(batch)
         return format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=num_rows(x))))
@@ -376,6 +384,7 @@ class Trainer:
             tensors = self.test_step(batch)
         return format_logs(logs_to_python(tensors), return_dict, order=tensors)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         with torch.no_grad():
             return concat_to_numpy([self.predict_step((to_device(x),))])

@@ -47,3 +47,20 @@ def standardize_padding(value, allow_causal: bool = False) -> str:
         raise ValueError(f"The `padding` argument must be a string, one of {allowed}. "
                          f"Received: padding={value}")
     return padding
+
+
+def check_dataset_format(format) -> None:
+    """Keras's `format` of the dataset builders: "tf" (tf.data in Keras; here the
+    `hocsau.data.Dataset` playing that part) or None; Grain datasets are not available."""
+    if format not in (None, "tf"):
+        raise ValueError(f"`format` should be 'tf' (a `hocsau.data.Dataset`, hocsau's tf.data). "
+                         "Grain datasets are not available in hocsau; wrap the returned dataset "
+                         f"in a `torch.utils.data.DataLoader` if needed. Received: format={format}")
+
+
+def check_preferred_backend(preferred_backend) -> None:
+    """`split_dataset`'s backend: hocsau datasets are torch-based ("torch" or None)."""
+    if preferred_backend not in (None, "torch"):
+        raise ValueError("`preferred_backend` should be 'torch' or None: hocsau returns "
+                         "`hocsau.data.Dataset`s over torch tensors and has no tf.data. "
+                         f"Received: preferred_backend={preferred_backend}")

@@ -16,11 +16,13 @@ import numpy as np
 import torch
 
 from hocsau.data import INFINITE_CARDINALITY, Dataset
+from hocsau.utils.argument_validation import check_preferred_backend
 
 _SLOW_SECONDS = 10
 
 
-def split_dataset(dataset, left_size=None, right_size=None, shuffle: bool = False, seed=None):
+def split_dataset(dataset, left_size=None, right_size=None, shuffle: bool = False, seed=None,
+                  preferred_backend=None):
     """Split `dataset` into a left and a right `Dataset`.
 
     Args:
@@ -42,6 +44,7 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle: bool = Fals
         >>> len(left), len(right)
         (800, 200)
     """
+    check_preferred_backend(preferred_backend)
     columns = _as_columns(dataset)
     if left_size is None and right_size is None:
         raise ValueError("At least one of the `left_size` or `right_size` must be specified. "

@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from hocsau.utils import _directory_index, _tf_image
-from hocsau.utils.argument_validation import standardize_data_format
+from hocsau.utils.argument_validation import check_dataset_format, standardize_data_format
 
 _FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 _CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
@@ -35,6 +35,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     (shuffled) files for validation. Chain `.map`, `.cache`, `.prefetch`, ... or pass it to
     `fit` / `evaluate` / `predict`.
     """
+    check_dataset_format(format)
     if color_mode not in _CHANNELS:
         raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. '
                          f"Received: color_mode={color_mode}")

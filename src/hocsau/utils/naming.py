@@ -25,3 +25,9 @@ def uniquify(base: str) -> str:
 def reset_names() -> None:
     """Forget every name given so far (part of `backend.clear_session`)."""
     _COUNTS.clear()
+
+
+def get_uid(prefix: str = "") -> int:
+    """Count one more use of `prefix` and return the count (1 for the first)."""
+    _COUNTS[prefix] += 1
+    return _COUNTS[prefix]

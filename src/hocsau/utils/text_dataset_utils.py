@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 
 from hocsau.utils import _directory_index
+from hocsau.utils.argument_validation import check_dataset_format
 
 
 def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                 class_names=None, batch_size=32, max_length=None, shuffle=True,
                                 seed=None, validation_split=None, subset=None,
-                                follow_links=False, verbose=True):
+                                follow_links=False, verbose=True, format="tf"):
     """A `hocsau.data.Dataset` of `(texts, labels)` batches from `directory/<class>/<name>.txt`,
     as Keras's (TensorFlow) loader gives them.
 
@@ -22,6 +23,7 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     Chain `.map`, `.cache`, `.prefetch`, ..., pass it to `fit`, or iterate it (e.g. to `adapt`
     a `TextVectorization`).
     """
+    check_dataset_format(format)
     return _directory_index.load_directory(
         _directory_index.files_dataset, directory, labels=labels, label_mode=label_mode,
         formats=(".txt",), class_names=class_names, shuffle=shuffle, seed=seed,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from hocsau.data import AUTOTUNE, Dataset
+from hocsau.utils.argument_validation import check_dataset_format
 
 
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
-                                  start_index=None, end_index=None):
+                                  start_index=None, end_index=None, format="tf"):
     """A `hocsau.data.Dataset` of batches of windows
     `data[s : s + sequence_length * sampling_rate : sampling_rate]`, as Keras gives them.
 
@@ -19,6 +20,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     buffer of 8 batches, differently each epoch. Elements are `(windows, targets)` batches
     (single windows when `batch_size` is None), gathered as they are drawn.
     """
+    check_dataset_format(format)
     _check(data, targets, sequence_length, sequence_stride, sampling_rate, start_index,
            end_index)
     start_index = start_index or 0

@@ -7,7 +7,7 @@ import math
 
 import torch
 
-from hocsau import constraints, initializers, ops, regularizers
+from hocsau import config, constraints, initializers, ops, regularizers
 from hocsau import random as hocsau_random
 from hocsau.layers.attention.multi_head_attention import _combined_mask
 from hocsau.layers.core.einsum_dense import EinsumDense
@@ -67,7 +67,9 @@ class GroupedQueryAttention(Layer):
         self.dropout, self.use_bias, self.use_gate, self.seed = dropout, use_bias, use_gate, seed
         self.sliding_window = sliding_window
         self._scale = 1.0 / math.sqrt(float(head_dim))
-        self._flash_attention = flash_attention or None  # False: PyTorch's choice, as in Keras
+        # As in Keras: unless asked for, the global switch (None: PyTorch's choice; False after
+        # `config.disable_flash_attention()`: never the flash kernel).
+        self._flash_attention = flash_attention or config.is_flash_attention_enabled()
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)

@@ -23,7 +23,11 @@ class InputLayer(Layer):
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
-        kwargs.pop("ragged", None)
+        if kwargs.pop("ragged", None):
+            raise ValueError("`ragged=True` is not supported with the torch backend: ragged "
+                             "tensors are TensorFlow's. Pad the sequences (e.g. "
+                             "`hocsau.utils.pad_sequences`) and use a `Masking` layer or "
+                             "`mask_zero=True` instead.")
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
@@ -67,9 +71,10 @@ class InputLayer(Layer):
                 "optional": self.optional}
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
-          tensor=None, optional=False) -> SymbolicTensor:
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+          name=None, tensor=None, optional=False) -> SymbolicTensor:
     """A symbolic tensor to start a functional model from: `Input(shape=(784,))`."""
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       batch_shape=batch_shape, input_tensor=tensor, optional=optional, name=name)
+                       batch_shape=batch_shape, input_tensor=tensor, optional=optional, name=name,
+                       ragged=ragged)
     return layer.output

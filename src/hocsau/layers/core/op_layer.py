@@ -52,6 +52,11 @@ class OpLayer(Layer):
         return self(*self._symbolic_inputs)
 
     def call(self, *tensors):
+        args, kwargs = self._filled(tensors)
+        return self.fn(*args, **kwargs)
+
+    def _filled(self, tensors: tuple):
+        """The function's arguments with `tensors` put back in place of the placeholders."""
         device = tensors[0].device if tensors and isinstance(tensors[0], torch.Tensor) else None
 
         def fill(value):
@@ -64,8 +69,7 @@ class OpLayer(Layer):
                 return value.to(device)
             return value
 
-        args, kwargs = map_structure(fill, self._template)
-        return self.fn(*args, **kwargs)
+        return map_structure(fill, self._template)
 
     def get_config(self) -> dict:
         config = super().get_config()

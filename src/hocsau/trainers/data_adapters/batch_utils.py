@@ -25,6 +25,14 @@ def unpack_x_y_sample_weight(data):
                      f"`(x, y, sample_weight)`, found a tuple of length {len(data)}.")
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The tuple `fit` takes: `x` alone (`(x,)` if `x` is a list or tuple), `(x, y)` or
+    `(x, y, sample_weight)`."""
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
 def to_device(value, device=None):
     """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx."""
     device = device or config.device()

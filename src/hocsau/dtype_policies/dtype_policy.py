@@ -14,10 +14,18 @@ _GLOBAL_POLICY: DTypePolicy | None = None
 
 @keras_class("keras")
 class DTypePolicy:
-    """A named pair (compute_dtype, variable_dtype), e.g. DTypePolicy("mixed_float16")."""
+    """A named pair (compute_dtype, variable_dtype), e.g. DTypePolicy("mixed_float16").
+
+    Args:
+        name: "mixed_float16", "mixed_bfloat16" or a float dtype name; None takes the
+            global policy's name.
+    """
 
     def __init__(self, name: str | None = None):
-        name = config.floatx() if name is None else name
+        name = global_policy().name if name is None else name
+        if not isinstance(name, str):
+            raise TypeError("'name' must be a string, such as 'mixed_float16'. Received: "
+                            f"name={name} (of type {type(name)})")
         if name.startswith("mixed_"):
             compute = name[len("mixed_"):]
             if compute not in ("float16", "bfloat16"):
@@ -41,6 +49,11 @@ class DTypePolicy:
     def variable_dtype(self) -> str:
         return self._variable
 
+    @property
+    def quantization_mode(self) -> str | None:
+        """None: the policy is not quantized."""
+        return None
+
     def get_config(self) -> dict:
         return {"name": self._name}
 
@@ -49,13 +62,25 @@ class DTypePolicy:
         return cls(**config)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, DTypePolicy) and other.name == self.name
+        plain = (DTypePolicy, FloatDTypePolicy)
+        if type(self) in plain:
+            if type(other) not in plain:
+                return False
+        elif type(other) is not type(self):
+            return False
+        return other._name == self._name
 
     def __hash__(self) -> int:
         return hash(self._name)
 
     def __repr__(self) -> str:
-        return f'<DTypePolicy "{self._name}">'
+        name = "DTypePolicy" if type(self) is FloatDTypePolicy else type(self).__name__
+        return f'<{name} "{self._name}">'
+
+
+@keras_class("keras")
+class FloatDTypePolicy(DTypePolicy):
+    """Keras's other name for a plain (float or mixed) `DTypePolicy`."""
 
 
 def get(identifier) -> DTypePolicy:
@@ -65,9 +90,16 @@ def get(identifier) -> DTypePolicy:
     if isinstance(identifier, DTypePolicy):
         return identifier
     if isinstance(identifier, dict):
-        return DTypePolicy.from_config(identifier.get("config", identifier))
-    return DTypePolicy(config.standardize_dtype(identifier) if not isinstance(identifier, str)
-                       else identifier)
+        from hocsau.dtype_policies import deserialize
+
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return DTypePolicy(identifier)
+    try:
+        return DTypePolicy(config.standardize_dtype(identifier))
+    except (TypeError, ValueError):
+        raise ValueError("Cannot interpret `dtype` argument. Expected a string or an instance "
+                         f"of DTypePolicy. Received: dtype={identifier}") from None
 
 
 def set_global_policy(policy) -> None:

@@ -1,0 +1,30 @@
+"""`hocsau.dtype_policies`: dtype policies (`DTypePolicy`, `DTypePolicyMap`) and their
+serialization, as Keras's `keras.dtype_policies`."""
+
+from hocsau.dtype_policies.dtype_policy import (
+    DTypePolicy,
+    FloatDTypePolicy,
+    get,
+    global_policy,
+    set_global_policy,
+)
+from hocsau.dtype_policies.dtype_policy_map import DTypePolicyMap
+from hocsau.saving import serialization
+
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (DTypePolicy, FloatDTypePolicy,
+                                                  DTypePolicyMap)}
+
+
+def serialize(dtype_policy) -> dict:
+    """A dtype policy as a Keras config dict."""
+    return serialization.serialize_keras_object(dtype_policy)
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """A dtype policy from `serialize`'s output."""
+    return serialization.deserialize_keras_object(
+        config, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects)
+
+
+__all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "deserialize", "get",
+           "global_policy", "serialize", "set_global_policy"]
