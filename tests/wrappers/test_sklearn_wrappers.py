@@ -27,6 +27,18 @@ def dynamic_model(X, y, loss, out_activation="softmax", layers=(10,), keras=hocs
     return model
 
 
+class _Builder:
+    """`dynamic_model` with a stable repr: test ids must not contain memory addresses (the
+    xdist workers compare their collected ids)."""
+
+    def __call__(self, X, y, **kwargs):
+        return dynamic_model(X, y, **kwargs)
+
+    def __repr__(self):
+        return "dynamic_model"
+
+
+BUILDER = _Builder()
 REGRESSION = {"loss": "mse", "out_activation": "linear"}
 
 # The checks Keras 3.15's wrappers fail too (its own test lists the classifier's).
@@ -50,10 +62,10 @@ EXPECTED_FAILED_CHECKS = {
 
 
 @parametrize_with_checks(
-    [SKLearnClassifier(dynamic_model, fit_kwargs={"epochs": 5, "verbose": 0},
+    [SKLearnClassifier(BUILDER, fit_kwargs={"epochs": 5, "verbose": 0},
                        model_kwargs={"loss": "categorical_crossentropy", "layers": (20, 20)}),
-     SKLearnRegressor(dynamic_model, model_kwargs=REGRESSION, fit_kwargs={"verbose": 0}),
-     SKLearnTransformer(dynamic_model, model_kwargs=REGRESSION, fit_kwargs={"verbose": 0})],
+     SKLearnRegressor(BUILDER, model_kwargs=REGRESSION, fit_kwargs={"verbose": 0}),
+     SKLearnTransformer(BUILDER, model_kwargs=REGRESSION, fit_kwargs={"verbose": 0})],
     expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS[type(est).__name__])
 def test_estimator_checks(estimator, check):
     check(estimator)
