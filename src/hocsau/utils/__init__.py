@@ -1,5 +1,6 @@
 """`hocsau.utils`: data helpers, seeding, progress bars and model utilities."""
 
+from hocsau.utils.batch_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from hocsau.utils.dataset_utils import split_dataset
 from hocsau.utils.file_utils import get_file
 from hocsau.utils.image_dataset_utils import image_dataset_from_directory
@@ -15,6 +16,6 @@ from hocsau.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file",
            "image_dataset_from_directory", "img_to_array", "load_img", "model_to_dot",
-           "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
-           "split_dataset", "text_dataset_from_directory", "timeseries_dataset_from_array",
-           "to_categorical"]
+           "normalize", "pack_x_y_sample_weight", "pad_sequences", "plot_model", "save_img",
+           "set_random_seed", "split_dataset", "text_dataset_from_directory",
+           "timeseries_dataset_from_array", "to_categorical", "unpack_x_y_sample_weight"]
