@@ -201,3 +201,18 @@ def test_string_elements_read_as_tf_string_tensors(tmp_path):
     again = list(Dataset.from_generator(lambda: iter([])).cache(str(tmp_path / "texts")))
     assert again[1][0].numpy().tolist() == [b"caf\xc3\xa9"]
     assert next(ds.as_numpy_iterator())[0].tolist() == [b"the cat", b"a dog"]
+
+
+def test_pandas_columns_with_a_shuffled_index_slice_by_position_into_a_dict_model():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"age": [50.0, 60.0, 40.0, 30.0], "sex": [0, 1, 1, 0],
+                          "target": [1, 0, 1, 0]}).sample(frac=1.0, random_state=3)
+    labels = frame.pop("target")
+    ds = Dataset.from_tensor_slices((dict(frame), labels)).batch(2)  # keras.io structured data
+    features, targets = next(iter(ds))
+    assert features["age"].tolist() == frame["age"].tolist()[:2]
+    assert targets.tolist() == labels.tolist()[:2]
+    inputs = {name: hocsau.Input((1,), name=name) for name in ("age", "sex")}
+    merged = layers.Concatenate()(list(inputs.values()))
+    model = hocsau.Model(inputs, layers.Dense(1, kernel_initializer="ones")(merged))
+    assert model.predict(ds, verbose=0)[:, 0].tolist() == (frame["age"] + frame["sex"]).tolist()

@@ -60,7 +60,10 @@ def as_tensor(value):
 
 def as_raw(value):
     """A leaf as the pipeline carries it between stages: Python numbers and lists as NumPy
-    with tf's dtypes, anything else as it is (`as_tensor` when the element is observed)."""
+    with tf's dtypes, pandas columns as NumPy (rows by position, whatever their index), anything
+    else as it is (`as_tensor` when the element is observed)."""
+    if hasattr(value, "to_numpy") and not isinstance(value, (np.ndarray, torch.Tensor)):
+        return value.to_numpy()
     if isinstance(value, (bool, int, float, list)) and not isinstance(value, np.generic):
         try:
             return _tf_dtypes(np.asarray(value))

@@ -15,6 +15,7 @@ a `ValueError` naming the model.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 import torch
@@ -25,15 +26,33 @@ from hocsau.models.symbolic import flatten, is_symbolic, map_structure
 
 def standardize_inputs(model, struct, inputs) -> list:
     """The flat list of `inputs` for the `Input`s in `struct`, each conformed to its Input."""
+    specs = _specs(model, struct)
+    if isinstance(inputs, torch.Tensor) and len(specs) == 1 and not isinstance(struct, dict):
+        _, dtype, ndim = specs[0]
+        if inputs.dtype == dtype and inputs.dim() == ndim:
+            return [inputs]  # the usual call: nothing to match, cast or reshape
     flat, matches = _match_structure(struct, inputs)
-    expected = flatten(struct)
-    if len(flat) != len(expected):
+    if len(flat) != len(specs):
         raise ValueError(
-            f'Layer "{model.name}" expects {len(expected)} input(s), but it received '
+            f'Layer "{model.name}" expects {len(specs)} input(s), but it received '
             f"{len(flat)} input tensors. Inputs received: {_shapes(flat)}")
     if not matches:
         warnings.warn(_mismatch_message(struct, inputs), stacklevel=4)
-    return [_conform(x, spec) for x, spec in zip(flat, expected, strict=True)]
+    return [_conform(x, *spec) for x, spec in zip(flat, specs, strict=True)]
+
+
+_SPECS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _specs(model, struct) -> list:
+    """(Input, torch dtype or None for strings, rank) per Input, computed once per model
+    (and again if its inputs change, as a Sequential's do when rebuilt)."""
+    cached = _SPECS.get(model)
+    if cached is None or cached[0] is not struct:
+        specs = [(spec, None if spec.dtype == "string" else config.torch_dtype(spec.dtype),
+                  len(spec.shape)) for spec in flatten(struct)]
+        cached = _SPECS[model] = (struct, specs)
+    return cached[1]
 
 
 def _name(tensor) -> str:
@@ -97,7 +116,7 @@ def _shapes(flat: list) -> list:
     return [_shape(x) for x in flat]
 
 
-def _conform(x, spec):
+def _conform(x, spec, dtype, ndim):
     """`x` as a tensor of the Input's dtype and rank (host strings pass as they are)."""
     if x is None:
         layer = spec._keras_history[0]
@@ -105,16 +124,16 @@ def _conform(x, spec):
             raise ValueError(f"The input '{layer.name}' is not optional, but None was passed. "
                              "Please provide a valid tensor.")
         return None
-    if spec.dtype == "string" or _is_host_strings(x):
+    if dtype is None or _is_host_strings(x):
         return x
     mask = getattr(x, "_keras_mask", None)
     original = x
     if not isinstance(x, torch.Tensor):
         x = torch.as_tensor(np.asarray(x), device=config.device())
-    dtype = config.torch_dtype(spec.dtype)
     if x.dtype != dtype:
         x = x.to(dtype)
-    x = _adjust_rank(x, spec)
+    if x.dim() != ndim:
+        x = _adjust_rank(x, spec)
     if x is not original and mask is not None:
         x._keras_mask = mask
     return x
@@ -126,8 +145,6 @@ def _is_host_strings(x) -> bool:
 
 def _adjust_rank(x: torch.Tensor, spec) -> torch.Tensor:
     expected = spec.shape
-    if x.dim() == len(expected):
-        return x
     if x.dim() == len(expected) + 1 and x.shape[-1] == 1:
         return x.squeeze(-1)
     if x.dim() == len(expected) - 1 and expected[-1] == 1:
