@@ -146,3 +146,73 @@ def test_autotune_does_not_count_filling_a_shuffle_buffer_against_the_function()
     out = values(source.shuffle(256, seed=1).map(cheap, num_parallel_calls=AUTOTUNE))
     assert sorted(out) == list(range(1, 301))
     assert threads == {threading.current_thread().name}  # stayed inline
+
+
+def test_elements_are_tensors_as_tf_data_gives_them():
+    images = np.random.default_rng(0).integers(0, 255, (5, 4, 4, 3)).astype("float32")
+    ds = Dataset.from_tensor_slices((images, np.arange(5), [0.5] * 5)).batch(2)
+    batch_images, labels, weights = next(iter(ds.take(1)))
+    assert isinstance(batch_images, torch.Tensor) and batch_images.dtype == torch.float32
+    # keras.io: plt.imshow(images[i].numpy().astype("uint8")); class_names[labels[i]]
+    assert batch_images[1].numpy().astype("uint8").shape == (4, 4, 3)
+    np.testing.assert_array_equal(batch_images[1].numpy(), images[1])
+    assert ["cat", "dog"][labels[1]] == "dog" and int(labels[1]) == 1
+    assert labels.dtype == torch.int64 and weights.dtype == torch.float32  # tf: Python float32
+    assert [type(leaf) for leaf in next(ds.as_numpy_iterator())] == [np.ndarray] * 3
+    assert Dataset.range(3).map(lambda v: v + 1).cardinality() == 3
+    assert [v.dtype for v in Dataset.range(2)] == [torch.int64] * 2
+    assert [v.dtype for v in Dataset.from_tensor_slices([1, 2])] == [torch.int32] * 2
+
+
+def test_map_functions_see_tensors_and_their_results_become_tensors():
+    source = np.arange(6, dtype="float32").reshape(3, 2)
+    seen = []
+
+    def scale(x):
+        seen.append(type(x))
+        x *= 10  # in place: tf.data hands each call its own tensor, never the source
+        return x.numpy() + 1  # NumPy back: the element is a tensor again
+
+    ds = Dataset.from_tensor_slices(source).map(scale)
+    rows = list(ds)
+    assert seen == [torch.Tensor] * 3 and all(isinstance(r, torch.Tensor) for r in rows)
+    assert rows[1].tolist() == [21.0, 31.0] and source[1].tolist() == [2.0, 3.0]
+    dense = layers.Dense(1, kernel_initializer="ones")
+    out = next(iter(Dataset.from_tensor_slices((source, np.ones(3))).batch(3).map(
+        lambda x, y: (dense(x), y))))
+    assert out[0].shape == (3, 1) and out[0][2].item() == 9.0
+
+
+def test_string_elements_read_as_tf_string_tensors(tmp_path):
+    texts = ["the cat", "a dog", "café"]
+    ds = Dataset.from_tensor_slices((texts, np.arange(3))).batch(2)
+    text_batch, _ = next(iter(ds))
+    # keras.io: print(text_batch.numpy()[i]); text_batch[i].numpy()
+    assert text_batch.numpy()[1] == b"a dog" and text_batch[0].numpy() == b"the cat"
+    assert len(text_batch) == 2 and text_batch.shape == (2,)
+    assert [row.numpy() for row in ds.unbatch().map(lambda t, label: t)] == [
+        t.encode() for t in texts]
+    vectorizer = layers.TextVectorization(output_sequence_length=2)
+    vectorizer.adapt(ds.map(lambda t, label: t))
+    vectors = list(ds.map(lambda t, label: (vectorizer(t), label)))
+    assert vectors[1][0].tolist() == [[vectorizer.get_vocabulary().index("café"), 0]]
+    cached = ds.cache(str(tmp_path / "texts"))
+    list(cached)
+    again = list(Dataset.from_generator(lambda: iter([])).cache(str(tmp_path / "texts")))
+    assert again[1][0].numpy().tolist() == [b"caf\xc3\xa9"]
+    assert next(ds.as_numpy_iterator())[0].tolist() == [b"the cat", b"a dog"]
+
+
+def test_pandas_columns_with_a_shuffled_index_slice_by_position_into_a_dict_model():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"age": [50.0, 60.0, 40.0, 30.0], "sex": [0, 1, 1, 0],
+                          "target": [1, 0, 1, 0]}).sample(frac=1.0, random_state=3)
+    labels = frame.pop("target")
+    ds = Dataset.from_tensor_slices((dict(frame), labels)).batch(2)  # keras.io structured data
+    features, targets = next(iter(ds))
+    assert features["age"].tolist() == frame["age"].tolist()[:2]
+    assert targets.tolist() == labels.tolist()[:2]
+    inputs = {name: hocsau.Input((1,), name=name) for name in ("age", "sex")}
+    merged = layers.Concatenate()(list(inputs.values()))
+    model = hocsau.Model(inputs, layers.Dense(1, kernel_initializer="ones")(merged))
+    assert model.predict(ds, verbose=0)[:, 0].tolist() == (frame["age"] + frame["sex"]).tolist()

@@ -86,29 +86,29 @@ def test_same_batches_in_the_same_order_as_in_one_process(workers, processes):
 
 def test_batches_come_from_worker_processes_with_tensors_restored_exactly():
     batches = _epoch(Probe(workers=2, use_multiprocessing=True))
-    ids = [x["id"].item() for x, _, _ in batches]
+    ids = [x["id"].item() for x, _ in batches]
     assert ids == list(range(6))
-    pids = {int(x["where"][0, 0]) for x, _, _ in batches[1:]}
+    pids = {int(x["where"][0, 0]) for x, _ in batches[1:]}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
     assert int(batches[0][0]["where"][0, 0]) == os.getpid()  # batch 0: before the pool starts
-    half = torch.stack([x["half"] for x, _, _ in batches])
+    half = torch.stack([x["half"] for x, _ in batches])
     assert half.dtype == torch.bfloat16
     assert torch.equal(half, torch.arange(6).div(3).to(torch.bfloat16).reshape(6, 1, 1)
                        .expand(6, 1, 2))
-    assert all(y.dtype == torch.bool and y.item() for _, y, _ in batches)
+    assert all(y.dtype == torch.bool and y.item() for _, y in batches)
 
 
 def test_threads_stay_threads_without_multiprocessing():
     batches = _epoch(Probe(workers=2))
-    pids = {int(x["where"][0, 0]) for x, _, _ in batches}
-    threads = {int(x["where"][0, 1]) for x, _, _ in batches}
+    pids = {int(x["where"][0, 0]) for x, _ in batches}
+    threads = {int(x["where"][0, 1]) for x, _ in batches}
     assert pids == {os.getpid()}
     assert threading.get_ident() not in threads
 
 
 def test_workers_reseed_numpy_so_their_draws_differ():
     np.random.seed(5)
-    draws = [x["draw"].item() for x, _, _ in _epoch(Probe(workers=2,
+    draws = [x["draw"].item() for x, _ in _epoch(Probe(workers=2,
                                                                  use_multiprocessing=True))]
     # Forked without reseeding, each worker would repeat the draws following the parent's.
     parent_next = np.random.random()
@@ -248,7 +248,7 @@ def test_image_data_generator_flow_in_fit_with_processes():
     flow.workers, flow.use_multiprocessing = 2, True  # flow() takes no loader options (Keras)
     # The shuffled order is drawn once, before the workers start: each image once per epoch.
     for _ in range(2):
-        seen = np.concatenate([y.numpy() for _, y, _ in SequenceAdapter(flow)])
+        seen = np.concatenate([y.numpy() for _, y in SequenceAdapter(flow)])
         assert sorted(seen.tolist()) == list(range(20))
     model = hocsau.Sequential([hocsau.Input((6, 6, 1)), layers.Flatten(), layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
@@ -264,8 +264,8 @@ def test_spawned_workers_load_a_picklable_dataset(monkeypatch):
     windows = TimeseriesGenerator(series, series, length=3, batch_size=4)
     windows.use_multiprocessing = True
     got = _epoch(windows)
-    assert [x.tolist() for x, _, _ in got] == [
+    assert [x.tolist() for x, _ in got] == [
         [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]], [[4, 5, 6], [5, 6, 7], [6, 7, 8], [7, 8, 9]],
         [[8, 9, 10]]]
-    assert torch.cat([y for _, y, _ in got]).tolist() == list(range(3, 12))
+    assert torch.cat([y for _, y in got]).tolist() == list(range(3, 12))
     assert multiprocessing.active_children() == []

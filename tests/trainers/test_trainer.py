@@ -1,8 +1,10 @@
 """compile / fit / evaluate / predict: Keras semantics with real numbers."""
 
+import keras as keras3
 import numpy as np
 import pytest
 
+import hocsau
 import hocsau as keras
 from hocsau import layers
 
@@ -143,3 +145,83 @@ def test_mixed_float16_models_train_with_a_loss_scale_optimizer():
     history = model.fit(np.ones((8, 4), "float32"), np.ones((8, 1), "float32"), epochs=2,
                         verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+# --- against Keras 3: the same program (same weights) on both libraries ----------------------
+def _same_weights(lib, model):
+    rng = np.random.default_rng(3)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    return model
+
+
+def _frozen(lib):
+    inputs = lib.Input((4,))
+    dense = lib.layers.Dense(1)
+    model = _same_weights(lib, lib.Model(inputs, dense(inputs)))
+    dense.trainable = False
+    model.compile(lib.optimizers.SGD(0.1), "mse", metrics=["mae"])
+    return model
+
+
+def _penalty_only(lib):
+    """A model whose only loss is `add_loss` and that has no weights at all."""
+    class Penalty(lib.Model):
+        def call(self, x):
+            self.add_loss(lib.ops.mean(x ** 2))
+            return x
+
+    model = Penalty()
+    model.compile(lib.optimizers.SGD(0.1))
+    return model
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # Keras's
+@pytest.mark.parametrize("make, with_targets", [(_frozen, True), (_penalty_only, False)],
+                         ids=["frozen", "add_loss-only"])
+def test_fit_without_trainable_weights_reports_the_loss_as_keras(make, with_targets):
+    x, y = _data(12)
+    histories = []
+    for lib in (hocsau, keras3):
+        model = make(lib)
+        with pytest.warns(UserWarning, match="The model does not have any trainable weights"):
+            history = model.fit(x, y if with_targets else None, batch_size=4, epochs=2,
+                                shuffle=False, verbose=0)
+        histories.append(history.history)
+    ours, theirs = histories
+    assert list(ours) == list(theirs)
+    for key in ours:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5)
+
+
+def _on_batch_calls(lib, model):
+    x, y = _data(8)
+    model.compile(lib.optimizers.SGD(0.05), "mse", metrics=["mse", "mae"])
+    return [model.test_on_batch(x[:4], y[:4]), model.test_on_batch(x[4:], y[4:]),
+            model.train_on_batch(x[:4], y[:4]), model.train_on_batch(x[4:], y[4:]),
+            model.train_on_batch(x, y, return_dict=True), model.test_on_batch(
+                x, y, sample_weight=np.arange(8.0), return_dict=True)]
+
+
+def test_on_batch_methods_return_that_batch_values_in_keras_order():
+    ours, theirs = (_on_batch_calls(lib, _same_weights(lib, lib.Sequential(
+        [lib.Input((4,)), lib.layers.Dense(1)]))) for lib in (hocsau, keras3))
+    for a, b in zip(ours, theirs, strict=True):
+        assert type(a) is type(b) and (list(a) == list(b) if isinstance(a, dict) else True)
+        np.testing.assert_allclose(list(a.values()) if isinstance(a, dict) else a,
+                                   list(b.values()) if isinstance(b, dict) else b, rtol=1e-5)
+    assert ours[0][0] == pytest.approx(ours[0][1])  # one batch: the loss is its mse
+
+
+def test_list_logs_put_metrics_first_then_the_other_keys_sorted():
+    class Custom:
+        def test_step(self, data):
+            return {"zeta": 1.0, "alpha": 2.0, "loss": 3.0}
+
+    results = []
+    for lib in (hocsau, keras3):
+        model = type("Model", (Custom, lib.Sequential), {})(
+            [lib.Input((4,)), lib.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        x, y = _data(4)
+        results.append((model.evaluate(x, y, verbose=0), model.test_on_batch(x, y)))
+    assert results[0] == results[1] == ([3.0, 2.0, 1.0], [3.0, 2.0, 1.0])

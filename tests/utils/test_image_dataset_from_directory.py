@@ -3,6 +3,7 @@ batch shapes and splits."""
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 import hocsau
@@ -180,10 +181,10 @@ def test_tensorflow_resize_methods_and_options(folder):
     kwargs = {"image_size": (6, 6), "batch_size": 16, "shuffle": False, "verbose": False}
     nearest, _ = next(iter(image_dataset_from_directory(folder, interpolation="nearest",
                                                         **kwargs)))
-    assert nearest.dtype == np.uint8  # tf.image.resize keeps the dtype for "nearest"
+    assert nearest.dtype == torch.uint8  # tf.image.resize keeps the dtype for "nearest"
     for option in ({"interpolation": "area"}, {"interpolation": "lanczos3"},
                    {"crop_to_aspect_ratio": True}, {"pad_to_aspect_ratio": True}):
         images, _ = next(iter(image_dataset_from_directory(folder, **kwargs, **option)))
-        assert images.dtype == np.float32 and images.shape == (15, 6, 6, 3), option
+        assert images.dtype == torch.float32 and images.shape == (15, 6, 6, 3), option
     first = image_dataset_from_directory(folder, data_format="channels_first", **kwargs)
     assert next(iter(first))[0].shape == (15, 3, 6, 6)

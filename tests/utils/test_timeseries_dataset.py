@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 import hocsau
 from hocsau import layers
@@ -53,7 +54,7 @@ def test_chains_and_unbatches_like_tf_data():
     scaled = ds.map(lambda w, t: (w / 10, t)).cache().prefetch(hocsau.data.AUTOTUNE)
     windows, targets = next(iter(scaled))
     assert windows.shape == (10, 4) and windows[1, 3] == pytest.approx(0.4)
-    assert targets.dtype == np.float32 and targets[:3].tolist() == [0, 1, 2]
+    assert targets.dtype == torch.float32 and targets[:3].tolist() == [0, 1, 2]
 
 
 def test_fits_a_recurrent_model():

@@ -6,9 +6,10 @@ from hocsau.callbacks.callback import Callback
 from hocsau.callbacks.history import History
 from hocsau.callbacks.progbar_logger import ProgbarLogger
 
-_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
-                "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
-                "on_predict_batch_end")
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
+                "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+# Keras 2's names: `Callback.on_train_batch_*` calls them, so overriding one listens too.
+_LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
 def _overrides(callback, hook: str) -> bool:
@@ -26,11 +27,21 @@ def _overrides(callback, hook: str) -> bool:
 _TRAIN_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
+def _python(logs: dict) -> dict:
+    """Keras's log format (`logs_to_python`), or a copy of logs the loops already gave it."""
+    if all(type(value) is float for value in logs.values()):
+        return dict(logs)
+    from hocsau.trainers.epoch_iterator import logs_to_python
+
+    return logs_to_python(logs)
+
+
 class CallbackList(Callback):
     """Dispatches every hook to its callbacks, adding History and the progress bar.
 
-    Batch logs arrive as device tensors; they are turned into Python floats (one sync) only
-    when some callback overrides that batch hook.
+    Every hook receives a logs dict, as in Keras ({} where there is nothing to report). Batch
+    logs arrive as device tensors; they are turned into Python floats (one sync) only when some
+    callback overrides that batch hook (or its Keras 2 name, `on_batch_begin` / `on_batch_end`).
     """
 
     def __init__(self, callbacks=None, add_history: bool = False, add_progbar: bool = False,
@@ -41,8 +52,10 @@ class CallbackList(Callback):
             self.callbacks.append(History())
         if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
             self.callbacks.append(ProgbarLogger())
-        self._listeners = {hook: [c for c in self.callbacks if _overrides(c, hook)]
-                           for hook in _BATCH_HOOKS}
+        self._listeners = {
+            hook: [c for c in self.callbacks
+                   if _overrides(c, hook) or (hook in _LEGACY and _overrides(c, _LEGACY[hook]))]
+            for hook in _BATCH_HOOKS}
         if model is not None:
             self.set_model(model)
         self.set_params(params)
@@ -63,16 +76,18 @@ class CallbackList(Callback):
         listeners = self._listeners[hook]
         if not listeners:
             return
-        if logs and not all(isinstance(c, ProgbarLogger) for c in listeners):
-            from hocsau.trainers.epoch_iterator import logs_to_python
-
-            logs = logs_to_python(logs)
+        if not logs:
+            logs = {}
+        elif not all(isinstance(c, ProgbarLogger) for c in listeners):
+            logs = _python(logs)
         for callback in listeners:
-            getattr(callback, hook)(batch, logs)
+            getattr(callback, hook)(batch, logs=logs)  # by keyword, as Keras calls it
 
     def _all(self, hook: str, *args) -> None:
+        *position, logs = args
+        logs = _python(logs) if logs else {}  # one fresh dict, shared by the callbacks
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            getattr(callback, hook)(*position, logs)
 
     def on_train_batch_begin(self, batch, logs=None): self._batch("on_train_batch_begin", batch, logs)  # noqa: E501
     def on_train_batch_end(self, batch, logs=None): self._batch("on_train_batch_end", batch, logs)  # noqa: E501

@@ -1,12 +1,15 @@
-"""Nested elements (tuples and dicts of arrays or tensors): slicing, stacking, splitting.
+"""Nested elements (tuples and dicts of tensors): conversion, slicing, stacking, splitting.
 
-As in tf.data, tuples and dicts are structure while a Python list is one value (an array).
+As in tf.data, tuples and dicts are structure while a Python list is one value (an array);
+leaves are torch tensors, or `StringTensor`s for strings.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+
+from hocsau.data.string_tensor import as_string_tensor, is_strings
 
 
 def map_leaves(fn, element):
@@ -35,9 +38,50 @@ def zip_leaves(fn, elements: list):
     return fn(elements)
 
 
-def as_array(value):
-    """Leaves kept as tensors or numpy arrays; Python numbers, strings and lists to numpy."""
-    return value if isinstance(value, (torch.Tensor, np.ndarray)) else np.asarray(value)
+def as_tensor(value):
+    """One leaf as a Dataset element holds it, as tf.data would: a torch tensor (CPU), a
+    `StringTensor` for strings; other objects (None, ragged lists, images of other libraries)
+    as they are. Python numbers and lists take tf's dtypes (int32, float32); NumPy keeps its
+    own."""
+    if isinstance(value, torch.Tensor):
+        return value
+    value = np.asarray(value) if isinstance(value, np.generic) else as_raw(value)
+    if is_strings(value):
+        return as_string_tensor(value)
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        if value.base is not None or not value.flags.writeable or not \
+                value.flags.c_contiguous:
+            # A row of a source array: a copy, so that in-place work in a map cannot change
+            # the source (tf.data copies too); torch shares only writable memory anyway.
+            value = np.array(value, order="C")
+        return torch.from_numpy(value)
+    return value
+
+
+def as_raw(value):
+    """A leaf as the pipeline carries it between stages: Python numbers and lists as NumPy
+    with tf's dtypes, pandas columns as NumPy (rows by position, whatever their index), anything
+    else as it is (`as_tensor` when the element is observed)."""
+    if hasattr(value, "to_numpy") and not isinstance(value, (np.ndarray, torch.Tensor)):
+        return value.to_numpy()
+    if isinstance(value, (bool, int, float, list)) and not isinstance(value, np.generic):
+        try:
+            return _tf_dtypes(np.asarray(value))
+        except ValueError:  # ragged
+            return value
+    return value
+
+
+def _tf_dtypes(array: np.ndarray) -> np.ndarray:
+    if array.dtype == np.int64 and (array.size == 0 or (
+            array.min() >= -2**31 and array.max() < 2**31)):
+        return array.astype(np.int32)
+    return array.astype(np.float32) if array.dtype == np.float64 else array
+
+
+def as_tensors(element):
+    """Every leaf of an element as `as_tensor` gives it."""
+    return map_leaves(as_tensor, element)
 
 
 def stack(values: list):

@@ -2,9 +2,11 @@
 
 A dataset is a recipe: every iteration runs it again from its source, so `shuffle` reshuffles
 each epoch (with a seed, a different but reproducible order each time) and `map` functions run
-as elements are drawn. Elements are numpy arrays or torch tensors, nested in tuples and dicts
-(`(x, y)` pairs for fit). `prefetch` and `map(num_parallel_calls=...)` use background threads, so
-loading and augmentation overlap the training step.
+as elements are drawn. Elements are torch tensors (strings: `StringTensor`s, NumPy arrays of
+bytes with tf's `.numpy()`), nested in tuples and dicts (`(x, y)` pairs for fit), as tf.data's
+are tensors: `images[0].numpy()`, `text_batch.numpy()[0]` read as in keras.io's examples;
+`as_numpy_iterator()` gives NumPy. `prefetch` and `map(num_parallel_calls=...)` use background
+threads, so loading and augmentation overlap the training step.
 
     ds = Dataset.from_tensor_slices((x, y)).shuffle(1000, seed=0).map(augment,
              num_parallel_calls=AUTOTUNE).batch(32).prefetch(AUTOTUNE)
@@ -42,7 +44,7 @@ class Dataset:
     @staticmethod
     def from_tensor_slices(tensors) -> Dataset:
         """One element per row of the arrays (their first axis), structure kept."""
-        tensors = _structure.map_leaves(_structure.as_array, tensors)
+        tensors = _structure.map_leaves(_structure.as_raw, tensors)
         count = _structure.length(tensors)
 
         def rows():
@@ -53,8 +55,9 @@ class Dataset:
 
     @staticmethod
     def from_tensors(tensors) -> Dataset:
-        """A dataset of one element: `tensors` as they are."""
-        return Dataset(lambda: iter([tensors]), 1)
+        """A dataset of one element: `tensors`."""
+        element = _structure.map_leaves(_structure.as_raw, tensors)
+        return Dataset(lambda: iter([element]), 1)
 
     @staticmethod
     def from_generator(generator, output_signature=None, output_types=None,
@@ -63,7 +66,8 @@ class Dataset:
         if not callable(generator):
             raise TypeError("`generator` must be callable (a function returning an iterator). "
                             f"Received: generator={generator!r}")
-        return Dataset(lambda: iter(generator(*(args or ()))))
+        return Dataset(lambda: (_structure.map_leaves(_structure.as_raw, element)
+                                for element in generator(*(args or ()))))
 
     @staticmethod
     def range(*args) -> Dataset:
@@ -80,24 +84,24 @@ class Dataset:
         cardinality = min(finite) if finite else (
             INFINITE_CARDINALITY if all(c == INFINITE_CARDINALITY for c in known)
             else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: zip(*(iter(d) for d in datasets), strict=False), cardinality)
+        return Dataset(lambda: zip(*(d._raw() for d in datasets), strict=False), cardinality)
 
     # --- transformations ----------------------------------------------------------------------
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> Dataset:
         """`map_func(*element)` for tuples (else `map_func(element)`), in order; with
         `num_parallel_calls` in that many worker threads (AUTOTUNE: threads when the function
         is slow enough to gain from them)."""
-        call = _caller(map_func)
+        call = _caller(map_func, observed=True)
         if num_parallel_calls == AUTOTUNE:
-            return Dataset(lambda: _autotuned_map(call, iter(self)), self._cardinality)
+            return Dataset(lambda: _autotuned_map(call, self._raw()), self._cardinality)
         workers = num_parallel_calls or 1
         if workers <= 1:
-            return Dataset(lambda: map(call, iter(self)), self._cardinality)
-        return Dataset(lambda: _parallel_map(call, iter(self), workers), self._cardinality)
+            return Dataset(lambda: map(call, self._raw()), self._cardinality)
+        return Dataset(lambda: _parallel_map(call, self._raw(), workers), self._cardinality)
 
     def filter(self, predicate, name=None) -> Dataset:
-        call = _caller(predicate)
-        return Dataset(lambda: (e for e in self if bool(call(e))))
+        call = _caller(predicate, observed=True)
+        return Dataset(lambda: (e for e in self._raw() if bool(call(e))))
 
     def shuffle(self, buffer_size: int, seed=None, reshuffle_each_iteration=True,
                 name=None) -> Dataset:
@@ -111,7 +115,7 @@ class Dataset:
         def shuffled():
             epoch = next(epochs) if reshuffle_each_iteration else 0
             rng = np.random.default_rng(None if base is None else (int(base), epoch))
-            return _buffered_shuffle(iter(self), buffer_size, rng)
+            return _buffered_shuffle(self._raw(), buffer_size, rng)
 
         return Dataset(shuffled, self._cardinality)
 
@@ -123,7 +127,7 @@ class Dataset:
                              f"batch_size={batch_size}")
 
         def batches():
-            iterator = iter(self)
+            iterator = self._raw()
             while True:
                 chunk = list(itertools.islice(iterator, batch_size))
                 if not chunk or (drop_remainder and len(chunk) < batch_size):
@@ -137,7 +141,7 @@ class Dataset:
 
     def unbatch(self, name=None) -> Dataset:
         def rows():
-            for element in self:
+            for element in self._raw():
                 for i in range(_structure.length(element)):
                     yield _structure.map_leaves(lambda leaf, i=i: leaf[i], element)
 
@@ -147,7 +151,7 @@ class Dataset:
         """A background thread keeps up to `buffer_size` elements ready (AUTOTUNE: 2); with
         CUDA, batches of tensors are pinned so the copy to the GPU can overlap."""
         size = 2 if buffer_size in (None, AUTOTUNE) else max(int(buffer_size), 1)
-        return Dataset(lambda: _prefetch(iter(self), size), self._cardinality)
+        return Dataset(lambda: _prefetch(self._raw(), size), self._cardinality)
 
     def cache(self, filename: str = "", name=None) -> Dataset:
         """Keep the elements after the first full pass: in memory, or in an `.npz` file
@@ -159,7 +163,7 @@ class Dataset:
 
         def repeated():
             for _ in times if not isinstance(times, range) else range(len(times)):
-                yield from self
+                yield from self._raw()
 
         cardinality = INFINITE_CARDINALITY if count is None or count < 0 else (
             self._cardinality * count if self._cardinality >= 0 else self._cardinality)
@@ -170,28 +174,34 @@ class Dataset:
             UNKNOWN_CARDINALITY else min(count, self._cardinality)
         if self._cardinality == UNKNOWN_CARDINALITY:
             cardinality = UNKNOWN_CARDINALITY
-        return Dataset(lambda: itertools.islice(iter(self), count), cardinality)
+        return Dataset(lambda: itertools.islice(self._raw(), count), cardinality)
 
     def skip(self, count: int, name=None) -> Dataset:
         cardinality = max(self._cardinality - count, 0) if self._cardinality >= 0 \
             else self._cardinality
-        return Dataset(lambda: itertools.islice(iter(self), count, None), cardinality)
+        return Dataset(lambda: itertools.islice(self._raw(), count, None), cardinality)
 
     def concatenate(self, dataset, name=None) -> Dataset:
         a, b = self._cardinality, dataset._cardinality
         cardinality = a + b if a >= 0 and b >= 0 else (
             INFINITE_CARDINALITY if INFINITE_CARDINALITY in (a, b) else UNKNOWN_CARDINALITY)
-        return Dataset(lambda: itertools.chain(iter(self), iter(dataset)), cardinality)
+        return Dataset(lambda: itertools.chain(self._raw(), dataset._raw()), cardinality)
 
     # --- reading ------------------------------------------------------------------------------
     def __iter__(self):
+        """The elements, tensors as tf.data gives them."""
+        return map(_structure.as_tensors, self._raw())
+
+    def _raw(self):
+        """The elements as the stages pass them on: leaves may still be NumPy (rows, batches
+        stacked on the host), turned into tensors only where the elements are observed (by
+        iteration, a `map` or `filter` function, `prefetch`'s thread), so per-row work stays
+        as cheap as NumPy indexing."""
         return iter(self._make_iterator())
 
     def as_numpy_iterator(self):
-        def to_numpy(leaf):
-            return leaf.detach().cpu().numpy() if isinstance(leaf, torch.Tensor) else leaf
-
-        return (_structure.map_leaves(to_numpy, e) for e in self)
+        """The elements with NumPy leaves (strings as `bytes`, arrays of them as objects)."""
+        return (_structure.map_leaves(_to_numpy, e) for e in self)
 
     def cardinality(self) -> int:
         """The number of elements, or INFINITE_CARDINALITY (-1) / UNKNOWN_CARDINALITY (-2)."""
@@ -208,8 +218,22 @@ class Dataset:
         return True
 
 
-def _caller(fn):
-    return lambda element: fn(*element) if isinstance(element, tuple) else fn(element)
+def _caller(fn, observed: bool = False):
+    """`fn(*element)` for tuples, else `fn(element)`; `observed`: the function sees tensors
+    and what it returns is carried on as an element."""
+    def call(element):
+        if observed:
+            element = _structure.as_tensors(element)
+        result = fn(*element) if isinstance(element, tuple) else fn(element)
+        return _structure.map_leaves(_structure.as_raw, result) if observed else result
+
+    return call
+
+
+def _to_numpy(leaf):
+    if isinstance(leaf, torch.Tensor):
+        return leaf.detach().cpu().numpy()
+    return leaf.numpy() if hasattr(leaf, "numpy") else leaf
 
 
 def _parallel_map(call, iterator, workers: int):
@@ -260,6 +284,7 @@ def _prefetch(iterator, size: int):
     def fill():
         try:
             for element in iterator:
+                element = _structure.as_tensors(element)  # here, off the training thread
                 if torch.cuda.is_available():
                     element = _structure.map_leaves(_pinned, element)
                 while not stop.is_set():
@@ -308,7 +333,7 @@ class _Cache:
 
     def _record(self):
         recorded = []
-        for element in self.source:
+        for element in self.source._raw():
             recorded.append(element)
             yield element
         self.elements = recorded
@@ -323,8 +348,8 @@ def _write_cache(path: str, elements: list) -> None:
     arrays = {"structure": np.array(json.dumps(_shape_of(elements[0])))}
     for i, element in enumerate(elements):
         for j, leaf in enumerate(_structure.leaves(element)):
-            arrays[f"{i}_{j}"] = leaf.detach().cpu().numpy() if isinstance(
-                leaf, torch.Tensor) else np.asarray(leaf)
+            array = np.asarray(_to_numpy(leaf))
+            arrays[f"{i}_{j}"] = array.astype("S") if array.dtype == object else array
     temporary = path + ".partial"
     with open(temporary, "wb") as f:
         np.savez(f, **arrays)

@@ -77,6 +77,14 @@ def floatx_tensor(x: torch.Tensor) -> torch.Tensor:
     return x.to(config.torch_dtype(None))
 
 
+def argmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Index of the largest entry along `dim`; bool inputs (one-hot labels) count as 0 / 1,
+    as Keras's argmax reads them (torch's rejects bool)."""
+    if x.dtype == torch.bool:
+        x = x.to(torch.uint8)
+    return x.argmax(dim=dim)
+
+
 def trailing_axes(x: torch.Tensor, start: int) -> tuple[int, ...]:
     """The axes of `x` from `start` on (empty when there are none)."""
     return tuple(range(start, x.dim()))

@@ -22,7 +22,7 @@ def _argmax_matches(y_true: torch.Tensor, y_pred: torch.Tensor, need_unit_axis: 
     """1.0 where the integer labels equal the argmax of the predictions, else 0.0."""
     original_shape = y_true.shape
     y_true, reshape = _squeezed_labels(y_true, y_pred, need_unit_axis)
-    predicted = y_pred.argmax(dim=-1).to(y_true.dtype)
+    predicted = _utils.argmax(y_pred).to(y_true.dtype)
     matches = _utils.floatx_tensor(y_true == predicted)
     return matches.reshape(original_shape) if reshape else matches
 
@@ -48,7 +48,7 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> torch.Tensor:
 def categorical_accuracy(y_true, y_pred) -> torch.Tensor:
     """1.0 where the argmax of one-hot `y_true` equals the argmax of `y_pred`, else 0.0."""
     y_true, y_pred = _utils.labels_and_predictions(y_true, y_pred, true_dtype=None)
-    y_true = y_true.argmax(dim=-1).to(y_pred.dtype)
+    y_true = _utils.argmax(y_true).to(y_pred.dtype)
     return _argmax_matches(y_true, y_pred, need_unit_axis=False)
 
 
@@ -82,7 +82,7 @@ def _flat_top_k(y_true: torch.Tensor, y_pred: torch.Tensor, matches_fn) -> torch
 def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> torch.Tensor:
     """1.0 where the argmax of one-hot `y_true` is among the `k` highest scores of `y_pred`."""
     y_true, y_pred = _utils.labels_and_predictions(y_true, y_pred)
-    y_true = y_true.argmax(dim=-1)
+    y_true = _utils.argmax(y_true)
     return _flat_top_k(y_true, y_pred, lambda t, p: _in_top_k(t, p, k))
 
 

@@ -7,6 +7,7 @@ import warnings
 import torch
 
 from hocsau import config
+from hocsau.metrics import _utils
 from hocsau.metrics.metric import Metric
 from hocsau.saving.serialization import keras_class
 
@@ -51,7 +52,7 @@ class _IoUBase(Metric):
         """Class ids as a flat tensor of the metric's dtype (argmax of one-hot inputs)."""
         x = self._tensor(x)
         if not sparse:
-            x = x.argmax(dim=self.axis)
+            x = _utils.argmax(x, dim=self.axis)
         return x.to(config.torch_dtype(self.dtype)).reshape(-1)
 
 

@@ -3,6 +3,7 @@
 At construction the graph between `inputs` and `outputs` is sorted once into steps; a call
 then only fills a list of slots:
 
+    x = standardize_inputs(inputs)    # matched to the Inputs, their dtypes and ranks (Keras)
     slots[input_i] = x_i
     for layer, fetch_args, kwargs, out_slots, release in plan:
         outputs = layer(*fetch_args(slots), **kwargs)
@@ -14,6 +15,7 @@ then only fills a list of slots:
 from __future__ import annotations
 
 from hocsau.layers.core.input_layer import InputLayer
+from hocsau.models.input_standardization import standardize_inputs
 from hocsau.models.model import Model
 from hocsau.models.symbolic import flatten, is_symbolic, map_structure
 from hocsau.saving.serialization import keras_class
@@ -52,6 +54,8 @@ class _Slot:
 class Functional(Model):
     """A model from `Model(inputs, outputs)`: several inputs and outputs (lists or dicts),
     shared layers and nested models allowed."""
+
+    _convert_input_args = False  # each input is converted to its own Input's dtype in `call`
 
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
                  **kwargs):
@@ -118,7 +122,8 @@ class Functional(Model):
     # --- running ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         slots = [None] * self._slot_count
-        for slot, value in zip(self._input_slots, self._flatten_inputs(inputs), strict=False):
+        for slot, value in zip(self._input_slots,
+                               standardize_inputs(self, self._inputs_struct, inputs), strict=True):
             slots[slot] = value
         for step in self._plan:
             if step.single_arg:
@@ -139,26 +144,6 @@ class Functional(Model):
             for slot in step.release:
                 slots[slot] = None
         return self._pack_outputs(slots)
-
-    def _flatten_inputs(self, inputs) -> list:
-        expected = self.inputs
-        if isinstance(inputs, dict) and not isinstance(self._inputs_struct, dict):
-            names = [t._keras_history[0].name for t in expected]
-            missing = [n for n in names if n not in inputs]
-            if missing:
-                raise ValueError(f"Model '{self.name}' is missing inputs {missing}. "
-                                 f"Received keys: {sorted(inputs)}")
-            flat = [inputs[n] for n in names]
-        elif isinstance(inputs, dict):
-            flat = [inputs[k] for k in self._inputs_struct]
-        else:
-            flat = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        if len(flat) != len(expected):
-            raise ValueError(
-                f"Model '{self.name}' expects {len(expected)} input(s), but it received "
-                f"{len(flat)} input tensors. Inputs received: "
-                f"{[tuple(getattr(x, 'shape', ())) for x in flat]}")
-        return flat
 
     def _pack_outputs(self, slots):
         if self._single_output:

@@ -6,6 +6,7 @@ from torch import nn
 
 from hocsau.layers.core.input_layer import InputLayer
 from hocsau.layers.layer import Layer
+from hocsau.models.input_standardization import standardize_inputs
 from hocsau.models.model import Model
 from hocsau.models.symbolic import SymbolicTensor, is_symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
@@ -111,6 +112,8 @@ class Sequential(Model):
     # --- running ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if self._graph_input is not None:  # as Keras's functional form of the stack
+            x = standardize_inputs(self, self._graph_input, inputs)[0]
         for layer in self._stack:
             if not isinstance(layer, InputLayer):
                 x = layer(x)

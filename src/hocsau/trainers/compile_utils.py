@@ -205,3 +205,21 @@ class CompileMetrics:
 
     def result(self) -> dict[str, torch.Tensor]:
         return {m.name: m.result() for m in self.metrics}
+
+
+def deserialize_compile_value(value):
+    """Serialized objects rebuilt; names ("accuracy", "mse") left for `compile` to resolve,
+    inside lists and per-output dicts too."""
+    from hocsau.saving.serialization import deserialize_keras_object
+
+    if isinstance(value, dict) and "class_name" in value and "config" in value:
+        return deserialize_keras_object(value)
+    if isinstance(value, dict):
+        return {k: deserialize_compile_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [deserialize_compile_value(v) for v in value]
+    return value
+
+
+COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                "run_eagerly", "steps_per_execution", "jit_compile")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import torch
 
 from hocsau import config
@@ -21,15 +22,12 @@ class EpochIterator:
         self._steps = config.limited_steps(steps)
         self._persistent = None
 
-    def __len__(self):
+    @property
+    def num_batches(self) -> int | None:
+        """Batches per epoch: `steps`, else the adapter's count (None when unknown)."""
         if self._steps is not None:
             return self._steps
-        return len(self._adapter)
-
-    @property
-    def num_steps(self) -> int | None:
-        """Steps per epoch, None when unknown (a generator without `steps`)."""
-        return self._steps if self._steps is not None else self._adapter.__len__()
+        return self._adapter.num_batches
 
     def __iter__(self):
         if self._steps is None:
@@ -96,7 +94,11 @@ def _sorted_flat(logs: dict) -> dict:
 
 
 def _to_python(value):
+    """Keras's rule: a float where the value is a number (any one-element array), else the
+    value itself (tensors as numpy arrays)."""
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
-        return value.item() if value.numel() == 1 else value.numpy()
+        value = value.detach().cpu().numpy()
+    if isinstance(value, (np.ndarray, np.generic, int, float)) and np.size(value) == 1 \
+            and np.asarray(value).dtype.kind in "biuf":
+        return float(np.asarray(value).reshape(()))
     return value

@@ -31,7 +31,12 @@ from hocsau.trainers.argument_checks import (
     check_predict_arguments,
     no_batch_error,
 )
-from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
+from hocsau.trainers.compile_utils import (
+    COMPILE_ARGS,
+    CompileLoss,
+    CompileMetrics,
+    deserialize_compile_value,
+)
 from hocsau.trainers.data_adapters import get_data_adapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
 from hocsau.trainers.epoch_iterator import EpochIterator, logs_to_python
@@ -138,6 +143,14 @@ class Trainer:
     def metrics_names(self) -> list[str]:
         return [m.name for m in self.metrics]
 
+    def _metric_names(self) -> list[str]:
+        """Every logged metric name in `metrics` order, a container's metrics in its place."""
+        names = []
+        for metric in self.metrics:
+            inner = metric.metrics if isinstance(metric, CompileMetrics) else [metric]
+            names.extend(m.name for m in inner)
+        return names
+
     def reset_metrics(self) -> None:
         for metric in self.metrics:
             metric.reset_state()
@@ -198,11 +211,14 @@ class Trainer:
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
-        for variable in variables:
-            variable.grad = None
-        scale = getattr(self.optimizer, "scale_loss", None)
-        (scale(loss) if scale is not None else loss).backward()
-        self.optimizer.apply([v.grad for v in variables], variables)  # applies constraints too
+        if variables:
+            for variable in variables:
+                variable.grad = None
+            scale = getattr(self.optimizer, "scale_loss", None)
+            (scale(loss) if scale is not None else loss).backward()
+            self.optimizer.apply([v.grad for v in variables], variables)  # and constraints
+        else:  # as Keras: the loss is still reported, there is nothing to update
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data) -> dict:
@@ -247,7 +263,7 @@ class Trainer:
         iterator = EpochIterator(data, steps_per_epoch)
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbosity(verbose), epochs=epochs,
-                                 steps=iterator.num_steps)
+                                 steps=iterator.num_batches)
         self._step_cache = None
         self.stop_training = False
         train = self.train_function or self._make_train_function()
@@ -270,10 +286,11 @@ class Trainer:
         for epoch in epochs:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            logs = self._train_epoch(iterator, train, callbacks)
+            logs = dict(self._train_epoch(iterator, train, callbacks))
             if validation_data is not None and should_validate(epoch, validation_freq):
                 logs.update(self._validate(validation_data, batch_size, validation_steps,
                                            callbacks))
+            logs = logs_to_python(logs)  # Keras's format over the train and val logs at once
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -291,7 +308,7 @@ class Trainer:
             warnings.warn("The training data ran out: no batch was trained in this epoch.",
                           stacklevel=3)
             return {}
-        return logs_to_python(self._metrics_or_step_logs(logs))
+        return self._metrics_or_step_logs(logs)
 
     def _metrics_or_step_logs(self, step_logs) -> dict:
         """Keras's rule for epoch logs: the metrics' results when the step returned those
@@ -324,7 +341,7 @@ class Trainer:
         if _callbacks is None:
             _callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                       verbose=verbosity(verbose), epochs=1,
-                                      steps=iterator.num_steps)
+                                      steps=iterator.num_batches)
         self.reset_metrics()
         _callbacks.on_test_begin()
         logs = None
@@ -335,10 +352,9 @@ class Trainer:
                 _callbacks.on_test_batch_end(step, logs)
         if logs is None:
             raise no_batch_error(x)
-        tensors = self._metrics_or_step_logs(logs)
-        logs = logs_to_python(tensors)
+        logs = logs_to_python(self._metrics_or_step_logs(logs))
         _callbacks.on_test_end(logs)
-        return format_logs(logs, return_dict, order=tensors)
+        return format_logs(logs, return_dict, self._metric_names())
 
     # --- predict ----------------------------------------------------------------------------
     @filter_traceback
@@ -348,7 +364,7 @@ class Trainer:
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
         iterator = EpochIterator(data, steps)
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                 verbose=verbosity(verbose), epochs=1, steps=iterator.num_steps)
+                                 verbose=verbosity(verbose), epochs=1, steps=iterator.num_batches)
         outputs = []
         callbacks.on_predict_begin()
         with torch.no_grad():
@@ -368,21 +384,25 @@ class Trainer:
     @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
+        """One training step on exactly this batch; the metrics are reset first, so the
+        values returned are this batch's (as in Keras)."""
         self._assert_compiled("train_on_batch")
         self._step_cache = None
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=num_rows(x),
                                            class_weight=class_weight)))
         train = self.train_function or self._make_train_function()
-        tensors = train(batch)
-        return format_logs(logs_to_python(tensors), return_dict, order=tensors)
+        self.reset_metrics()
+        return format_logs(logs_to_python(train(batch)), return_dict, self._metric_names())
 
     @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics of this batch alone (the metrics are reset first)."""
         self._assert_compiled("test_on_batch")
         batch = next(iter(get_data_adapter(x, y, sample_weight, batch_size=num_rows(x))))
+        self.reset_metrics()
         with torch.no_grad():
-            tensors = self.test_step(batch)
-        return format_logs(logs_to_python(tensors), return_dict, order=tensors)
+            logs = self.test_step(batch)
+        return format_logs(logs_to_python(logs), return_dict, self._metric_names())
 
     @filter_traceback
     def predict_on_batch(self, x):
@@ -413,23 +433,6 @@ class Trainer:
             return
         config = dict(config)
         for key in ("optimizer", "loss", "metrics", "weighted_metrics"):
-            config[key] = _deserialize_compile_value(config.get(key))
-        self.compile(**{k: v for k, v in config.items() if k in _COMPILE_ARGS})
+            config[key] = deserialize_compile_value(config.get(key))
+        self.compile(**{k: v for k, v in config.items() if k in COMPILE_ARGS})
 
-
-def _deserialize_compile_value(value):
-    """Serialized objects rebuilt; names ("accuracy", "mse") left for `compile` to resolve,
-    inside lists and per-output dicts too."""
-    from hocsau.saving.serialization import deserialize_keras_object
-
-    if isinstance(value, dict) and "class_name" in value and "config" in value:
-        return deserialize_keras_object(value)
-    if isinstance(value, dict):
-        return {k: _deserialize_compile_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_deserialize_compile_value(v) for v in value]
-    return value
-
-
-_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
-                 "run_eagerly", "steps_per_execution", "jit_compile")

@@ -53,17 +53,11 @@ def _concat(parts: list):
     return np.concatenate([np.asarray(part) for part in parts])
 
 
-def format_logs(logs: dict, return_dict: bool, order: dict):
-    """The (sorted) logs dict, or its values as a list in the metrics' order (one value alone)."""
+def format_logs(logs: dict, return_dict: bool, names: list):
+    """The (sorted) logs dict, or Keras's list: the values of `names` (the metrics' order),
+    then the other logs in key order; one value alone."""
     if return_dict:
         return logs
-    names = [name for name in flat_names(order) if name in logs]
-    values = [logs[name] for name in names] + [logs[k] for k in logs if k not in names]
+    values = [logs[name] for name in names if name in logs]
+    values += [logs[key] for key in sorted(logs) if key not in names]
     return values[0] if len(values) == 1 else values
-
-
-def flat_names(logs: dict) -> list:
-    names = []
-    for key, value in logs.items():
-        names.extend(flat_names(value) if isinstance(value, dict) else [key])
-    return names

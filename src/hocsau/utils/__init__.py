@@ -13,6 +13,7 @@ from hocsau.saving.serialization import (
     serialize_keras_object,
 )
 from hocsau.utils import bounding_boxes
+from hocsau.utils.batch_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from hocsau.utils.config import Config
 from hocsau.utils.dataset_utils import split_dataset
 from hocsau.utils.file_utils import get_file
@@ -47,8 +48,6 @@ __all__ = ["Config", "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "a
 # These pull in layers and models, which import this package: loaded on first use.
 _LAZY = {"clear_session": "hocsau.backend", "is_keras_tensor": "hocsau.backend",
          "standardize_dtype": "hocsau.backend",
-         "pack_x_y_sample_weight": "hocsau.trainers.data_adapters.batch_utils",
-         "unpack_x_y_sample_weight": "hocsau.trainers.data_adapters.batch_utils",
          "get_source_inputs": "hocsau.utils.graph_utils", "legacy": "hocsau.utils.legacy"}
 
 

@@ -153,9 +153,10 @@ def files_dataset(paths, labels, read, *, class_names, label_mode, batch_size, s
     if shuffle:
         ds = ds.shuffle(8 * batch_size if batch_size else 1024, seed=seed)
     if label_mode:
-        ds = ds.map(lambda path, label: (read(path), label), num_parallel_calls=AUTOTUNE)
+        ds = ds.map(lambda path, label: (read(os.fsdecode(path.numpy())), label),
+                    num_parallel_calls=AUTOTUNE)
     else:
-        ds = ds.map(read, num_parallel_calls=AUTOTUNE)
+        ds = ds.map(lambda path: read(os.fsdecode(path.numpy())), num_parallel_calls=AUTOTUNE)
     if batch_size is not None:
         ds = ds.batch(batch_size)
     ds = ds.prefetch(AUTOTUNE)

@@ -15,8 +15,8 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     """A `hocsau.data.Dataset` of `(texts, labels)` batches from `directory/<class>/<name>.txt`,
     as Keras's (TensorFlow) loader gives them.
 
-    Texts are numpy arrays of Python strings (UTF-8, the first `max_length` bytes as
-    `tf.strings.substr` cuts them; a character cut in two becomes U+FFFD), read in the map's
+    Texts are `StringTensor`s (tf's string batches: `texts.numpy()[i]` is the file's bytes,
+    the first `max_length` of them as `tf.strings.substr` cuts them), read in the map's
     worker threads as batches are drawn; labels as in `image_dataset_from_directory` ("int",
     "categorical", "binary" or None). Classes are the sorted sub-folder names
     (`class_names`); `file_paths`, shuffling and `validation_split` / `subset` follow Keras.
@@ -32,9 +32,7 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
         read=functools.partial(_read, max_length=max_length))
 
 
-def _read(path, max_length=None) -> str:
+def _read(path, max_length=None) -> bytes:
     with open(path, "rb") as f:
         data = f.read()
-    if max_length is not None:
-        data = data[:max_length]
-    return data.decode("utf-8", errors="replace")
+    return data if max_length is None else data[:max_length]

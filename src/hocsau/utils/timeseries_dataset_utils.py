@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from hocsau.data import AUTOTUNE, Dataset
 from hocsau.utils.argument_validation import check_dataset_format
@@ -37,9 +38,9 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         ds = ds.shuffle(8 * batch_size if batch_size else 1024, seed=seed)
     if batch_size is not None:
         ds = ds.batch(batch_size)
-    gather = _Windows(np.asarray(data)[start_index:end_index],
-                      None if targets is None else np.asarray(targets)[start_index:end_index],
-                      np.arange(sequence_length) * sampling_rate)
+    gather = _Windows(_tensor(data)[start_index:end_index],
+                      None if targets is None else _tensor(targets)[start_index:end_index],
+                      torch.arange(sequence_length) * sampling_rate)
     return ds.map(gather).prefetch(AUTOTUNE)
 
 
@@ -50,8 +51,13 @@ class _Windows:
         self.data, self.targets, self.offsets = data, targets, offsets
 
     def __call__(self, starts):
-        windows = self.data[np.add.outer(starts, self.offsets)]
+        windows = self.data[starts.unsqueeze(-1) + self.offsets]
         return windows if self.targets is None else (windows, self.targets[starts])
+
+
+def _tensor(array) -> torch.Tensor:
+    """The series as one CPU tensor of its own dtype, gathered from as windows are drawn."""
+    return torch.from_numpy(np.array(array))
 
 
 def _check(data, targets, sequence_length, sequence_stride, sampling_rate, start_index,

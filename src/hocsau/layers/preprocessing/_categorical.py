@@ -80,7 +80,7 @@ def is_string_array(value) -> bool:
         if value.dtype.kind in "US":
             return True
         return value.dtype == object and value.size > 0 and isinstance(
-            value.reshape(-1)[0], (str, bytes))
+            value.flat[0], (str, bytes))
     if isinstance(value, (list, tuple)) and value:
         first = value[0]
         while isinstance(first, (list, tuple)) and first:

@@ -11,6 +11,7 @@ from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.data_adapters.batch_utils import (
     class_weights_to_sample_weights,
     describe,
+    pack_x_y_sample_weight,
     to_device,
 )
 
@@ -29,8 +30,8 @@ def is_array_like(value) -> bool:
 
 
 class ArrayAdapter:
-    """Batches of (x,), (x, y) or (x, y, sample_weight) from arrays, tensors, or lists / dicts
-    of them.
+    """Batches from arrays, tensors, or lists / dicts of them, packed as Keras packs them:
+    `x` alone without targets, else `(x, y)` or `(x, y, sample_weight)`.
 
     The arrays become device tensors once; each epoch (optionally) permutes them with one
     gather on the device, then yields contiguous slices: no per-batch host work.
@@ -57,7 +58,8 @@ class ArrayAdapter:
             weights = weights * sample_weight
         return x, y, weights
 
-    def __len__(self) -> int:
+    @property
+    def num_batches(self) -> int:
         batches = math.ceil(self.num_samples / self.batch_size)
         return batches if self.steps is None else self.steps
 
@@ -69,7 +71,7 @@ class ArrayAdapter:
         elif self.shuffle:
             data = _take(data, torch.randperm(n, device=_device_of(data)))
         for start in range(0, n, size):
-            yield _pack(_slice(data, start, min(start + size, n)))
+            yield pack_x_y_sample_weight(*_slice(data, start, min(start + size, n)))
 
     def split(self, validation_split: float):
         """(train, validation) raw data: the last `validation_split` of the rows validate."""
@@ -123,14 +125,6 @@ def _rows(values, index: torch.Tensor):
     if isinstance(values, np.ndarray):  # strings stay on the host
         return values[index.cpu().numpy()]
     return values.index_select(0, index)
-
-
-def _pack(batch: tuple) -> tuple:
-    """(x,), (x, y) or (x, y, sample_weight), as Keras hands batches to `train_step`."""
-    x, y, sample_weight = batch
-    if y is None:
-        return (x,)
-    return (x, y) if sample_weight is None else batch
 
 
 def _slice(data, start: int, stop: int):

@@ -1,4 +1,4 @@
-"""Helpers shared by the adapters: unpacking (x, y, w) tuples and moving batches to a device."""
+"""Helpers shared by the adapters: packing (x, y, w) batches and moving them to a device."""
 
 from __future__ import annotations
 
@@ -7,30 +7,10 @@ import torch
 
 from hocsau import config
 from hocsau.layers._eager_call import is_string_data
+from hocsau.utils.batch_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
-
-def unpack_x_y_sample_weight(data):
-    """(x,), (x, y) or (x, y, sample_weight) -> a 3-tuple with None for what is missing."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data
-    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
-                     f"`(x, y, sample_weight)`, found a tuple of length {len(data)}.")
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The tuple `fit` takes: `x` alone (`(x,)` if `x` is a list or tuple), `(x, y)` or
-    `(x, y, sample_weight)`."""
-    if y is None:
-        return (x,) if isinstance(x, (list, tuple)) else x
-    return (x, y) if sample_weight is None else (x, y, sample_weight)
+__all__ = ["class_weights_to_sample_weights", "pack_x_y_sample_weight", "to_device",
+           "unpack_x_y_sample_weight"]
 
 
 def to_device(value, device=None):
@@ -71,6 +51,8 @@ def class_weights_to_sample_weights(y: torch.Tensor, class_weight: dict) -> torc
     table = torch.ones(size, dtype=torch.float32, device=y.device)
     for key, weight in class_weight.items():
         table[int(key)] = float(weight)
+    if y.dtype == torch.bool:
+        y = y.to(torch.uint8)
     if y.dim() > 1 and y.shape[-1] > 1:
         index = y.argmax(dim=-1)
     else:

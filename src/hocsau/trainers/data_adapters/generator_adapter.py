@@ -13,13 +13,17 @@ from hocsau.trainers.data_adapters.batch_utils import (
 
 
 def prepare_batch(batch, class_weight=None):
-    """A yielded (x, y[, w]) batch as device tensors, with class weights applied."""
+    """A yielded batch as device tensors, in the form it came (as Keras hands it to
+    `train_step`): `x` alone, `(x,)`, `(x, y)` or `(x, y, sample_weight)`, a list as a tuple;
+    class weights become the sample weights (a third item)."""
     x, y, sample_weight = unpack_x_y_sample_weight(batch)
     x, y, sample_weight = to_device(x), to_device(y), to_device(sample_weight)
     if class_weight is not None and y is not None:
         weights = class_weights_to_sample_weights(y, class_weight)
         sample_weight = weights if sample_weight is None else weights * sample_weight
-    return x, y, sample_weight
+    if not isinstance(batch, (tuple, list)):
+        return x
+    return (x, y, sample_weight)[:3 if sample_weight is not None else len(batch)]
 
 
 class IterableAdapter:
@@ -29,7 +33,8 @@ class IterableAdapter:
         self._data = data
         self._class_weight = class_weight
 
-    def __len__(self):
+    @property
+    def num_batches(self) -> int | None:
         try:
             return len(self._data)
         except TypeError:
@@ -58,7 +63,8 @@ class GeneratorAdapter(IterableAdapter):
                              f"(inputs, targets, sample_weights). Received: {describe(first)}")
         super().__init__(itertools.chain([first], data), class_weight)
 
-    def __len__(self):
+    @property
+    def num_batches(self) -> None:
         return None
 
 

@@ -48,7 +48,8 @@ class SequenceAdapter:
         self._shuffle = bool(shuffle)
         self._class_weight = class_weight
 
-    def __len__(self) -> int:
+    @property
+    def num_batches(self) -> int:
         return len(self._dataset)
 
     def __iter__(self):
@@ -58,6 +59,8 @@ class SequenceAdapter:
             random.shuffle(order)
         getattr(dataset, "on_epoch_begin", lambda: None)()
         for batch in self._load(order):
+            if isinstance(batch, (np.ndarray, torch.Tensor)):
+                batch = (batch,)  # Keras's rule for a PyDataset returning the inputs alone
             yield prepare_batch(batch, self._class_weight)
         dataset.on_epoch_end()
 
