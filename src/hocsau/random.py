@@ -16,7 +16,7 @@ import contextlib
 
 import torch
 
-from hocsau import config
+from hocsau import _trace_state, config
 from hocsau.ops._convert import default_device, shape_tuple, tensor
 from hocsau.ops.dispatch import op
 from hocsau.saving.serialization import keras_class
@@ -42,7 +42,7 @@ class SeedGenerator:
         self.name = name or uniquify("seed_generator")
         self._initial_seed = seed
         if seed is None:
-            seed = int(torch.randint(1, 10**9, ()).item())
+            seed = int(torch.randint(1, 10**9, (), device="cpu").item())
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
         # Seeds are uint32 values kept in an int32 pair [seed, counter], as in Keras.
@@ -51,8 +51,14 @@ class SeedGenerator:
                               name="seed_generator_state", device="cpu")
 
     def next(self, ordered=True) -> torch.Tensor:
-        """The current `[seed, counter]` state, then advance it (by one, or scrambled)."""
+        """The current `[seed, counter]` state, then advance it (by one, or scrambled).
+
+        While a symbolic call is traced the state stays as it is, as in Keras, so building a
+        model does not change the draws of its first real call.
+        """
         current = self.state.detach().clone()
+        if _trace_state.active():
+            return current
         with torch.no_grad():
             if ordered:
                 self.state[1] += 1

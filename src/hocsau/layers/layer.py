@@ -11,6 +11,7 @@ symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
 from __future__ import annotations
 
 import inspect
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -37,7 +38,7 @@ from hocsau.variable import Variable
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size", "input_length",
                  "weights")
 _CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.ParameterList, nn.ParameterDict)
-_CALL_INFO: dict[type, tuple[bool, bool, tuple]] = {}
+_CALL_INFO: dict = {}
 
 
 @keras_class("keras.layers")
@@ -400,26 +401,20 @@ class Layer(nn.Module):
             if is_meta(args):
                 # Built during a parent's dry run: the new weights are real, the inputs meta.
                 return symbolic.call_with_meta_weights(self, args, kwargs)
-        expects_training, expects_mask, _ = self._call_info
+        info = self._call_info
         context = CONTEXT
         outer = context.depth == 0
-        previous = context.training
-        # A `training=` given to a layer whose call does not take it still sets the context.
-        training = kwargs.get("training") if expects_training else kwargs.pop("training", None)
-        if training is None:
-            training = context.training if not outer else None
-            if training is None:
-                training = self.training
-            if expects_training:
-                kwargs["training"] = training
-        if expects_mask and kwargs.get("mask") is None and args:
+        if outer:
+            context.training = None
+            context.activity_losses = []
+        training = self._resolve_training(info, context, kwargs)
+        if info.takes_mask and kwargs.get("mask") is None and args:
             mask = input_mask(args[0])
             if mask is not None:
                 kwargs["mask"] = mask
-        if outer:
-            context.activity_losses = []
         if self._activity_losses:
             self._activity_losses = []
+        # Keras's call context keeps the last value set for the rest of the outermost call.
         context.training = training
         context.depth += 1
         try:
@@ -442,12 +437,26 @@ class Layer(nn.Module):
             raise
         finally:
             context.depth -= 1
-            context.training = previous
+            if outer:
+                context.training = None
         if self._activity_regularizer is not None:
             self._add_activity_loss(outputs)
-        if self.supports_masking or self._call_info[2]:
+        if self.supports_masking or info.computes_mask:
             attach_mask(self, args, kwargs, outputs)
         return outputs
+
+    def _resolve_training(self, info, context, kwargs):
+        """Keras's rule: an explicit `training` argument; else the call context's value; else
+        (a torch addition) True after `.train()`; else the default of `call`'s `training`."""
+        if "training" in kwargs:
+            # Given to a layer whose call does not take it, it still sets the context.
+            return kwargs["training"] if info.takes_training else kwargs.pop("training")
+        training = context.training
+        if training is None:
+            training = True if self.training else info.training_default
+        if training is not None and info.takes_training:
+            kwargs["training"] = training
+        return training
 
     def _add_activity_loss(self, outputs) -> None:
         for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
@@ -523,14 +532,25 @@ class Layer(nn.Module):
         return f"name={self.name}"
 
 
-def _call_info(cls: type) -> tuple[bool, bool, tuple]:
-    """(call takes training, call takes mask, compute_mask overridden) for a layer class."""
+class CallInfo(NamedTuple):
+    """What a layer class's `call` signature and `compute_mask` tell its callers."""
+
+    takes_training: bool
+    takes_mask: bool
+    computes_mask: bool  # compute_mask is overridden
+    training_default: bool | None  # the default of `training` in `call`
+
+
+def _call_info(cls: type) -> CallInfo:
     info = _CALL_INFO.get(cls)
     if info is None:
         params = inspect.signature(cls.call).parameters
         has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        info = ("training" in params, "mask" in params and not has_kwargs,
-                cls.compute_mask is not Layer.compute_mask)
+        training = params.get("training")
+        default = None if training is None or training.default is training.empty else \
+            training.default
+        info = CallInfo("training" in params, "mask" in params and not has_kwargs,
+                        cls.compute_mask is not Layer.compute_mask, default)
         _CALL_INFO[cls] = info
     return info
 

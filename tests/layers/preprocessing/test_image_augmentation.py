@@ -57,13 +57,14 @@ def test_unseeded_layers_follow_torch_manual_seed(cls, kwargs):
 
 
 @pytest.mark.parametrize("cls, kwargs", AUGMENTATIONS, ids=IDS)
-def test_default_call_is_inference_and_shapes_hold(cls, kwargs):
+def test_default_call_augments_inference_is_identity_and_shapes_hold(cls, kwargs):
     layer = cls(**kwargs, seed=1)
     expected = layer.compute_output_shape(IMAGES.shape)
-    out = layer(IMAGES)
+    out = layer(IMAGES)  # `call`'s default, training=True, as in Keras
     assert tuple(out.shape) == tuple(expected)
+    np.testing.assert_array_equal(out.numpy(), cls(**kwargs, seed=1)(IMAGES, training=True))
     if cls is not layers.RandomCrop:
-        np.testing.assert_array_equal(out.numpy(), IMAGES)
+        np.testing.assert_array_equal(layer(IMAGES, training=False).numpy(), IMAGES)
     assert tuple(layer(IMAGES[0], training=True).shape) == tuple(expected[1:])
 
 
