@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from hocsau import config, dtype_policies
+from hocsau import _trace_state, config, dtype_policies
 from hocsau.layers._eager_call import (
     annotate,
     attach_mask,
@@ -28,7 +28,7 @@ from hocsau.layers._eager_call import (
     shape_of,
     to_tensors,
 )
-from hocsau.layers.call_context import CONTEXT
+from hocsau.layers.call_context import CONTEXT, resolve_training
 from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
@@ -192,6 +192,7 @@ class Layer(nn.Module):
         variable.constraint = constraints.get(constraint) if constraint is not None else None
         self._tracked_variables.append(variable)
         self.register_parameter(self._free_parameter_key(name), variable)
+        _trace_state.remember_new_weight(variable)
         return variable
 
     def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
@@ -407,7 +408,7 @@ class Layer(nn.Module):
         if outer:
             context.training = None
             context.activity_losses = []
-        training = self._resolve_training(info, context, kwargs)
+        training = resolve_training(info, self.training, kwargs)
         if info.takes_mask and kwargs.get("mask") is None and args:
             mask = input_mask(args[0])
             if mask is not None:
@@ -444,19 +445,6 @@ class Layer(nn.Module):
         if self.supports_masking or info.computes_mask:
             attach_mask(self, args, kwargs, outputs)
         return outputs
-
-    def _resolve_training(self, info, context, kwargs):
-        """Keras's rule: an explicit `training` argument; else the call context's value; else
-        (a torch addition) True after `.train()`; else the default of `call`'s `training`."""
-        if "training" in kwargs:
-            # Given to a layer whose call does not take it, it still sets the context.
-            return kwargs["training"] if info.takes_training else kwargs.pop("training")
-        training = context.training
-        if training is None:
-            training = True if self.training else info.training_default
-        if training is not None and info.takes_training:
-            kwargs["training"] = training
-        return training
 
     def _add_activity_loss(self, outputs) -> None:
         for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:

@@ -54,7 +54,7 @@ def _placeholder_run(layer, args, kwargs, size: int):
     device = config.device()
     args, kwargs = symbolic.map_structure(lambda v: _stand_in(v, size, device), (args, kwargs))
     state = {name: t.detach().clone() for name, t in _named_state(layer) if _is_state(t)}
-    with _restored_rng(device):
+    with _restored_rng(device), _trace_state.restoring_new_weights():
         return _call(layer, state, args, kwargs)
 
 
