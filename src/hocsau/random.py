@@ -168,6 +168,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torc
     inside = (candidates > -2) & (candidates < 2)
     first = inside.to(torch.uint8).argmax(dim=-1, keepdim=True)
     values = candidates.gather(-1, first).reshape(-1)
+    if device.type == "meta":  # a symbolic trace: the shape is all it needs
+        return values.reshape(shape)
     misses = torch.nonzero(values.abs() >= 2).reshape(-1)
     while misses.numel():
         fresh = torch.normal(0.0, 1.0, size=(misses.numel(),), generator=generator, dtype=dtype,
@@ -236,6 +238,13 @@ def shuffle(x, axis=0, seed=None) -> torch.Tensor:
     return torch.index_select(x, axis, keys.argsort())
 
 
+def _traced_draw(shape: tuple[int, ...], dtype: torch.dtype, seed) -> torch.Tensor:
+    """A draw while a symbolic call is traced on the meta device: its shape and dtype (torch's
+    samplers read values on the host). The seed is taken as a real draw takes it."""
+    _seed_value(seed)
+    return torch.empty(shape, dtype=dtype, device="meta")
+
+
 def _broadcast(value, shape: tuple[int, ...], dtype: torch.dtype, device) -> torch.Tensor:
     return torch.broadcast_to(tensor(value, dtype, device=device), shape)
 
@@ -245,6 +254,8 @@ def gamma(shape, alpha, dtype=None, seed=None) -> torch.Tensor:
     """Draws from gamma distributions with concentrations `alpha` (rate 1)."""
     dtype, device = _float_dtype(dtype, "gamma"), default_device()
     shape = shape_tuple(shape)
+    if device.type == "meta":
+        return _traced_draw(shape, dtype, seed)
     alpha = _broadcast(alpha, shape, torch.float32, device)
     with _global_rng(seed, device):
         sample = torch.distributions.Gamma(alpha, torch.ones_like(alpha)).sample()
@@ -257,6 +268,8 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None) -> torch.Tenso
     `probabilities`."""
     dtype, device = config.torch_dtype(dtype or config.floatx()), default_device()
     shape = shape_tuple(shape)
+    if device.type == "meta":
+        return _traced_draw(shape, dtype, seed)
     counts = _broadcast(counts, shape, torch.float32, device)
     probabilities = _broadcast(probabilities, shape, torch.float32, device)
     with _global_rng(seed, device):
@@ -269,6 +282,8 @@ def beta(shape, alpha, beta, dtype=None, seed=None) -> torch.Tensor:
     """Draws from beta distributions with concentrations `alpha` and `beta`."""
     dtype, device = _float_dtype(dtype, "beta"), default_device()
     shape = shape_tuple(shape)
+    if device.type == "meta":
+        return _traced_draw(shape, dtype, seed)
     alpha = _broadcast(alpha, shape, torch.float32, device)
     beta = _broadcast(beta, shape, torch.float32, device)
     with _global_rng(seed, device):
