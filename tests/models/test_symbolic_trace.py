@@ -215,3 +215,29 @@ def test_an_error_in_call_is_reported_with_the_layer_and_shapes():
     with pytest.raises(ValueError, match=r"(?s)calling Wrong 'wrong.*' on a symbolic input.*"
                                          r"Received: inputs with shape \(None, 4\)"):
         Wrong()(hocsau.Input((4,)))
+
+
+def _loss_program(lib):
+    class WithLosses(lib.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = lib.layers.Dense(2, activity_regularizer="l2")
+
+        def call(self, x):
+            self.add_loss(lib.ops.sum(x))
+            return self.inner(x)
+
+    layer = WithLosses()
+    model = lib.Model(*(lambda i: (i, layer(i)))(lib.Input((4,))))
+    return model, [len(layer.losses), len(layer.inner.losses), len(model.losses)]
+
+
+def test_losses_added_while_tracing_are_dropped_like_keras():
+    keras = pytest.importorskip("keras")
+    (theirs, their_counts), (ours, counts) = _loss_program(keras), _loss_program(hocsau)
+    assert counts == their_counts == [0, 0, 0]
+    ours.set_weights(theirs.get_weights())
+    ours(X), theirs(X)
+    np.testing.assert_allclose([float(loss.detach()) for loss in ours.losses],
+                               [keras.ops.convert_to_numpy(v).item() for v in theirs.losses],
+                               rtol=1e-5)

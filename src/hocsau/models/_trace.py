@@ -32,7 +32,7 @@ PLACEHOLDER_SIZES = (83, 89)
 def traced_outputs(layer, args: tuple, kwargs: dict, sizes=PLACEHOLDER_SIZES) -> list:
     """The outputs of `layer(*args, **kwargs)` for each size of the unknown axes."""
     _refuse_strings(layer, args, kwargs)
-    with _trace_state.tracing(), _outermost_call(), torch.no_grad():
+    with _trace_state.tracing(), _outermost_call(layer), torch.no_grad():
         try:
             return [_meta_run(layer, args, kwargs, size) for size in sizes]
         except Exception:  # noqa: BLE001 - any failure on meta gets the real-data run
@@ -103,17 +103,22 @@ def _is_state(tensor) -> bool:
 
 
 @contextlib.contextmanager
-def _outermost_call():
+def _outermost_call(layer):
     """A trace runs as an outermost call (its own training value and activity losses), even
-    when it starts inside another layer's call."""
+    when it starts inside another layer's call; the losses it adds are dropped afterwards, as
+    Keras's symbolic calls add none."""
     from hocsau.layers.call_context import CONTEXT
 
     saved = CONTEXT.depth, CONTEXT.training, CONTEXT.activity_losses
+    losses = {id(m): list(m.__dict__.get("_activity_losses") or ()) for m in layer.modules()}
     CONTEXT.depth = 0
     try:
         yield
     finally:
         CONTEXT.depth, CONTEXT.training, CONTEXT.activity_losses = saved
+        for module in layer.modules():
+            if "_activity_losses" in module.__dict__:
+                module.__dict__["_activity_losses"] = losses.get(id(module), [])
 
 
 @contextlib.contextmanager
