@@ -196,8 +196,10 @@ def _context_kwargs(layer, args: tuple, kwargs: dict) -> dict:
     info = layer._call_info
     if info.takes_training and "training" not in kwargs and info.training_default is not None:
         kwargs["training"] = info.training_default
+    # A `training` that `call` does not take only sets the call context (see `_eager_call`).
+    call_kwargs = {k: v for k, v in kwargs.items() if k != "training" or info.takes_training}
     try:
-        bound = inspect.signature(layer.call).bind_partial(*args, **kwargs).arguments
+        bound = inspect.signature(layer.call).bind_partial(*args, **call_kwargs).arguments
     except TypeError:
         return kwargs  # the trace reports the bad call
     tensors = {name: value for name, value in bound.items() if _is_tensor_argument(value)}
