@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from hocsau import random
+from hocsau import _trace_state, random
 
 SHAPE = (4000,)
 
@@ -35,6 +35,21 @@ def test_seed_generator_advances_like_keras():
     replay = random.SeedGenerator(7)
     assert torch.equal(random.normal((3,), seed=replay), draws[0])
     assert ours.state.tolist() == [7, 3]
+
+
+@pytest.mark.parametrize("name,args", [
+    ("normal", ((3, 4),)), ("uniform", ((3, 4),)), ("truncated_normal", ((3, 4),)),
+    ("randint", ((3, 4), 0, 10)), ("gamma", ((5,), 2.0)), ("binomial", ((5,), 10, 0.3)),
+    ("beta", ((5,), 2.0, 3.0)),
+])
+def test_draws_while_tracing_on_meta_make_meta_tensors_and_hold_the_seed(name, args):
+    generator = random.SeedGenerator(5)
+    with _trace_state.tracing(), torch.device("meta"):
+        traced = getattr(random, name)(*args, seed=generator)
+    real = getattr(random, name)(*args, seed=random.SeedGenerator(5))
+    assert traced.is_meta and traced.shape == real.shape and traced.dtype == real.dtype
+    assert generator.state.tolist() == [5, 0]  # a trace draws no seed
+    assert torch.equal(getattr(random, name)(*args, seed=generator), real)
 
 
 def test_seed_generator_config_and_errors():

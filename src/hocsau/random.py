@@ -16,7 +16,7 @@ import contextlib
 
 import torch
 
-from hocsau import config
+from hocsau import _trace_state, config
 from hocsau.ops._convert import default_device, shape_tuple, tensor
 from hocsau.ops.dispatch import op
 from hocsau.saving.serialization import keras_class
@@ -42,7 +42,7 @@ class SeedGenerator:
         self.name = name or uniquify("seed_generator")
         self._initial_seed = seed
         if seed is None:
-            seed = int(torch.randint(1, 10**9, ()).item())
+            seed = int(torch.randint(1, 10**9, (), device="cpu").item())
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
         # Seeds are uint32 values kept in an int32 pair [seed, counter], as in Keras.
@@ -51,8 +51,14 @@ class SeedGenerator:
                               name="seed_generator_state", device="cpu")
 
     def next(self, ordered=True) -> torch.Tensor:
-        """The current `[seed, counter]` state, then advance it (by one, or scrambled)."""
+        """The current `[seed, counter]` state, then advance it (by one, or scrambled).
+
+        While a symbolic call is traced the state stays as it is, as in Keras, so building a
+        model does not change the draws of its first real call.
+        """
         current = self.state.detach().clone()
+        if _trace_state.active():
+            return current
         with torch.no_grad():
             if ordered:
                 self.state[1] += 1
@@ -162,6 +168,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torc
     inside = (candidates > -2) & (candidates < 2)
     first = inside.to(torch.uint8).argmax(dim=-1, keepdim=True)
     values = candidates.gather(-1, first).reshape(-1)
+    if device.type == "meta":  # a symbolic trace: the shape is all it needs
+        return values.reshape(shape)
     misses = torch.nonzero(values.abs() >= 2).reshape(-1)
     while misses.numel():
         fresh = torch.normal(0.0, 1.0, size=(misses.numel(),), generator=generator, dtype=dtype,
@@ -230,6 +238,13 @@ def shuffle(x, axis=0, seed=None) -> torch.Tensor:
     return torch.index_select(x, axis, keys.argsort())
 
 
+def _traced_draw(shape: tuple[int, ...], dtype: torch.dtype, seed) -> torch.Tensor:
+    """A draw while a symbolic call is traced on the meta device: its shape and dtype (torch's
+    samplers read values on the host). The seed is taken as a real draw takes it."""
+    _seed_value(seed)
+    return torch.empty(shape, dtype=dtype, device="meta")
+
+
 def _broadcast(value, shape: tuple[int, ...], dtype: torch.dtype, device) -> torch.Tensor:
     return torch.broadcast_to(tensor(value, dtype, device=device), shape)
 
@@ -239,6 +254,8 @@ def gamma(shape, alpha, dtype=None, seed=None) -> torch.Tensor:
     """Draws from gamma distributions with concentrations `alpha` (rate 1)."""
     dtype, device = _float_dtype(dtype, "gamma"), default_device()
     shape = shape_tuple(shape)
+    if device.type == "meta":
+        return _traced_draw(shape, dtype, seed)
     alpha = _broadcast(alpha, shape, torch.float32, device)
     with _global_rng(seed, device):
         sample = torch.distributions.Gamma(alpha, torch.ones_like(alpha)).sample()
@@ -251,6 +268,8 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None) -> torch.Tenso
     `probabilities`."""
     dtype, device = config.torch_dtype(dtype or config.floatx()), default_device()
     shape = shape_tuple(shape)
+    if device.type == "meta":
+        return _traced_draw(shape, dtype, seed)
     counts = _broadcast(counts, shape, torch.float32, device)
     probabilities = _broadcast(probabilities, shape, torch.float32, device)
     with _global_rng(seed, device):
@@ -263,6 +282,8 @@ def beta(shape, alpha, beta, dtype=None, seed=None) -> torch.Tensor:
     """Draws from beta distributions with concentrations `alpha` and `beta`."""
     dtype, device = _float_dtype(dtype, "beta"), default_device()
     shape = shape_tuple(shape)
+    if device.type == "meta":
+        return _traced_draw(shape, dtype, seed)
     alpha = _broadcast(alpha, shape, torch.float32, device)
     beta = _broadcast(beta, shape, torch.float32, device)
     with _global_rng(seed, device):

@@ -155,7 +155,13 @@ def _to_array(value):
 
 
 def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
-    device = config.device() if device is None else device
+    device = torch.device(config.device() if device is None else device)
+    # A sublayer built while its parent is traced on the meta device gets real weights.
+    with torch.device(device):
+        return _value_from(initializer, shape, dtype).detach().to(device).clone()
+
+
+def _value_from(initializer, shape, dtype) -> torch.Tensor:
     if callable(initializer) or isinstance(initializer, (str, dict)):
         from hocsau import initializers
 
@@ -179,4 +185,4 @@ def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(f"Initial value has shape {tuple(value.shape)}, expected "
                              f"{tuple(shape)}.")
-    return value.detach().to(device).clone()
+    return value

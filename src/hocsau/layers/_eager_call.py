@@ -84,13 +84,17 @@ def input_mask(inputs):
     return getattr(inputs, "_keras_mask", None)
 
 
-def attach_mask(layer, args, kwargs, outputs) -> None:
+def attach_mask(layer, args, kwargs, outputs, compute=None) -> None:
+    """Set `compute_mask(inputs, input mask)` as the outputs' `_keras_mask` (`compute`: how
+    to call it, for symbolic outputs)."""
     mask = kwargs.get("mask")
     if mask is None and args:
         mask = input_mask(args[0])
-    if mask is None and not layer._call_info[2]:
+    if mask is None and not layer._call_info.computes_mask:
         return
-    out_mask = layer.compute_mask(args[0] if args else None, mask)
+    inputs = args[0] if args else None
+    out_mask = layer.compute_mask(inputs, mask) if compute is None else compute(
+        layer, inputs, mask)
     if out_mask is None:
         return
     if isinstance(outputs, (list, tuple)):
@@ -102,7 +106,7 @@ def attach_mask(layer, args, kwargs, outputs) -> None:
 
 
 def set_mask(tensor, mask) -> None:
-    if isinstance(tensor, torch.Tensor):
+    if isinstance(tensor, torch.Tensor) or symbolic.is_symbolic(tensor):
         try:
             tensor._keras_mask = mask
         except AttributeError:  # a Parameter or other slot-only tensor passed through

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import inspect
 import math
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
 
-from hocsau import config, dtype_policies
+from hocsau import _trace_state, config, dtype_policies
 from hocsau.backend import remat, stateless_scope
 from hocsau.layers._eager_call import (
     annotate,
@@ -32,7 +33,7 @@ from hocsau.layers._eager_call import (
     to_tensors,
 )
 from hocsau.layers._legacy_api import LegacyShapes, assign_weights
-from hocsau.layers.call_context import CONTEXT
+from hocsau.layers.call_context import CONTEXT, resolve_training
 from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
@@ -42,7 +43,7 @@ from hocsau.variable import Variable, check_value_dtype
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size", "input_length",
                  "weights")
 _CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.ParameterList, nn.ParameterDict)
-_CALL_INFO: dict[type, tuple[bool, bool, tuple]] = {}
+_CALL_INFO: dict = {}
 
 
 @keras_class("keras.layers")
@@ -206,6 +207,7 @@ class Layer(LegacyShapes, nn.Module):
         variable.constraint = constraints.get(constraint) if constraint is not None else None
         self._tracked_variables.append(variable)
         self.register_parameter(self._free_parameter_key(name), variable)
+        _trace_state.remember_new_weight(variable)
         return variable
 
     def add_variable(self, shape, initializer, dtype=None, trainable=True, autocast=True,
@@ -428,26 +430,20 @@ class Layer(LegacyShapes, nn.Module):
             if is_meta(args):
                 # Built during a parent's dry run: the new weights are real, the inputs meta.
                 return symbolic.call_with_meta_weights(self, args, kwargs)
-        expects_training, expects_mask, _ = self._call_info
+        info = self._call_info
         context = CONTEXT
         outer = context.depth == 0
-        previous = context.training
-        # A `training=` given to a layer whose call does not take it still sets the context.
-        training = kwargs.get("training") if expects_training else kwargs.pop("training", None)
-        if training is None:
-            training = context.training if not outer else None
-            if training is None:
-                training = self.training
-            if expects_training:
-                kwargs["training"] = training
-        if expects_mask and kwargs.get("mask") is None and args:
+        if outer:
+            context.training = None
+            context.activity_losses = []
+        training = resolve_training(info, self.training, kwargs)
+        if info.takes_mask and kwargs.get("mask") is None and args:
             mask = input_mask(args[0])
             if mask is not None:
                 kwargs["mask"] = mask
-        if outer:
-            context.activity_losses = []
         if self._activity_losses:
             self._activity_losses = []
+        # Keras's call context keeps the last value set for the rest of the outermost call.
         context.training = training
         context.depth += 1
         try:
@@ -473,10 +469,11 @@ class Layer(LegacyShapes, nn.Module):
             raise
         finally:
             context.depth -= 1
-            context.training = previous
+            if outer:
+                context.training = None
         if self._activity_regularizer is not None:
             self._add_activity_loss(outputs)
-        if self.supports_masking or self._call_info[2]:
+        if self.supports_masking or info.computes_mask:
             attach_mask(self, args, kwargs, outputs)
         return outputs
 
@@ -554,14 +551,25 @@ class Layer(LegacyShapes, nn.Module):
         return f"name={self.name}"
 
 
-def _call_info(cls: type) -> tuple[bool, bool, tuple]:
-    """(call takes training, call takes mask, compute_mask overridden) for a layer class."""
+class CallInfo(NamedTuple):
+    """What a layer class's `call` signature and `compute_mask` tell its callers."""
+
+    takes_training: bool
+    takes_mask: bool
+    computes_mask: bool  # compute_mask is overridden
+    training_default: bool | None  # the default of `training` in `call`
+
+
+def _call_info(cls: type) -> CallInfo:
     info = _CALL_INFO.get(cls)
     if info is None:
         params = inspect.signature(cls.call).parameters
         has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        info = ("training" in params, "mask" in params and not has_kwargs,
-                cls.compute_mask is not Layer.compute_mask)
+        training = params.get("training")
+        default = None if training is None or training.default is training.empty else \
+            training.default
+        info = CallInfo("training" in params, "mask" in params and not has_kwargs,
+                        cls.compute_mask is not Layer.compute_mask, default)
         _CALL_INFO[cls] = info
     return info
 

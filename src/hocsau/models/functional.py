@@ -14,6 +14,7 @@ then only fills a list of slots:
 
 from __future__ import annotations
 
+from hocsau.layers._eager_call import set_mask
 from hocsau.layers.core.input_layer import InputLayer
 from hocsau.models.input_standardization import standardize_inputs
 from hocsau.models.model import Model
@@ -122,8 +123,12 @@ class Functional(Model):
     # --- running ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         slots = [None] * self._slot_count
-        for slot, value in zip(self._input_slots,
-                               standardize_inputs(self, self._inputs_struct, inputs), strict=True):
+        flat = standardize_inputs(self, self._inputs_struct, inputs)
+        if mask is not None:  # as Keras: the masks go onto the inputs, to flow from there
+            for value, value_mask in zip(flat, flatten(mask), strict=False):
+                if value_mask is not None:
+                    set_mask(value, value_mask)
+        for slot, value in zip(self._input_slots, flat, strict=True):
             slots[slot] = value
         for step in self._plan:
             if step.single_arg:

@@ -114,9 +114,13 @@ class Sequential(Model):
         x = inputs
         if self._graph_input is not None:  # as Keras's functional form of the stack
             x = standardize_inputs(self, self._graph_input, inputs)[0]
-        for layer in self._stack:
-            if not isinstance(layer, InputLayer):
-                x = layer(x)
+        for layer in self.layers:
+            # As Keras runs a Sequential's graph: the model's training value when given, else
+            # the non-None default of the layer's own `training` (recorded in its node).
+            takes_training, default = layer._call_info.takes_training, \
+                layer._call_info.training_default
+            value = default if training is None else training
+            x = layer(x, training=value) if takes_training and value is not None else layer(x)
         return x
 
     # --- structure --------------------------------------------------------------------------

@@ -1,21 +1,24 @@
 """Symbolic tensors (shape + dtype + history) and the nodes that connect layers in a graph.
 
-Calling a layer on a `SymbolicTensor` builds the layer, checks its `input_spec`, infers the
-output by running `call` on PyTorch's meta device (no FLOPs; each unknown axis is tried with two
-sizes and reported as None where the results differ), and records a `Node`.
+Calling a layer on a `SymbolicTensor` builds the layer, checks its `input_spec`, adds Keras's
+call-context arguments (a non-None `training` default of `call`, the input masks), infers the
+output by tracing `call` (`_trace`: on PyTorch's meta device, else on placeholder data; each
+unknown axis is tried with two sizes and reported as None where the results differ), gives the
+outputs the masks `compute_mask` makes of the symbolic inputs (`_keras_mask`), and records a
+`Node`.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 
 import torch
-from torch.func import functional_call
 
 from hocsau import config
 from hocsau.layers.input_spec import assert_input_compatibility
+from hocsau.models import _trace
 
-_PLACEHOLDER_SIZES = (83, 89)
 _COUNTER = itertools.count()
 
 
@@ -32,6 +35,7 @@ class SymbolicTensor:
         self.name = name or f"keras_tensor_{next(_COUNTER)}"
         self._keras_history = keras_history
         self.sparse = sparse
+        self._keras_mask = None
 
     @property
     def shape(self) -> tuple:
@@ -172,10 +176,80 @@ def symbolic_call(layer, args: tuple, kwargs: dict):
         layer._maybe_build(args, kwargs)
     first = args[0] if args else next(iter(kwargs.values()))
     assert_input_compatibility(layer.input_spec, first, layer.name)
+    kwargs = _context_kwargs(layer, args, kwargs)
     specs = layer.compute_output_spec(*args, **kwargs)
     outputs = map_structure(lambda spec: SymbolicTensor(spec.shape, spec.dtype), specs)
+    if layer.supports_masking or layer._call_info.computes_mask:
+        from hocsau.layers._eager_call import attach_mask
+
+        attach_mask(layer, args, kwargs, outputs, compute=_symbolic_mask)
     Node(layer, args, kwargs, outputs)
     return outputs
+
+
+def _context_kwargs(layer, args: tuple, kwargs: dict) -> dict:
+    """The keyword arguments Keras records in a node: `training` when `call`'s default for it
+    is not None (a Dropout node keeps `training=False`, so a direct call of the model runs it
+    in inference even after an augmentation layer set the context), and the input masks
+    (`mask`, or `<name>_mask` for several tensor arguments) when `call` takes them."""
+    kwargs = dict(kwargs)
+    info = layer._call_info
+    if info.takes_training and "training" not in kwargs and info.training_default is not None:
+        kwargs["training"] = info.training_default
+    # A `training` that `call` does not take only sets the call context (see `_eager_call`).
+    call_kwargs = {k: v for k, v in kwargs.items() if k != "training" or info.takes_training}
+    try:
+        bound = inspect.signature(layer.call).bind_partial(*args, **call_kwargs).arguments
+    except TypeError:
+        return kwargs  # the trace reports the bad call
+    tensors = {name: value for name, value in bound.items() if _is_tensor_argument(value)}
+    names = ["mask"] if len(tensors) == 1 else [f"{name}_mask" for name in tensors]
+    params = inspect.signature(layer.call).parameters
+    for name, value in zip(names, tensors.values(), strict=False):
+        if name in params and bound.get(name) is None:
+            mask = map_structure(lambda t: getattr(t, "_keras_mask", None), value)
+            if _graph_mask(mask):
+                kwargs[name] = mask
+    return kwargs
+
+
+def _is_tensor_argument(value) -> bool:
+    leaves = flatten(value)
+    return bool(leaves) and all(is_symbolic(t) for t in leaves)
+
+
+def _graph_mask(mask) -> bool:
+    """Whether a mask can be recorded in a node: some mask, each computed by graph ops (a
+    mask from a `compute_mask` written with plain torch reaches `call` through `_keras_mask`
+    only, so saved configs hold Keras operations alone)."""
+    leaves = [m for m in flatten(mask) if m is not None]
+    return bool(leaves) and not any(
+        getattr(m._keras_history[0], "_derived_mask", False) for m in leaves)
+
+
+def _symbolic_mask(layer, inputs, previous_mask):
+    """`compute_mask` on symbolic tensors: as Keras, its ops are recorded as graph nodes; one
+    written with plain torch runs as one recorded operation instead."""
+    try:
+        mask = layer.compute_mask(inputs, previous_mask)
+    except Exception:  # noqa: BLE001 - torch code on symbolic tensors: traced as one op below
+        mask = False
+    if all(m is None or is_symbolic(m) for m in flatten(mask)):
+        return mask
+    compute = _MaskFunction(layer)
+    return record_op(compute, (inputs, previous_mask), {}, derived_mask=True)
+
+
+class _MaskFunction:
+    """`layer.compute_mask` as the function of a graph operation."""
+
+    __name__ = "compute_mask"
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __call__(self, inputs, previous_mask):
+        return self.layer.compute_mask(inputs, previous_mask)
 
 
 class Spec:
@@ -232,10 +306,10 @@ def _is_shape_tree(value) -> bool:
 
 
 def _dry_run_specs(layer, args: tuple, kwargs: dict):
-    """Run `call` on meta tensors twice with different sizes for unknown axes."""
-    results = [_meta_outputs(layer, args, kwargs, size) for size in _PLACEHOLDER_SIZES]
-    if not any(d is None for t in flatten((args, kwargs)) if is_symbolic(t) for d in t.shape):
-        results = results[:1]
+    """Trace `call` (see `_trace`), twice with different sizes when an axis is unknown."""
+    unknown = any(d is None for t in flatten((args, kwargs)) if is_symbolic(t) for d in t.shape)
+    sizes = _trace.PLACEHOLDER_SIZES if unknown else _trace.PLACEHOLDER_SIZES[:1]
+    results = _trace.traced_outputs(layer, args, kwargs, sizes)
 
     def merge(*outs):
         shapes = [tuple(o.shape) for o in outs]
@@ -243,8 +317,6 @@ def _dry_run_specs(layer, args: tuple, kwargs: dict):
                       for i, d in enumerate(shapes[0]))
         return Spec(shape, outs[0].dtype)
 
-    if len(results) == 1:
-        return map_structure(lambda o: Spec(tuple(o.shape), o.dtype), results[0])
     return _zip_map(merge, results)
 
 
@@ -257,68 +329,25 @@ def _zip_map(fn, structures):
     return fn(*structures)
 
 
-def _meta_outputs(layer, args, kwargs, size: int):
-    def to_meta(value):
-        if is_symbolic(value):
-            if value.dtype == "string":
-                raise TypeError(f"{type(layer).__name__} received a string input but has no "
-                                "`compute_output_shape`, so it cannot take strings: strings "
-                                "go to layers such as StringLookup, Hashing or "
-                                "TextVectorization first.")
-            shape = tuple(size if d is None else d for d in value.shape)
-            return torch.empty(shape, dtype=config.torch_dtype(value.dtype), device="meta")
-        return value
-
-    meta_args = map_structure(to_meta, args)
-    meta_kwargs = map_structure(to_meta, kwargs)
-    state = {name: torch.empty_like(t, device="meta")
-             for name, t in _named_state(layer)}
-    from hocsau.layers.layer import Layer
-
-    with torch.no_grad():
-        try:
-            return functional_call(layer, state, meta_args, meta_kwargs, strict=False,
-                                   tie_weights=True) if state else Layer._eager_call(
-                layer, meta_args, meta_kwargs)
-        except Exception as error:
-            raise _graph_error(layer, args, error) from error
-
-
 def call_with_meta_weights(layer, args, kwargs):
     """Call `layer` on meta tensors with its weights swapped for meta copies."""
-    state = {name: torch.empty_like(t, device="meta") for name, t in _named_state(layer)}
-    from hocsau.layers.layer import Layer
-
-    if not state:
-        return Layer._eager_call(layer, args, kwargs)
-    return functional_call(layer, state, args, kwargs, strict=False, tie_weights=True)
-
-
-def _named_state(layer):
-    """Each parameter and buffer once; functional_call ties the other names to it."""
-    yield from layer.named_parameters()
-    yield from layer.named_buffers()
-
-
-def _graph_error(layer, args, error: Exception) -> ValueError:
-    received = map_structure(lambda t: t.shape if is_symbolic(t) else t, args[0] if args else None)
-    return ValueError(
-        f"Exception encountered when calling {type(layer).__name__} '{layer.name}' on a "
-        f"symbolic input.\n\n{type(error).__name__}: {error}\n\nReceived: inputs with shape "
-        f"{received}")
+    return _trace.call_with_meta_weights(layer, args, kwargs)
 
 
 def dry_run(layer, input_shape) -> None:
-    """Build `layer`'s sublayers by calling it on meta tensors of `input_shape`."""
+    """Build `layer`'s sublayers by tracing a call on inputs of `input_shape`."""
     if _is_shape(input_shape):
         spec = SymbolicTensor(input_shape, layer.compute_dtype)
     else:
         spec = map_structure_shapes(lambda s: SymbolicTensor(s, layer.compute_dtype), input_shape)
-    _meta_outputs(layer, (spec,), {}, _PLACEHOLDER_SIZES[0])
+    _trace.traced_outputs(layer, (spec,), {}, _trace.PLACEHOLDER_SIZES[:1])
 
 
-def record_op(fn, args: tuple, kwargs: dict):
+def record_op(fn, args: tuple, kwargs: dict, derived_mask: bool = False):
     """Apply a tensor function to symbolic arguments: a graph node of an `OpLayer`."""
     from hocsau.layers.core.op_layer import OpLayer
 
-    return OpLayer(fn, args, kwargs)._call_template()
+    layer = OpLayer(fn, args, kwargs)
+    if derived_mask:
+        layer._derived_mask = True
+    return layer._call_template()

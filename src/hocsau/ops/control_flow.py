@@ -12,7 +12,10 @@ from hocsau.ops.dispatch import op
 
 @op
 def cond(pred, true_fn, false_fn):
-    """`true_fn()` if `pred` holds, else `false_fn()`."""
+    """`true_fn()` if `pred` holds, else `false_fn()`; while a symbolic call is traced on the
+    meta device (`pred` has no value) `true_fn()`, as Keras's torch backend."""
+    if isinstance(pred, torch.Tensor) and pred.is_meta:
+        return true_fn()
     return true_fn() if bool(pred) else false_fn()
 
 

@@ -1,5 +1,6 @@
-"""All random image layers: seeds reproduce augmentations, draws vary between calls, inputs pass
-through unless training, and they work inside Sequential and functional models."""
+"""All random image layers: seeds reproduce augmentations, draws vary between calls, a direct
+call augments (the default of `training` in their `call` is True, as in Keras), inputs pass
+through with training=False, and they work inside Sequential and functional models."""
 
 import numpy as np
 import pytest
@@ -35,14 +36,15 @@ def test_same_seed_same_augmentations_and_calls_differ(cls, kwargs):
     assert any(not np.array_equal(a, b) for a, b in zip(first, other, strict=True))
 
 
+@pytest.mark.parametrize("call_kwargs", [{"training": True}, {}], ids=["training", "direct"])
 @pytest.mark.parametrize("cls, kwargs", AUGMENTATIONS, ids=IDS)
-def test_seeded_augmentations_equal_keras_on_cpu(cls, kwargs):
+def test_seeded_augmentations_equal_keras_on_cpu(cls, kwargs, call_kwargs):
     keras = pytest.importorskip("keras")
     theirs = getattr(keras.layers, cls.__name__)(**kwargs, seed=5)
     ours = cls(**kwargs, seed=5)
     for _ in range(2):  # the seed streams advance alike
-        expected = keras.ops.convert_to_numpy(theirs(IMAGES, training=True))
-        np.testing.assert_allclose(ours(IMAGES, training=True).numpy(), expected, rtol=1e-5,
+        expected = keras.ops.convert_to_numpy(theirs(IMAGES, **call_kwargs))
+        np.testing.assert_allclose(ours(IMAGES, **call_kwargs).numpy(), expected, rtol=1e-5,
                                    atol=1e-6)
 
 
@@ -57,13 +59,14 @@ def test_unseeded_layers_follow_torch_manual_seed(cls, kwargs):
 
 
 @pytest.mark.parametrize("cls, kwargs", AUGMENTATIONS, ids=IDS)
-def test_default_call_is_inference_and_shapes_hold(cls, kwargs):
+def test_default_call_augments_inference_is_identity_and_shapes_hold(cls, kwargs):
     layer = cls(**kwargs, seed=1)
     expected = layer.compute_output_shape(IMAGES.shape)
-    out = layer(IMAGES)
+    out = layer(IMAGES)  # `call`'s default, training=True, as in Keras
     assert tuple(out.shape) == tuple(expected)
+    np.testing.assert_array_equal(out.numpy(), cls(**kwargs, seed=1)(IMAGES, training=True))
     if cls is not layers.RandomCrop:
-        np.testing.assert_array_equal(out.numpy(), IMAGES)
+        np.testing.assert_array_equal(layer(IMAGES, training=False).numpy(), IMAGES)
     assert tuple(layer(IMAGES[0], training=True).shape) == tuple(expected[1:])
 
 

@@ -71,8 +71,8 @@ def test_cut_mix_pastes_the_masked_patch_and_mixes_labels_by_the_uncovered_share
 @pytest.mark.parametrize("name, kwargs", CASES, ids=IDS)
 def test_mixing_inference_is_identity_and_single_images_work(name, kwargs):
     layer = getattr(layers, name)(**kwargs, seed=1)
-    np.testing.assert_array_equal(layer(IMAGES).numpy(), IMAGES)
-    out = layer({"images": IMAGES, "labels": LABELS})
+    np.testing.assert_array_equal(layer(IMAGES, training=False).numpy(), IMAGES)
+    out = layer({"images": IMAGES, "labels": LABELS}, training=False)
     np.testing.assert_array_equal(out["labels"].numpy(), LABELS)
     single = layer({"images": IMAGES[0], "labels": LABELS[0]}, training=True)
     np.testing.assert_allclose(single["images"].numpy(), IMAGES[0], rtol=1e-6)

@@ -117,9 +117,10 @@ def test_pipeline_applies_its_layers_in_order_like_keras():
                             layers.RandomHue(0.5, value_range=(0, 1), seed=1)])
     theirs = keras.layers.Pipeline([keras.layers.Rescaling(1 / 255.0),
                                     keras.layers.RandomHue(0.5, value_range=(0, 1), seed=1)])
-    np.testing.assert_allclose(ours(IMAGES, training=True).numpy(),
+    # Called directly, both take the default of `call`: training=True.
+    np.testing.assert_allclose(ours(IMAGES).numpy(),
                                keras.ops.convert_to_numpy(theirs(IMAGES)), atol=1e-6)
-    np.testing.assert_allclose(ours(IMAGES).numpy(), IMAGES / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(ours(IMAGES, training=False).numpy(), IMAGES / 255.0, rtol=1e-6)
     mixed = layers.Pipeline([layers.MixUp(seed=2)])(
         {"images": IMAGES, "labels": np.eye(3, dtype="float32")}, training=True)
     np.testing.assert_allclose(mixed["labels"].numpy().sum(axis=1), 1.0, rtol=1e-6)
@@ -136,7 +137,7 @@ def test_policy_augmentation_config_inference_and_keras_files(name, kwargs, tmp_
     keras = pytest.importorskip("keras")
     layer = getattr(layers, name)(**kwargs, seed=3)
     unit = IMAGES / 255.0
-    np.testing.assert_array_equal(layer(unit).numpy(), unit)
+    np.testing.assert_array_equal(layer(unit, training=False).numpy(), unit)
     assert tuple(layer(unit[0], training=True).shape) == unit.shape[1:]
     ours_config = layer.get_config()
     their_config = getattr(keras.layers, name)(**kwargs, seed=3).get_config()

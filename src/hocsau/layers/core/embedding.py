@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from hocsau import constraints, initializers, regularizers
+from hocsau import constraints, initializers, ops, regularizers
 from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class, serialize_keras_object
@@ -85,11 +84,8 @@ class Embedding(LoraMixin, Layer):
             f"Received: indices {sorted(bad)[:10]}")
 
     def compute_mask(self, inputs, mask=None):
-        if not self.mask_zero:
-            return None
-        if isinstance(inputs, (np.ndarray, list, tuple)):  # called directly, as in the guides
-            inputs = torch.as_tensor(np.asarray(inputs))
-        return inputs != 0
+        # Keras's op, so a symbolic call records it as a graph operation, as Keras does.
+        return ops.not_equal(inputs, 0) if self.mask_zero else None
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

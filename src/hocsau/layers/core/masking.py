@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hocsau import ops
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
 
@@ -27,7 +28,8 @@ class Masking(Layer):
         return inputs * keep.to(inputs.dtype)
 
     def compute_mask(self, inputs, mask=None):
-        return (inputs != self.mask_value).any(dim=-1)
+        # Keras's ops, so a symbolic call records them as graph operations, as Keras does.
+        return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

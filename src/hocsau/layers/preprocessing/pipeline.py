@@ -36,7 +36,7 @@ class Pipeline(Layer):
 
     def call(self, inputs, training=True, mask=None):
         for layer in self.layers:
-            takes_training, takes_mask, _ = layer._call_info
+            takes_training, takes_mask = layer._call_info[:2]
             kwargs = {"training": training} if takes_training and training is not None else {}
             if takes_mask and mask is not None:
                 kwargs["mask"] = mask

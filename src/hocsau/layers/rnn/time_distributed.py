@@ -43,7 +43,7 @@ class TimeDistributed(Wrapper):
             raise ValueError("The `mask` passed to the `TimeDistributed` layer has a shape "
                              f"{tuple(mask.shape)} that is incompatible with the input shape "
                              f"{tuple(inputs.shape)}: its first two axes must be (batch, time).")
-        expects_training, expects_mask, _ = self.layer._call_info
+        expects_training, expects_mask = self.layer._call_info[:2]
         kwargs = {"training": training} if expects_training else {}
         if training and self._per_step_in_training:
             steps = []

@@ -1,0 +1,146 @@
+"""Tracing a layer's `call` on stand-ins for its symbolic inputs, to infer what it returns.
+
+    traced_outputs(layer, args, kwargs, sizes):
+        for each size (unknown axes take it):
+            meta run:         empty meta tensors, meta copies of the weights, under
+                              `torch.device("meta")` (creation ops and raw torch factories
+                              make meta tensors too): no FLOPs, no memory
+        if any meta run fails (an op without a meta kernel, `.item()`, numpy conversion,
+        data-dependent code), for each size:
+            placeholder run:  ones on the weights' device, the real weights, moving
+                              statistics and buffers in throwaway copies, torch's random
+                              state restored afterwards
+        both kinds under `no_grad` and `_trace_state.tracing()` (seed generators hold still)
+
+Input masks travel with the stand-ins (`_keras_mask`), so `call` sees them as in a real call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+from torch.func import functional_call
+
+from hocsau import _trace_state, config
+from hocsau.models import symbolic
+
+# Sizes for unknown axes: two primes no real axis is likely to share (Keras uses the same).
+PLACEHOLDER_SIZES = (83, 89)
+
+
+def traced_outputs(layer, args: tuple, kwargs: dict, sizes=PLACEHOLDER_SIZES) -> list:
+    """The outputs of `layer(*args, **kwargs)` for each size of the unknown axes."""
+    _refuse_strings(layer, args, kwargs)
+    with _trace_state.tracing(), _outermost_call(layer), torch.no_grad():
+        try:
+            return [_meta_run(layer, args, kwargs, size) for size in sizes]
+        except Exception:  # noqa: BLE001 - any failure on meta gets the real-data run
+            pass
+        try:
+            return [_placeholder_run(layer, args, kwargs, size) for size in sizes]
+        except Exception as error:
+            raise graph_error(layer, args, error) from error
+
+
+def _meta_run(layer, args, kwargs, size: int):
+    args, kwargs = symbolic.map_structure(lambda v: _stand_in(v, size, None), (args, kwargs))
+    state = {name: torch.empty_like(t, device="meta") for name, t in _named_state(layer)}
+    with torch.device("meta"):
+        return _call(layer, state, args, kwargs)
+
+
+def _placeholder_run(layer, args, kwargs, size: int):
+    device = config.device()
+    args, kwargs = symbolic.map_structure(lambda v: _stand_in(v, size, device), (args, kwargs))
+    state = {name: t.detach().clone() for name, t in _named_state(layer) if _is_state(t)}
+    with _restored_rng(device), _trace_state.restoring_new_weights():
+        return _call(layer, state, args, kwargs)
+
+
+def _stand_in(value, size: int, device):
+    """A tensor for a symbolic value: meta when `device` is None, else ones (masks: True)."""
+    if not symbolic.is_symbolic(value):
+        return value
+    shape = tuple(size if d is None else d for d in value.shape)
+    dtype = config.torch_dtype(value.dtype)
+    if device is None:
+        tensor = torch.empty(shape, dtype=dtype, device="meta")
+    else:
+        tensor = torch.ones(shape, dtype=dtype, device=device)
+    mask = getattr(value, "_keras_mask", None)
+    if mask is not None:
+        tensor._keras_mask = _stand_in(mask, size, device)
+    return tensor
+
+
+def _call(layer, state: dict, args, kwargs):
+    from hocsau.layers.layer import Layer
+
+    if not state:
+        return Layer._eager_call(layer, args, kwargs)
+    return functional_call(layer, state, args, kwargs, strict=False, tie_weights=True)
+
+
+def call_with_meta_weights(layer, args, kwargs):
+    """Call `layer` on meta tensors with its weights swapped for meta copies."""
+    state = {name: torch.empty_like(t, device="meta") for name, t in _named_state(layer)}
+    return _call(layer, state, args, kwargs)
+
+
+def _named_state(layer):
+    """Each parameter and buffer once; functional_call ties the other names to it."""
+    yield from layer.named_parameters()
+    yield from layer.named_buffers()
+
+
+def _is_state(tensor) -> bool:
+    """Weights a call may change in place: non-trainable Variables (moving statistics) and
+    buffers. Trainable weights are only read, so the placeholder run uses them as they are."""
+    if isinstance(tensor, torch.nn.Parameter):
+        return not getattr(tensor, "_created_trainable", tensor.requires_grad)
+    return True
+
+
+@contextlib.contextmanager
+def _outermost_call(layer):
+    """A trace runs as an outermost call (its own training value and activity losses), even
+    when it starts inside another layer's call; the losses it adds are dropped afterwards, as
+    Keras's symbolic calls add none."""
+    from hocsau.layers.call_context import CONTEXT
+
+    saved = CONTEXT.depth, CONTEXT.training, CONTEXT.activity_losses
+    losses = {id(m): list(m.__dict__.get("_activity_losses") or ()) for m in layer.modules()}
+    CONTEXT.depth = 0
+    try:
+        yield
+    finally:
+        CONTEXT.depth, CONTEXT.training, CONTEXT.activity_losses = saved
+        for module in layer.modules():
+            if "_activity_losses" in module.__dict__:
+                module.__dict__["_activity_losses"] = losses.get(id(module), [])
+
+
+@contextlib.contextmanager
+def _restored_rng(device: torch.device):
+    """Random draws of the placeholder run leave torch's generators where they were."""
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices, device_type=device.type):
+        yield
+
+
+def _refuse_strings(layer, args, kwargs) -> None:
+    for value in symbolic.flatten((args, kwargs)):
+        if symbolic.is_symbolic(value) and value.dtype == "string":
+            raise TypeError(f"{type(layer).__name__} received a string input but has no "
+                            "`compute_output_shape`, so it cannot take strings: strings go to "
+                            "layers such as StringLookup, Hashing or TextVectorization first.")
+
+
+def graph_error(layer, args, error: Exception) -> ValueError:
+    received = symbolic.map_structure(lambda t: t.shape if symbolic.is_symbolic(t) else t,
+                                      args[0] if args else None)
+    return ValueError(
+        f"Exception encountered when calling {type(layer).__name__} '{layer.name}' on a "
+        f"symbolic input.\n\n{type(error).__name__}: {error}\n\nReceived: inputs with shape "
+        f"{received}")
