@@ -6,7 +6,6 @@ per step (TimeDistributed in the original Keras 2 example; also checked equal), 
 categorical cross-entropy and accuracy, then decoded answers."""
 
 import numpy as np
-import pytest
 from guide_helpers import assert_nested_close
 
 import hocsau
@@ -109,14 +108,10 @@ def test_program_on_keras(real_keras):
     check(program(real_keras))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 D: the bool one-hot inputs are not cast to "
-                   "the Input's float32; then issue 12 I: accuracy with bool one-hot targets")
 def test_program_on_hocsau():
     check(program(hocsau))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 D: the bool one-hot inputs are not cast to "
-                   "the Input's float32; then issue 12 I: accuracy with bool one-hot targets")
 def test_same_weights_same_training_as_keras(real_keras):
     theirs = program(real_keras)
     ours = program(hocsau, weights=theirs["initial"])

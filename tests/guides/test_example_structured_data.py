@@ -102,7 +102,5 @@ def check(result):
     assert prediction.shape == (1, 1) and 0.0 <= prediction[0, 0] <= 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 D: the dataset's rank-1 feature batches "
-                   "(batch,) are not expanded to the Inputs' (batch, 1)")
 def test_program_on_hocsau():
     check(program(hocsau))

@@ -11,7 +11,6 @@ windows are checked against the documented indexing computed with numpy."""
 import os
 
 import numpy as np
-import pytest
 
 import hocsau
 
@@ -96,8 +95,6 @@ def test_program_on_hocsau(tmp_path):
     check(program(hocsau, str(tmp_path)))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 G: Dataset iteration yields numpy arrays, "
-                   "which have no .numpy() as the example's tensors do")
 def test_example_first_batch_inspection_on_hocsau():
     _, _, dataset_train, _ = windows(hocsau)
     for batch in dataset_train.take(1):

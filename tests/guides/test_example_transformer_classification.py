@@ -6,7 +6,6 @@ labelled by whether most of their tokens come from the first half of the vocabul
 pooled and classified with a softmax head."""
 
 import numpy as np
-import pytest
 from guide_helpers import assert_nested_close, layer_weights, set_layer_weights
 
 import hocsau
@@ -109,14 +108,10 @@ def test_program_on_keras(real_keras):
     check(program(real_keras))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 A: ops.arange in TokenAndPositionEmbedding."
-                   "call creates a CPU tensor while the functional graph is built on meta")
 def test_program_on_hocsau():
     check(program(hocsau))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 A: ops.arange in TokenAndPositionEmbedding."
-                   "call creates a CPU tensor while the functional graph is built on meta")
 def test_same_weights_same_predictions_as_keras(real_keras):
     theirs = program(real_keras)
     ours = program(hocsau, weights=theirs["initial"])

@@ -6,7 +6,6 @@ from `fit(x)` (no targets) and reports its three loss trackers. The model gets a
 (encode, sample, decode), which Keras 3 on torch needs before `fit` builds it."""
 
 import numpy as np
-import pytest
 import torch
 from guide_helpers import as_numpy, assert_nested_close, layer_weights, set_layer_weights
 
@@ -130,16 +129,10 @@ def test_program_on_keras(real_keras):
     check(program(real_keras))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 A: keras.random.normal in Sampling.call "
-                   "creates a tensor off the meta device while the encoder graph is built; "
-                   "then issue 12 H: fit(x) gives train_step `(x,)` instead of `x`")
 def test_program_on_hocsau():
     check(program(hocsau))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 A: keras.random.normal in Sampling.call "
-                   "creates a tensor off the meta device while the encoder graph is built; "
-                   "then issue 12 H: fit(x) gives train_step `(x,)` instead of `x`")
 def test_same_weights_same_encoding_as_keras(real_keras):
     """The sampled z differs (different random streams); z_mean and its decoding do not."""
     theirs = program(real_keras)

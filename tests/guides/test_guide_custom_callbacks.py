@@ -160,14 +160,10 @@ def test_program_on_keras(real_keras):
     check(program(real_keras))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 C: callback hooks receive logs=None where "
-                   "Keras passes a dict (on_train_begin, on_epoch_begin, batch begins)")
 def test_program_on_hocsau():
     check(program(hocsau))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 C: callback hooks receive logs=None where "
-                   "Keras passes a dict (on_train_begin, on_epoch_begin, batch begins)")
 def test_same_hooks_and_values_as_keras(real_keras):
     theirs = program(real_keras)
     ours = program(hocsau, weights=theirs["initial_weights"])

@@ -6,7 +6,6 @@ layers that make a mask (`compute_mask`), split one (TemporalSplit), opt in to p
 (`supports_masking`) and consume one (TemporalSoftmax)."""
 
 import numpy as np
-import pytest
 from guide_helpers import as_numpy, assert_nested_close, layer_weights, set_layer_weights
 
 import hocsau
@@ -163,14 +162,10 @@ def test_program_on_keras(real_keras):
     check(program(real_keras))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 B: the Embedding mask does not reach "
-                   "TemporalSoftmax while the functional graph is built (mask=None)")
 def test_program_on_hocsau():
     check(program(hocsau))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 B: the Embedding mask does not reach "
-                   "TemporalSoftmax while the functional graph is built (mask=None)")
 def test_same_weights_same_outputs_as_keras(real_keras):
     theirs = program(real_keras)
     ours = program(hocsau, weights=theirs["weights"])

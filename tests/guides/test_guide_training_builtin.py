@@ -8,7 +8,6 @@ and the guide's `LossHistory` callback recording Keras 2's `on_batch_end`."""
 import os
 
 import numpy as np
-import pytest
 from guide_helpers import assert_nested_close, layer_weights, set_layer_weights
 
 import hocsau
@@ -187,8 +186,6 @@ def test_program_on_keras(real_keras, tmp_path):
     check(program(real_keras, directory=str(tmp_path)))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 C: Keras 2's on_batch_end hook is not called "
-                   "by fit (LossHistory records no batch)")
 def test_program_on_hocsau(tmp_path):
     check(program(hocsau, directory=str(tmp_path)))
 

@@ -13,7 +13,6 @@ Keras 3 does, and the test checks that behaviour."""
 import warnings
 
 import numpy as np
-import pytest
 from guide_helpers import assert_nested_close, layer_weights, set_layer_weights
 
 import hocsau
@@ -154,8 +153,6 @@ def test_frozen_fit_program_on_keras(real_keras):
     check_frozen_fit(frozen_fit_program(real_keras))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 E: fit with no trainable weights fails "
-                   "(backward on a loss without grad_fn) where Keras warns and trains nothing")
 def test_frozen_fit_program_on_hocsau():
     check_frozen_fit(frozen_fit_program(hocsau))
 

@@ -156,3 +156,14 @@ def test_a_rank_keras_cannot_adjust_is_an_error_naming_the_input(shape):
     with pytest.raises(ValueError, match=r"Invalid input shape for input 'features': expected "
                        r"shape \(None, 3\), but the input has the incompatible shape"):
         model(np.ones(shape))
+
+
+def test_rank_one_string_features_get_their_trailing_axis():
+    # keras.io structured data: string columns arrive as (batch,) for Input((1,)).
+    inputs = hocsau.Input((1,), dtype="string", name="thal")
+    lookup = hocsau.layers.StringLookup(vocabulary=["fixed", "normal"], output_mode="one_hot")
+    model = hocsau.Model(inputs, lookup(inputs))
+    flat = model.predict({"thal": np.array(["normal", "fixed", "other"])}, verbose=0)
+    column = model.predict({"thal": np.array([["normal"], ["fixed"], ["other"]])}, verbose=0)
+    np.testing.assert_array_equal(flat, column)
+    assert flat.shape == (3, 3)

@@ -125,7 +125,7 @@ def _conform(x, spec, dtype, ndim):
                              "Please provide a valid tensor.")
         return None
     if dtype is None or _is_host_strings(x):
-        return x
+        return _adjust_host_rank(x, spec, ndim)
     mask = getattr(x, "_keras_mask", None)
     original = x
     if not isinstance(x, torch.Tensor):
@@ -141,6 +141,17 @@ def _conform(x, spec, dtype, ndim):
 
 def _is_host_strings(x) -> bool:
     return isinstance(x, np.ndarray) and (x.dtype.kind in "USO")
+
+
+def _adjust_host_rank(x, spec, ndim: int):
+    """Strings stay NumPy on the host; a rank one off is fixed as for tensors."""
+    if not isinstance(x, np.ndarray) or x.ndim == ndim:
+        return x
+    if x.ndim == ndim + 1 and x.shape[-1] == 1:
+        return x[..., 0]
+    if x.ndim == ndim - 1 and spec.shape[-1] == 1:
+        return x[..., None]
+    return x
 
 
 def _adjust_rank(x: torch.Tensor, spec) -> torch.Tensor:
