@@ -51,10 +51,20 @@ def summary_text(model) -> str:
     return "".join(lines)
 
 
-def assert_same_model(theirs, ours, name: str) -> None:
-    """Same summary (layer names, types, shapes, connections, totals), weights, name."""
+def assert_same_model(theirs, ours, name: str, scoped_paths: bool = False) -> None:
+    """Same summary (layer names, types, shapes, connections, totals), layers and operations
+    in Keras's order, weights, name.
+
+    With `scoped_paths`, Keras's weight paths carry the name scopes and nested models the
+    weights were made in (NASNet's cells, ConvNeXt's Sequential stem), which hocsau's
+    `layer/weight` paths leave out: only their last two parts are compared.
+    """
     assert summary_text(ours) == summary_text(theirs)
-    assert [w.path for w in ours.weights] == [w.path for w in theirs.weights]
+    assert [layer.name for layer in ours.layers] == [op.name for op in theirs.operations]
+    paths = [w.path for w in theirs.weights]
+    if scoped_paths:
+        paths = ["/".join(path.split("/")[-2:]) for path in paths]
+    assert [w.path for w in ours.weights] == paths
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert ours.count_params() == theirs.count_params()
     assert ours.name == theirs.name == name
