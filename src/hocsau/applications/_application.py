@@ -22,11 +22,26 @@ DENSE_KERNEL_INITIALIZER = {
 }
 
 
+
+
+def weights_message(quote: str = "`", end: str = ".") -> str:
+    """Keras's `weights` error as one family words it: the quotes around imagenet, the end
+    (formatted later with `weights`)."""
+    return ("The `weights` argument should be either `None` (random initialization), "
+            f"{quote}imagenet{quote} (pre-training on ImageNet), or the path to the weights "
+            f"file to be loaded{end}")
+
+
+def tf_kernels_files(model: str, hashes: tuple) -> tuple:
+    """`Family.files` for Keras's `<model>_weights_tf_dim_ordering_tf_kernels.h5` and its
+    `_notop.h5`, with their md5 `hashes`."""
+    stem = f"{model}_weights_tf_dim_ordering_tf_kernels"
+    return (f"{stem}.h5", hashes[0]), (f"{stem}_notop.h5", hashes[1])
+
+
 # Keras words these two errors differently in each family: (weights, classes) templates.
 MESSAGES = (
-    "The `weights` argument should be either `None` (random initialization), `imagenet` "
-    "(pre-training on ImageNet), or the path to the weights file to be loaded. "
-    "Received: weights={weights}",
+    weights_message(end=". Received: weights={weights}"),
     'If using `weights="imagenet"` with `include_top` as true, `classes` should be 1000. '
     "Received: classes={classes}",
 )
@@ -143,7 +158,7 @@ def load_weights(model, weights, file_name: str, base_url: str, file_hash: str,
 
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Family:
     """What sets one model (or family) apart in the skeleton the applications share.
 
@@ -200,7 +215,33 @@ def build(family: Family, backbone: Callable, *, include_top, weights, input_ten
     return model
 
 
-DOC = """Instantiates the {name} architecture ({paper}).
+# Docstring parts most constructors share: `doc` puts them in place of "{weights_args}" and
+# "{head_args}" (the rest of a docstring is formatted later).
+DOC_PARTS = {
+    "weights_args": """weights: None (random initialization), "imagenet" (Keras's pretrained
+        weights, downloaded once into the cache's `models` folder), or the path of a weights
+        file.
+    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.""",
+    "head_args": """pooling: With `include_top=False`: None (4D feature maps), "avg" or "max"
+        (global pooling to a 2D tensor).
+    classes: Number of classes, only without ImageNet weights (default 1000).
+    classifier_activation: Activation of the "predictions" layer; None gives logits. Only
+        None or "softmax" with pretrained weights.
+    name: The model's name.
+
+Returns:
+    A functional `Model`.""",
+}
+
+
+def doc(template: str) -> str:
+    """`template` with `DOC_PARTS` in place of their names in braces."""
+    for key, text in DOC_PARTS.items():
+        template = template.replace("{" + key + "}", text)
+    return template
+
+
+DOC = doc("""Instantiates the {name} architecture ({paper}).
 
 Inputs are expected preprocessed by `hocsau.applications.{module}.preprocess_input`
 ({preprocessing}).
@@ -208,21 +249,37 @@ Inputs are expected preprocessed by `hocsau.applications.{module}.preprocess_inp
 Args:
     include_top: Whether to end with the ImageNet classifier (average pooling "avg_pool",
         Dense "predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
+    {weights_args}
     input_shape: Optional shape tuple, only to be given with `include_top=False` (the
         ImageNet classifier needs {size}x{size}x3); height and width of at least {min_size}.
-    pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
-        pooling to a 2D tensor).
-    classes: Number of classes, only without ImageNet weights (default 1000).
-    classifier_activation: Activation of the "predictions" layer; None gives logits. Only
-        None or "softmax" with pretrained weights.
-    name: The model's name.
+    {head_args}
+""")
 
-Returns:
-    A functional `Model`.
-"""
+_PREPROCESSING = {
+    "caffe": "Caffe-style preprocessing of pixels in [0, 255]: RGB to BGR, then ImageNet's "
+             "channel means subtracted",
+    "tf": "Pixels in [0, 255] scaled to [-1, 1]",
+    "torch": "Torch-style preprocessing of pixels in [0, 255]: scaled to [0, 1], then each "
+             "channel standardized with ImageNet's mean and standard deviation",
+}
+
+
+def preprocessor(mode: str | None) -> Callable:
+    """A family's `preprocess_input(x, data_format=None)`: `imagenet_utils.preprocess_input`
+    in `mode`, or, for None, `x` unchanged (models that preprocess their inputs inside)."""
+
+    def preprocess_input(x, data_format=None):
+        if mode is None:
+            return x
+        return imagenet_utils.preprocess_input(x, data_format=data_format, mode=mode)
+
+    if mode is None:
+        preprocess_input.__doc__ = ("Returns `x` unchanged: the model preprocesses its inputs "
+                                    "itself (kept for Keras's API; `data_format` is ignored).")
+    else:
+        preprocess_input.__doc__ = (f"{_PREPROCESSING[mode]}; see "
+                                    "`hocsau.applications.imagenet_utils.preprocess_input`.")
+    return preprocess_input
 
 
 def constructor(function_name: str, family: Family, backbone: Callable, default_name: str,

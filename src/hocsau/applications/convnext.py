@@ -48,7 +48,7 @@ _MEAN = [0.485 * 255, 0.456 * 255, 0.406 * 255]
 _VARIANCE = [(0.229 * 255) ** 2, (0.224 * 255) ** 2, (0.225 * 255) ** 2]
 _EPSILON = 1e-6
 
-_DOC = """Instantiates the {name} architecture (ConvNeXt, "A ConvNet for the 2020s", CVPR 2022).
+_DOC = app.doc("""Instantiates the {name} architecture (ConvNeXt, CVPR 2022).
 
 With `include_preprocessing` (the default) the model normalizes its inputs itself: it expects
 float pixels in [0, 255], so `hocsau.applications.convnext.preprocess_input` passes inputs
@@ -59,9 +59,7 @@ Args:
         "_head_dense").
     include_preprocessing: Whether to start with the ImageNet Normalization layer (only
         applied to 3-channel inputs).
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
+    {weights_args}
     input_shape: Optional shape tuple, only to be given with `include_top=False` (the
         ImageNet classifier needs 224x224x3); height and width of at least 32.
     pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
@@ -74,7 +72,7 @@ Args:
 
 Returns:
     A functional `Model`.
-"""
+""")
 
 
 @keras_class("keras.src.applications.convnext")
@@ -195,8 +193,8 @@ def _convnext(config: dict, weights_name: str, *, include_top, include_preproces
         raise ValueError(f'Model name "{name}" does not match weights variant "{weights_name}". '
                          "When using imagenet weights, model name must contain the weights "
                          f'variant (e.g., "{weights_name}").')
-    suffix, file_hash = (".h5", WEIGHTS_HASHES[weights_name][0]) if include_top else (
-        "_notop.h5", WEIGHTS_HASHES[weights_name][1])
+    suffix = ".h5" if include_top else "_notop.h5"
+    file_hash = WEIGHTS_HASHES.get(weights_name, (None, None))[0 if include_top else 1]
     app.load_weights(model, weights, name + suffix, BASE_WEIGHTS_PATH, file_hash)
     return model
 
@@ -226,15 +224,7 @@ ConvNeXtLarge = _variant("ConvNeXtLarge", "large")
 ConvNeXtXLarge = _variant("ConvNeXtXLarge", "xlarge")
 
 
-def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: ConvNeXt models normalize their inputs themselves (kept for
-    Keras's API).
-
-    Args:
-        x: Images (array or tensor) with pixel values in [0, 255].
-        data_format: Ignored; accepted for the common `preprocess_input` signature.
-    """
-    return x
+preprocess_input = app.preprocessor(None)
 
 
 __all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from hocsau import layers
 from hocsau.applications import _application as app
-from hocsau.applications import imagenet_utils
 from hocsau.applications.imagenet_utils import decode_predictions
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/densenet/"
@@ -19,11 +18,8 @@ WEIGHTS_HASHES = {
 }
 
 # How Keras's DenseNet and NASNet word the `weights` and `classes` errors.
-MESSAGES = (
-    "The `weights` argument should be either `None` (random initialization), `imagenet` "
-    "(pre-training on ImageNet), or the path to the weights file to be loaded.",
-    'If using `weights` as `"imagenet"` with `include_top` as true, `classes` should be 1000',
-)
+MESSAGES = (app.weights_message(), 'If using `weights` as `"imagenet"` with `include_top` as '
+            "true, `classes` should be 1000")
 
 # Batch normalization epsilon of every DenseNet layer (the value the released weights use).
 BN_EPSILON = 1.001e-5
@@ -81,14 +77,17 @@ def _backbone(blocks: tuple):
     return backbone
 
 
+FAMILIES = {depth: app.Family(default_size=224, min_size=32, base_url=BASE_WEIGHTS_PATH,
+                              files=app.tf_kernels_files(f"densenet{depth}", file_hashes),
+                              messages=MESSAGES, channels_last_only="DenseNet",
+                              named_pooling=True)
+            for depth, file_hashes in WEIGHTS_HASHES.items()}
+
+
 def _variant(depth: int, blocks: tuple):
     """The public constructor of one DenseNet depth, with Keras's signature and files."""
-    files = tuple((f"densenet{depth}_weights_tf_dim_ordering_tf_kernels{suffix}", file_hash)
-                  for suffix, file_hash in zip((".h5", "_notop.h5"), WEIGHTS_HASHES[depth],
-                                               strict=True))
-    family = app.Family(default_size=224, min_size=32, base_url=BASE_WEIGHTS_PATH, files=files,
-                        messages=MESSAGES, channels_last_only="DenseNet", named_pooling=True)
-    return app.constructor(f"DenseNet{depth}", family, _backbone(blocks), f"densenet{depth}", {
+    return app.constructor(f"DenseNet{depth}", FAMILIES[depth], _backbone(blocks),
+                           f"densenet{depth}", {
         "paper": "Densely Connected Convolutional Networks, CVPR 2017", "module": "densenet",
         "preprocessing": "pixels scaled to [0, 1], then each channel standardized with "
                          "ImageNet's mean and standard deviation"})
@@ -99,10 +98,7 @@ DenseNet169 = _variant(169, (6, 12, 32, 32))
 DenseNet201 = _variant(201, (6, 12, 48, 32))
 
 
-def preprocess_input(x, data_format=None):
-    """Torch-style preprocessing of pixels in [0, 255]: scaled to [0, 1], then standardized
-    per channel; see `hocsau.applications.imagenet_utils.preprocess_input`."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="torch")
+preprocess_input = app.preprocessor("torch")
 
 
 __all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "decode_predictions",

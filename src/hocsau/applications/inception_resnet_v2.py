@@ -6,29 +6,26 @@ from __future__ import annotations
 
 from hocsau import layers
 from hocsau.applications import _application as app
-from hocsau.applications import _inception, imagenet_utils
+from hocsau.applications import _inception
 from hocsau.applications._inception import STEM, branch, mixed
 from hocsau.applications.imagenet_utils import decode_predictions
 from hocsau.layers.layer import Layer
+from hocsau.saving.serialization import keras_class
 
 BASE_WEIGHT_URL = (
     "https://storage.googleapis.com/tensorflow/keras-applications/inception_resnet_v2/"
 )
-WEIGHTS_FILE = "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5"
-WEIGHTS_FILE_NO_TOP = "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5"
 
-# How Keras's InceptionResNetV2 and ConvNeXt word the `weights` and `classes` errors.
-MESSAGES = (
-    "The `weights` argument should be either `None` (random initialization), `imagenet` "
-    "(pre-training on ImageNet), or the path to the weights file to be loaded.",
-    'If using `weights="imagenet"` with `include_top=True`, `classes` should be 1000. '
-    "Received classes={classes}",
-)
+# How Keras's InceptionV3, InceptionResNetV2 and ConvNeXt word the `classes` error, and the
+# last two the `weights` one.
+CLASSES_MESSAGE = ('If using `weights="imagenet"` with `include_top=True`, `classes` should '
+                   "be 1000. Received classes={classes}")
+MESSAGES = (app.weights_message(), CLASSES_MESSAGE)
 
 FAMILY = app.Family(
     default_size=299, min_size=75, base_url=BASE_WEIGHT_URL, messages=MESSAGES,
-    files=((WEIGHTS_FILE, "e693bd0210a403b3192acc6073ad2e96"),
-           (WEIGHTS_FILE_NO_TOP, "d19885ff4a710c122648d3b5c3b684e4")))
+    files=app.tf_kernels_files("inception_resnet_v2", ("e693bd0210a403b3192acc6073ad2e96",
+                                                       "d19885ff4a710c122648d3b5c3b684e4")))
 
 # The residual branches of each block type, and their convolutions' output channels.
 _BLOCK_BRANCHES = {
@@ -43,6 +40,7 @@ _MIXED_7A = ([(256, 1), (384, 3, 2, "valid")], [(256, 1), (288, 3, 2, "valid")],
              [(256, 1), (288, 3), (320, 3, 2, "valid")], ["max"])
 
 
+@keras_class("keras.src.applications.inception_resnet_v2")
 class CustomScaleLayer(Layer):
     """`inputs[0] + inputs[1] * scale`: a residual branch added at a fixed scale."""
 
@@ -111,10 +109,7 @@ InceptionResNetV2 = app.constructor(
         "module": "inception_resnet_v2", "preprocessing": "pixels scaled to [-1, 1]"})
 
 
-def preprocess_input(x, data_format=None):
-    """Pixels in [0, 255] scaled to [-1, 1]; see
-    `hocsau.applications.imagenet_utils.preprocess_input`."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = app.preprocessor("tf")
 
 
 __all__ = ["CustomScaleLayer", "InceptionResNetV2", "conv2d_bn", "decode_predictions",

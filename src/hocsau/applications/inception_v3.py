@@ -5,28 +5,18 @@ files load into it."""
 from __future__ import annotations
 
 from hocsau.applications import _application as app
-from hocsau.applications import _inception, imagenet_utils
 from hocsau.applications._inception import STEM, branch, mixed
 from hocsau.applications.imagenet_utils import decode_predictions
+from hocsau.applications.inception_resnet_v2 import CLASSES_MESSAGE
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
-WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
-WEIGHTS_FILE_NO_TOP = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
-WEIGHTS_PATH = BASE_WEIGHTS_PATH + WEIGHTS_FILE
-WEIGHTS_PATH_NO_TOP = BASE_WEIGHTS_PATH + WEIGHTS_FILE_NO_TOP
-
-MESSAGES = (
-    "The `weights` argument should be either `None` (random initialization), `imagenet` "
-    "(pre-training on ImageNet), or the path to the weights file to be loaded; "
-    "Received: weights={weights}",
-    'If using `weights="imagenet"` with `include_top=True`, `classes` should be 1000. '
-    "Received classes={classes}",
-)
 
 FAMILY = app.Family(
-    default_size=299, min_size=75, base_url=BASE_WEIGHTS_PATH, messages=MESSAGES,
-    files=((WEIGHTS_FILE, "9a0d58056eeedaa3f26cb7ebd46da564"),
-           (WEIGHTS_FILE_NO_TOP, "bcbd6486424b2319ff4ef7d526e38f63")))
+    default_size=299, min_size=75, base_url=BASE_WEIGHTS_PATH,
+    files=app.tf_kernels_files("inception_v3", ("9a0d58056eeedaa3f26cb7ebd46da564",
+                                                "bcbd6486424b2319ff4ef7d526e38f63")),
+    messages=(app.weights_message(end="; Received: weights={weights}"), CLASSES_MESSAGE))
+WEIGHTS_PATH, WEIGHTS_PATH_NO_TOP = (BASE_WEIGHTS_PATH + name for name, _ in FAMILY.files)
 
 
 def _block_35(pool_filters: int) -> tuple:
@@ -69,18 +59,7 @@ InceptionV3 = app.constructor("InceptionV3", FAMILY, _backbone, "inception_v3", 
     "module": "inception_v3", "preprocessing": "pixels scaled to [-1, 1]"})
 
 
-def conv2d_bn(x, filters: int, num_row: int, num_col: int, padding: str = "same",
-              strides=(1, 1), name: str | None = None):
-    """Keras's InceptionV3 unit: bias-free `num_row x num_col` convolution "<name>_conv",
-    batch normalization "<name>_bn" (no scale), ReLU "<name>"."""
-    names = (None, None, None) if name is None else (f"{name}_conv", f"{name}_bn", name)
-    return _inception.conv_bn(x, filters, (num_row, num_col), strides, padding, names=names)
+preprocess_input = app.preprocessor("tf")
 
 
-def preprocess_input(x, data_format=None):
-    """Pixels in [0, 255] scaled to [-1, 1]; see
-    `hocsau.applications.imagenet_utils.preprocess_input`."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
-__all__ = ["InceptionV3", "conv2d_bn", "decode_predictions", "preprocess_input"]
+__all__ = ["InceptionV3", "decode_predictions", "preprocess_input"]

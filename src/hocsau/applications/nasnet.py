@@ -31,29 +31,19 @@ WEIGHTS_FILES = {
                "d81d89dc07e6e56530c4e77faddd61b5")),
 }
 
-_DOC = """Instantiates the {name} architecture (NASNet-A, CVPR 2018).
+_DOC = app.doc("""Instantiates the {name} architecture (NASNet-A, CVPR 2018).
 
 Inputs are expected preprocessed by `hocsau.applications.nasnet.preprocess_input` (pixels
 scaled to [-1, 1]). Channels-last data only.
 
 Args:
     input_shape: Optional shape tuple, only to be given with `include_top=False` (the
-        ImageNet classifier needs {size}x{size}x3; {no_top_shape}); height and width of at
-        least 32, static (no None) with ImageNet weights.
+        ImageNet classifier needs {size}x{size}x3; {no_top_shape} without it). Height and
+        width of at least 32, static (no None) with ImageNet weights.
     include_top: Whether to end with the classifier (average pooling, Dense "predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
-    pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
-        pooling to a 2D tensor).
-    classes: Number of classes, only without ImageNet weights (default 1000).
-    classifier_activation: Activation of the "predictions" layer; None gives logits. Only
-        None or "softmax" with pretrained weights.
-    name: The model's name.
-
-Returns:
-    A functional `Model`.
-"""
+    {weights_args}
+    {head_args}
+""")
 
 
 def _batch_norm(x, name: str | None):
@@ -242,15 +232,12 @@ def NASNetLarge(input_shape=None, include_top=True, weights="imagenet", input_te
 
 
 NASNetMobile.__doc__ = _DOC.format(name="NASNetMobile", size=224,
-                                   no_top_shape="without it, 224x224x3 by default")
+                                   no_top_shape="default 224x224x3")
 NASNetLarge.__doc__ = _DOC.format(name="NASNetLarge", size=331,
-                                  no_top_shape="without it, any size by default")
+                                  no_top_shape="any size")
 
 
-def preprocess_input(x, data_format=None):
-    """Pixels in [0, 255] scaled to [-1, 1]; see
-    `hocsau.applications.imagenet_utils.preprocess_input`."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = app.preprocessor("tf")
 
 
 __all__ = ["NASNetLarge", "NASNetMobile", "decode_predictions", "preprocess_input"]

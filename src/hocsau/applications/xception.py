@@ -6,26 +6,17 @@ from __future__ import annotations
 
 from hocsau import layers
 from hocsau.applications import _application as app
-from hocsau.applications import imagenet_utils
 from hocsau.applications.imagenet_utils import decode_predictions
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/xception/"
-WEIGHTS_FILE = "xception_weights_tf_dim_ordering_tf_kernels.h5"
-WEIGHTS_FILE_NO_TOP = "xception_weights_tf_dim_ordering_tf_kernels_notop.h5"
-WEIGHTS_PATH = BASE_WEIGHTS_PATH + WEIGHTS_FILE
-WEIGHTS_PATH_NO_TOP = BASE_WEIGHTS_PATH + WEIGHTS_FILE_NO_TOP
-
-MESSAGES = (
-    "The `weights` argument should be either `None` (random initialization), 'imagenet' "
-    "(pre-training on ImageNet), or the path to the weights file to be loaded.",
-    "If using `weights='imagenet'` with `include_top=True`, `classes` should be 1000.  "
-    "Received classes={classes}",
-)
 
 FAMILY = app.Family(
-    default_size=299, min_size=71, base_url=BASE_WEIGHTS_PATH, messages=MESSAGES,
-    files=((WEIGHTS_FILE, "0a58e3b7378bc2990ea3b43d5981f1f6"),
-           (WEIGHTS_FILE_NO_TOP, "b0042744bf5b25fce3cb969f33bebb97")))
+    default_size=299, min_size=71, base_url=BASE_WEIGHTS_PATH,
+    files=app.tf_kernels_files("xception", ("0a58e3b7378bc2990ea3b43d5981f1f6",
+                                            "b0042744bf5b25fce3cb969f33bebb97")),
+    messages=(app.weights_message("'"), "If using `weights='imagenet'` with `include_top=True`, "
+              "`classes` should be 1000.  Received classes={classes}"))
+WEIGHTS_PATH, WEIGHTS_PATH_NO_TOP = (BASE_WEIGHTS_PATH + name for name, _ in FAMILY.files)
 
 
 def _batch_norm(x, name: str | None = None):
@@ -89,10 +80,7 @@ Xception = app.constructor("Xception", FAMILY, _backbone, "xception", {
     "module": "xception", "preprocessing": "pixels scaled to [-1, 1]"})
 
 
-def preprocess_input(x, data_format=None):
-    """Pixels in [0, 255] scaled to [-1, 1]; see
-    `hocsau.applications.imagenet_utils.preprocess_input`."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = app.preprocessor("tf")
 
 
 __all__ = ["Xception", "decode_predictions", "preprocess_input"]
