@@ -37,28 +37,51 @@ def test_classifier_outputs_match_keras(pair):
     assert helpers.assert_same_outputs(theirs, ours, helpers.images()).shape == (2, 10)
 
 
-def test_stochastic_depth_schedule_and_options_match_keras():
-    """A small configuration through Keras's generic builder and ours: stochastic depth
-    growing over the blocks, no layer scale, no Normalization for one channel, max pooling
-    then layer normalization; the same outputs in inference."""
-    config = {"depths": [1, 2, 1, 1], "projection_dims": [8, 16, 24, 32]}
-    kwargs = {"include_top": False, "include_preprocessing": True, "weights": None,
-              "input_tensor": None, "input_shape": (SIZE, SIZE, 1), "pooling": "max",
-              "classes": 1000, "classifier_activation": "softmax", "name": "convnext_mini",
-              "drop_path_rate": 0.4, "layer_scale_init_value": None}
+# A small ConvNeXt through Keras's generic builder and ours: stochastic depth growing over
+# the blocks, no layer scale, no Normalization for one channel, max pooling then layer
+# normalization.
+MINI = {"depths": [1, 2, 1, 1], "projection_dims": [8, 16, 24, 32]}
+MINI_ARGS = {"include_top": False, "include_preprocessing": True, "weights": None,
+             "input_tensor": None, "input_shape": (SIZE, SIZE, 1), "pooling": "max",
+             "classes": 1000, "classifier_activation": "softmax", "name": "convnext_mini",
+             "drop_path_rate": 0.4, "layer_scale_init_value": None}
+
+
+@pytest.fixture(scope="module")
+def mini():
     keras.backend.clear_session()
-    theirs = keras_convnext.ConvNeXt(**config, **kwargs)
+    theirs = keras_convnext.ConvNeXt(**MINI, **MINI_ARGS)
     hocsau.backend.clear_session()
-    ours = convnext._convnext(config, "convnext_mini", **kwargs)
+    ours = convnext._convnext(MINI, "convnext_mini", **MINI_ARGS)
+    randomize(theirs, 3)
+    copy_weights(theirs, ours)
+    return theirs, ours
+
+
+def test_stochastic_depth_schedule_and_options_match_keras(mini):
+    theirs, ours = mini
     assert helpers.summary_text(ours) == helpers.summary_text(theirs)
     rates = [layer.drop_path_rate for layer in ours.layers
              if isinstance(layer, convnext.StochasticDepth)]
     assert rates == pytest.approx([0.1, 0.2, 0.3, 0.4])
-    randomize(theirs, 3)
-    copy_weights(theirs, ours)
     x = helpers.images(seed=4)[..., :1]
-    expected = predict(theirs, x)
-    np.testing.assert_allclose(predict(ours, x), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(predict(ours, x), predict(theirs, x), rtol=1e-4, atol=1e-4)
+
+
+def test_keras_files_exchange_with_keras(mini, tmp_path):
+    """A `.keras` file of either library loads in the other (the nested Sequentials and
+    StochasticDepth layers named by Keras's module), with the same outputs."""
+    theirs, ours = mini
+    x = helpers.images(seed=5)[..., :1]
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    from_ours = keras.saving.load_model(tmp_path / "ours.keras")
+    from_theirs = hocsau.saving.load_model(tmp_path / "theirs.keras")
+    assert isinstance(from_theirs.get_layer("convnext_mini_stage_1_block_1_stochastic_depth"),
+                      convnext.StochasticDepth)
+    np.testing.assert_allclose(predict(from_ours, x), predict(ours, x), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(predict(from_theirs, x), predict(theirs, x), rtol=1e-4,
+                               atol=1e-4)
 
 
 def test_stochastic_depth_drops_whole_samples_in_training():
