@@ -177,6 +177,8 @@ def _top(x, include_top: bool, pooling, classes: int, classifier_activation, nam
 def _convnext(config: dict, weights_name: str, *, include_top, include_preprocessing, weights,
               input_tensor, input_shape, pooling, classes, classifier_activation, name,
               drop_path_rate: float = 0.0, layer_scale_init_value=1e-6):
+    """A ConvNeXt of `config`'s depths and widths, as Keras's generic `ConvNeXt` builds it;
+    ImageNet weights are those of `weights_name`, which `name` must contain."""
     img_input, input_shape = app.prepare_input(FAMILY, weights, include_top, classes,
                                                input_tensor, input_shape)
     x = img_input

@@ -183,6 +183,8 @@ def _cells(x, penultimate_filters: int, num_blocks: int, skip_reduction: bool,
 
 def _nasnet(size: str, default_size: int, cells: dict, *, input_shape, include_top,
             weights, input_tensor, pooling, classes, classifier_activation, name):
+    """A NASNet-A network with `cells`' arguments of `_cells` and stem width, as Keras's
+    generic `NASNet` builds it, with the weight files of `size` ("mobile" or "large")."""
     family = app.Family(default_size=default_size, min_size=32, base_url=BASE_WEIGHTS_PATH,
                         messages=MESSAGES, channels_last_only="NASNet")
 
