@@ -56,7 +56,8 @@ def randomize(model, seed: int = 0) -> None:
         elif leaf in ("beta", "moving_mean", "mean", "bias"):
             value = rng.normal(0.0, 0.1, shape)
         else:
-            fan_in = int(np.prod(shape[:-1])) if leaf == "kernel" else int(np.prod(shape[:2]))
+            dense = leaf in ("kernel", "pointwise_kernel")
+            fan_in = int(np.prod(shape[:-1] if dense else shape[:2]))
             value = rng.normal(0.0, 1.0 / np.sqrt(fan_in), shape)
         weight.assign(value.astype("float32"))
 

@@ -11,7 +11,6 @@ against the example's documented behaviour."""
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import hocsau
 

@@ -26,30 +26,6 @@ WEIGHTS_HASHES = {
 # Batch normalization epsilon of every ResNet layer (the value the released weights use).
 BN_EPSILON = 1.001e-5
 
-_DOC = """Instantiates the {name} architecture ({paper}).
-
-Inputs are expected preprocessed by `hocsau.applications.{module}.preprocess_input`
-({preprocessing}).
-
-Args:
-    include_top: Whether to end with the ImageNet classifier (average pooling "avg_pool",
-        Dense "predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
-    input_shape: Optional shape tuple, only to be given with `include_top=False` (the
-        classifier needs 224x224x3); 3 channels, height and width of at least 32.
-    pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
-        pooling to a 2D tensor).
-    classes: Number of classes, only without ImageNet weights (default 1000).
-    classifier_activation: Activation of the "predictions" layer; None gives logits. Only
-        None or "softmax" with pretrained weights.
-    name: The model's name.
-
-Returns:
-    A functional `Model`.
-"""
-
 _DOCS = {
     False: {"paper": "Deep Residual Learning for Image Recognition, CVPR 2015",
             "module": "resnet", "preprocessing": "RGB to BGR, then ImageNet's channel means "
@@ -109,5 +85,5 @@ def variant(function_name: str, stack, blocks: tuple, strides: tuple, preact: bo
                       classifier_activation=classifier_activation, name=name)
 
     build.__name__ = build.__qualname__ = function_name
-    build.__doc__ = _DOC.format(name=function_name, **_DOCS[preact])
+    build.__doc__ = app.DOC.format(name=function_name, size=224, min_size=32, **_DOCS[preact])
     return build

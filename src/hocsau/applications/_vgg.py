@@ -18,7 +18,7 @@ MESSAGES = (
 
 _BLOCK_FILTERS = (64, 128, 256, 512, 512)
 
-DOC = """Instantiates the {name} model (VGG, ICLR 2015).
+DOC = app.doc("""Instantiates the {name} model (VGG, ICLR 2015).
 
 Inputs are expected preprocessed by `hocsau.applications.{module}.preprocess_input` (RGB to
 BGR, ImageNet channel means subtracted, no scaling).
@@ -26,21 +26,11 @@ BGR, ImageNet channel means subtracted, no scaling).
 Args:
     include_top: Whether to end with the three fully-connected layers (fc1, fc2,
         "predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
+    {weights_args}
     input_shape: Optional shape tuple, only to be given with `include_top=False` (the
         classifier needs 224x224x3); 3 channels, height and width of at least 32.
-    pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
-        pooling to a 2D tensor).
-    classes: Number of classes, only without ImageNet weights (default 1000).
-    classifier_activation: Activation of the "predictions" layer; None gives logits. Only
-        None or "softmax" with pretrained weights.
-    name: The model's name.
-
-Returns:
-    A functional `Model`.
-"""
+    {head_args}
+""")
 
 
 def build_vgg(convs_per_block: tuple, base_url: str, files: tuple, *, include_top, weights,

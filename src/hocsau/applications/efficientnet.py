@@ -45,7 +45,7 @@ DEFAULT_BLOCKS_ARGS = [
 # ImageNet models rescale by 1/sqrt(std) once more to divide by the true std.
 IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225]
 
-_DOC = """Instantiates the {name} architecture (EfficientNet, ICML 2019).
+_DOC = app.doc("""Instantiates the {name} architecture (EfficientNet, ICML 2019).
 
 The model includes its input preprocessing (Rescaling and Normalization layers): it expects
 float pixels in [0, 255], so `hocsau.applications.efficientnet.preprocess_input` passes
@@ -53,21 +53,11 @@ inputs through unchanged.
 
 Args:
     include_top: Whether to end with the 1000-way ImageNet classifier ("predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
+    {weights_args}
     input_shape: Optional shape tuple, only to be given with `include_top=False`; images of
         at least 32x32 with 3 channels (for ImageNet weights).
-    pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
-        pooling to a 2D tensor).
-    classes: Number of classes, only without ImageNet weights (default 1000).
-    classifier_activation: Activation of the "predictions" layer; None gives logits. Only
-        None or "softmax" with pretrained weights.
-    name: The model's name.
-
-Returns:
-    A functional `Model`.
-"""
+    {head_args}
+""")
 
 
 def _round_filters(filters: float, width: float, divisor: int = 8) -> int:
@@ -175,15 +165,7 @@ EfficientNetB6 = _variant("EfficientNetB6", 1.8, 2.6, 528, 0.5)
 EfficientNetB7 = _variant("EfficientNetB7", 2.0, 3.1, 600, 0.5)
 
 
-def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: EfficientNet models preprocess inside (kept for Keras's API).
-
-    Args:
-        x: Images (array or tensor) with pixel values in [0, 255].
-        data_format: Ignored; accepted for the common `preprocess_input` signature.
-    """
-    return x
-
+preprocess_input = app.preprocessor(None)
 
 
 __all__ = ["EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",

@@ -55,7 +55,7 @@ DEFAULT_BLOCKS_ARGS = {
                       ("b3", _B)]
 }
 
-_DOC = """Instantiates the {name} architecture (EfficientNetV2, ICML 2021).
+_DOC = app.doc("""Instantiates the {name} architecture (EfficientNetV2, ICML 2021).
 
 The model includes its input preprocessing (unless `include_preprocessing=False`): it
 expects float pixels in [0, 255], so `hocsau.applications.efficientnet_v2.preprocess_input`
@@ -63,9 +63,7 @@ passes inputs through unchanged.
 
 Args:
     include_top: Whether to end with the 1000-way ImageNet classifier ("predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
+    {weights_args}
     input_shape: Optional shape tuple, only to be given with `include_top=False`; images of
         at least 32x32 with 3 channels (for ImageNet weights).
     pooling: With `include_top=False`: None (4D feature maps), "avg" or "max" (global
@@ -79,7 +77,7 @@ Args:
 
 Returns:
     A functional `Model`.
-"""
+""")
 
 
 def _round_filters(filters: float, width: float, min_depth: int = 8, divisor: int = 8) -> int:
@@ -207,15 +205,7 @@ EfficientNetV2M = _variant("EfficientNetV2M", "m", 1.0, 1.0, 480)
 EfficientNetV2L = _variant("EfficientNetV2L", "l", 1.0, 1.0, 480)
 
 
-def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: EfficientNetV2 models preprocess inside (kept for Keras's API).
-
-    Args:
-        x: Images (array or tensor) with pixel values in [0, 255].
-        data_format: Ignored; accepted for the common `preprocess_input` signature.
-    """
-    return x
-
+preprocess_input = app.preprocessor(None)
 
 
 __all__ = ["EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",

@@ -56,7 +56,7 @@ _LARGE = ((1, 16, 3, 1, False, "relu"), (4, 24, 3, 2, False, "relu"),
           (6, 160, None, 2, True, None), (6, 160, None, 1, True, None),
           (6, 160, None, 1, True, None))
 
-_DOC = """Instantiates the {name} architecture (MobileNetV3, ICCV 2019).
+_DOC = app.doc("""Instantiates the {name} architecture (MobileNetV3, ICCV 2019).
 
 With `include_preprocessing` (the default) the model rescales its inputs itself: it expects
 float pixels in [0, 255], so `hocsau.applications.mobilenet_v3.preprocess_input` passes
@@ -69,9 +69,7 @@ Args:
         only when minimalistic); above 1 it widens the last convolution too.
     minimalistic: ReLU and 3x3 kernels everywhere, no squeeze-and-excitation.
     include_top: Whether to end with the classifier ("conv_2", "logits", "predictions").
-    weights: None (random initialization), "imagenet" (Keras's pretrained weights,
-        downloaded once into the cache's `models` folder), or the path of a weights file.
-    input_tensor: Optional symbolic tensor (from `Input`) to use as the model's input.
+    {weights_args}
     classes: Number of classes, only without ImageNet weights (default 1000).
     pooling: With `include_top=False`: None (4D feature maps), "avg" or "max".
     dropout_rate: Dropout rate before the "logits" convolution.
@@ -82,7 +80,7 @@ Args:
 
 Returns:
     A functional `Model`.
-"""
+""")
 
 
 def _activation(x, name: str):
@@ -263,16 +261,7 @@ MobileNetV3Small = _variant("MobileNetV3Small", _SMALL, 1024)
 MobileNetV3Large = _variant("MobileNetV3Large", _LARGE, 1280)
 
 
-def preprocess_input(x, data_format=None):
-    """Returns `x` unchanged: MobileNetV3 models rescale their inputs themselves (kept for
-    Keras's API).
-
-    Args:
-        x: Images (array or tensor) with pixel values in [0, 255].
-        data_format: Ignored; accepted for the common `preprocess_input` signature.
-    """
-    return x
-
+preprocess_input = app.preprocessor(None)
 
 
 __all__ = ["MobileNetV3Large", "MobileNetV3Small", "decode_predictions", "preprocess_input"]

@@ -188,7 +188,7 @@ class Layer(LegacyShapes, nn.Module):
         dtype = config.standardize_dtype(dtype or self._dtype_policy.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
-        name = name or f"variable_{len(self._tracked_variables)}"
+        name = name or naming.uniquify("variable")  # Keras's names: variable, variable_1, ...
         try:
             variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
                                 trainable=trainable and self._trainable, name=name)
