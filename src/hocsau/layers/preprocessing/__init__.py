@@ -24,6 +24,7 @@ from hocsau.layers.preprocessing.random_color_degeneration import RandomColorDeg
 from hocsau.layers.preprocessing.random_color_jitter import RandomColorJitter
 from hocsau.layers.preprocessing.random_contrast import RandomContrast
 from hocsau.layers.preprocessing.random_crop import RandomCrop
+from hocsau.layers.preprocessing.random_elastic_transform import RandomElasticTransform
 from hocsau.layers.preprocessing.random_erasing import RandomErasing
 from hocsau.layers.preprocessing.random_flip import RandomFlip
 from hocsau.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
@@ -58,4 +59,4 @@ __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrog
 __all__ += ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
             "StringLookup"]
 __all__ += ["AugMix", "CutMix", "MixUp", "Pipeline", "RandAugment"]
-__all__ += ["ContrastLimitedAdaptiveHistogramEqualization"]
+__all__ += ["ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform"]
