@@ -146,3 +146,18 @@ def test_autotune_does_not_count_filling_a_shuffle_buffer_against_the_function()
     out = values(source.shuffle(256, seed=1).map(cheap, num_parallel_calls=AUTOTUNE))
     assert sorted(out) == list(range(1, 301))
     assert threads == {threading.current_thread().name}  # stayed inline
+
+
+def test_padded_batch_pads_each_array_to_the_batch_or_given_shape():
+    from hocsau.data import Dataset
+
+    rows = [np.arange(n, dtype="float32") + 1 for n in (2, 4, 1)]
+    ds = Dataset.from_generator(lambda: ((row, len(row)) for row in rows))
+    (values, lengths), (last, _) = list(ds.padded_batch(2))
+    np.testing.assert_array_equal(values, [[1, 2, 0, 0], [1, 2, 3, 4]])
+    assert lengths.tolist() == [2, 4] and last.shape == (1, 1)
+    (values, _), = list(ds.padded_batch(3, padded_shapes=([5], []), padding_values=(-1.0, 0)))
+    np.testing.assert_array_equal(values[2], [1, -1, -1, -1, -1])
+    with pytest.raises(ValueError, match="does not fit the padded shape"):
+        list(ds.padded_batch(3, padded_shapes=([3], [])))
+    assert len(list(ds.padded_batch(2, drop_remainder=True))) == 1

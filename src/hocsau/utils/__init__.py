@@ -1,5 +1,6 @@
 """`hocsau.utils`: data helpers, seeding, progress bars and model utilities."""
 
+from hocsau.utils.audio_dataset_utils import audio_dataset_from_directory
 from hocsau.utils.dataset_utils import split_dataset
 from hocsau.utils.file_utils import get_file
 from hocsau.utils.image_dataset_utils import image_dataset_from_directory
@@ -13,7 +14,8 @@ from hocsau.utils.sequence_utils import pad_sequences
 from hocsau.utils.text_dataset_utils import text_dataset_from_directory
 from hocsau.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "get_file",
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "audio_dataset_from_directory",
+           "get_file",
            "image_dataset_from_directory", "img_to_array", "load_img", "model_to_dot",
            "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
            "split_dataset", "text_dataset_from_directory", "timeseries_dataset_from_array",
