@@ -14,9 +14,19 @@ from hocsau.utils.sequence_utils import pad_sequences
 from hocsau.utils.text_dataset_utils import text_dataset_from_directory
 from hocsau.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "audio_dataset_from_directory",
+__all__ = ["FeatureSpace", "Progbar", "PyDataset", "Sequence", "array_to_img",
+           "audio_dataset_from_directory",
            "get_file",
            "image_dataset_from_directory", "img_to_array", "load_img", "model_to_dot",
            "normalize", "pad_sequences", "plot_model", "save_img", "set_random_seed",
            "split_dataset", "text_dataset_from_directory", "timeseries_dataset_from_array",
            "to_categorical"]
+
+
+def __getattr__(name: str):
+    # FeatureSpace is built on the preprocessing layers, which import hocsau.utils: load late.
+    if name == "FeatureSpace":
+        from hocsau.utils.feature_space import FeatureSpace
+
+        return FeatureSpace
+    raise AttributeError(f"module 'hocsau.utils' has no attribute '{name}'")
