@@ -14,27 +14,10 @@ import keras
 import hocsau
 
 # Names still missing on purpose: prefix -> the issue that builds them.
-_SECOND_PART = "issue 15 (FeatureSpace, CLAHE, elastic, audio, sharded weights)"
-_APPLICATIONS = "issue 15 (applications)"
+_SECOND_PART = "issue 15 (sharded weights files)"
 _EXPORT = "issue 17 (keras.export, Model.export, quantization)"
 _DISTRIBUTION = "issue 14 (keras.distribution)"
 PENDING = {
-    "keras.applications.ConvNeXt": _APPLICATIONS,
-    "keras.applications.DenseNet": _APPLICATIONS,
-    "keras.applications.InceptionResNetV2": _APPLICATIONS,
-    "keras.applications.InceptionV3": _APPLICATIONS,
-    "keras.applications.NASNet": _APPLICATIONS,
-    "keras.applications.Xception": _APPLICATIONS,
-    "keras.applications.convnext": _APPLICATIONS,
-    "keras.applications.densenet": _APPLICATIONS,
-    "keras.applications.inception_resnet_v2": _APPLICATIONS,
-    "keras.applications.inception_v3": _APPLICATIONS,
-    "keras.applications.nasnet": _APPLICATIONS,
-    "keras.applications.xception": _APPLICATIONS,
-    "keras.utils.FeatureSpace": _SECOND_PART,
-    "keras.layers.ContrastLimitedAdaptiveHistogramEqualization": _SECOND_PART,
-    "keras.layers.RandomElasticTransform": _SECOND_PART,
-    "keras.utils.audio_dataset_from_directory": _SECOND_PART,
     "keras.export": _EXPORT,
     "keras.quantizers": _EXPORT,
     "keras.Quantizer": _EXPORT,

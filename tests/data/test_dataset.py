@@ -216,3 +216,18 @@ def test_pandas_columns_with_a_shuffled_index_slice_by_position_into_a_dict_mode
     merged = layers.Concatenate()(list(inputs.values()))
     model = hocsau.Model(inputs, layers.Dense(1, kernel_initializer="ones")(merged))
     assert model.predict(ds, verbose=0)[:, 0].tolist() == (frame["age"] + frame["sex"]).tolist()
+
+
+def test_padded_batch_pads_each_array_to_the_batch_or_given_shape():
+    from hocsau.data import Dataset
+
+    rows = [np.arange(n, dtype="float32") + 1 for n in (2, 4, 1)]
+    ds = Dataset.from_generator(lambda: ((row, len(row)) for row in rows))
+    (values, lengths), (last, _) = list(ds.padded_batch(2))
+    np.testing.assert_array_equal(values, [[1, 2, 0, 0], [1, 2, 3, 4]])
+    assert lengths.tolist() == [2, 4] and last.shape == (1, 1)
+    (values, _), = list(ds.padded_batch(3, padded_shapes=([5], []), padding_values=(-1.0, 0)))
+    np.testing.assert_array_equal(values[2], [1, -1, -1, -1, -1])
+    with pytest.raises(ValueError, match="does not fit the padded shape"):
+        list(ds.padded_batch(3, padded_shapes=([3], [])))
+    assert len(list(ds.padded_batch(2, drop_remainder=True))) == 1

@@ -132,6 +132,19 @@ def test_elastic_transform_is_seeded_and_alpha_scales_it():
         2, 3, 8, 10)
 
 
+@pytest.mark.parametrize("images,fmt", [(BIG, "channels_last"),
+                                        (np.moveaxis(BIG, -1, 1).copy(), "channels_first")])
+@pytest.mark.parametrize("mode", MODES)
+def test_elastic_transform_int_seed_is_keras_after_manual_seed(images, fmt, mode):
+    keras = pytest.importorskip("keras")
+    ours = image.elastic_transform(images, 3.0, 1.2, "bilinear", mode, 0.5, seed=5,
+                                   data_format=fmt)
+    torch.manual_seed(5)  # Keras's torch backend draws its noise from the global generator
+    theirs = keras.ops.image.elastic_transform(images, 3.0, 1.2, "bilinear", mode, 0.5,
+                                               data_format=fmt)
+    assert_close(ours, keras.ops.convert_to_numpy(theirs), atol=1e-5)
+
+
 def test_blur_sobel_ssim_like_keras():
     for kwargs in [{}, {"kernel_size": (5, 5), "sigma": (2.0, 2.0)},
                    {"kernel_size": (5, 5), "sigma": (0.4, 2.5)}]:

@@ -90,6 +90,24 @@ def stack(values: list):
     return np.stack([np.asarray(v) for v in values])
 
 
+def pad_stack(values: list, shape=None, value=0):
+    """`values` padded at the end of each axis with `value` to `shape` (None, or None in an
+    axis, means the batch's largest size), then stacked."""
+    arrays = [np.asarray(v) for v in values]
+    largest = np.max([a.shape for a in arrays], axis=0) if arrays[0].ndim else ()
+    target = [size if want is None else want
+              for size, want in zip(largest, shape or [None] * len(largest), strict=True)]
+    for array in arrays:
+        if any(have > want for have, want in zip(array.shape, target, strict=True)):
+            raise ValueError(f"An element of shape {array.shape} does not fit the padded shape "
+                             f"{list(shape)}. Received: padded_shapes={list(shape)}")
+    widths = [[(0, int(want - have)) for have, want in zip(a.shape, target, strict=True)]
+              for a in arrays]
+    stacked = np.stack([np.pad(a, width, constant_values=value) if width else a
+                        for a, width in zip(arrays, widths, strict=True)])
+    return torch.as_tensor(stacked) if isinstance(values[0], torch.Tensor) else stacked
+
+
 def length(element) -> int:
     sizes = {len(leaf) for leaf in leaves(element)}
     if len(sizes) != 1:

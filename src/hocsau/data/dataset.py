@@ -122,6 +122,11 @@ class Dataset:
     def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None,
               deterministic=None, name=None) -> Dataset:
         """Consecutive elements stacked along a new first axis."""
+        return self._batched(batch_size, drop_remainder,
+                             lambda chunk: _structure.zip_leaves(_structure.stack, chunk))
+
+    def _batched(self, batch_size, drop_remainder: bool, combine) -> Dataset:
+        """Lists of `batch_size` consecutive elements, each made one by `combine(list)`."""
         if not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError(f"`batch_size` must be a positive integer. Received: "
                              f"batch_size={batch_size}")
@@ -132,12 +137,32 @@ class Dataset:
                 chunk = list(itertools.islice(iterator, batch_size))
                 if not chunk or (drop_remainder and len(chunk) < batch_size):
                     return
-                yield _structure.zip_leaves(_structure.stack, chunk)
+                yield combine(chunk)
 
         count = self._cardinality
         if count >= 0:
             count = count // batch_size if drop_remainder else -(-count // batch_size)
         return Dataset(batches, count)
+
+    def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
+                     drop_remainder: bool = False, name=None) -> Dataset:
+        """Batches of elements whose arrays may differ in shape, each padded at the end of
+        every axis (as tf.data): to `padded_shapes` (a shape per array, as a list, in the
+        element's structure; None, or None in an axis, means the batch's largest) with
+        `padding_values` (one number for all arrays or one per array; default 0)."""
+        def spec(structure, default, count: int) -> list:
+            if structure is None or np.isscalar(structure):
+                return [default if structure is None else structure] * count
+            return _structure.leaves(structure)
+
+        def pad(chunk):
+            count = len(_structure.leaves(chunk[0]))
+            specs = iter(list(zip(spec(padded_shapes, None, count),
+                                  spec(padding_values, 0, count), strict=True)))
+            return _structure.zip_leaves(lambda values: _structure.pad_stack(values, *next(specs)),
+                                         chunk)
+
+        return self._batched(batch_size, drop_remainder, pad)
 
     def unbatch(self, name=None) -> Dataset:
         def rows():

@@ -1,7 +1,8 @@
 """`hocsau.preprocessing`: text and sequence preprocessing (Keras's legacy utilities included),
 and the dataset builders Keras also exposes here (`image_dataset_from_directory`, ...).
 
-`preprocessing.sequence.pad_sequences` is also `hocsau.utils.pad_sequences`.
+`preprocessing.sequence.pad_sequences` is also `hocsau.utils.pad_sequences`; the dataset
+loaders are `hocsau.utils`'s, exposed here too as in Keras 3.
 """
 
 from hocsau.preprocessing import image, sequence, text

@@ -13,6 +13,7 @@ from hocsau.saving.serialization import (
     serialize_keras_object,
 )
 from hocsau.utils import bounding_boxes
+from hocsau.utils.audio_dataset_utils import audio_dataset_from_directory
 from hocsau.utils.batch_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from hocsau.utils.config import Config
 from hocsau.utils.dataset_utils import split_dataset
@@ -33,22 +34,24 @@ from hocsau.utils.sequence_utils import pad_sequences
 from hocsau.utils.text_dataset_utils import text_dataset_from_directory
 from hocsau.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Config", "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "array_to_img",
-           "bounding_boxes", "clear_session", "custom_object_scope", "deserialize_keras_object",
-           "disable_interactive_logging", "enable_interactive_logging", "get_custom_objects",
-           "get_file", "get_registered_name", "get_registered_object", "get_source_inputs",
-           "image_dataset_from_directory", "img_to_array", "is_interactive_logging_enabled",
-           "is_keras_tensor", "legacy", "load_img", "model_to_dot", "normalize",
-           "pack_x_y_sample_weight", "pad_sequences", "plot_model",
-           "register_keras_serializable", "save_img", "serialize_keras_object",
+__all__ = ["Config", "CustomObjectScope", "FeatureSpace", "Progbar", "PyDataset", "Sequence",
+           "array_to_img", "audio_dataset_from_directory", "bounding_boxes", "clear_session",
+           "custom_object_scope", "deserialize_keras_object", "disable_interactive_logging",
+           "enable_interactive_logging", "get_custom_objects", "get_file", "get_registered_name",
+           "get_registered_object", "get_source_inputs", "image_dataset_from_directory",
+           "img_to_array", "is_interactive_logging_enabled", "is_keras_tensor", "legacy",
+           "load_img", "model_to_dot", "normalize", "pack_x_y_sample_weight", "pad_sequences",
+           "plot_model", "register_keras_serializable", "save_img", "serialize_keras_object",
            "set_random_seed", "split_dataset", "standardize_dtype",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
            "unpack_x_y_sample_weight"]
 
-# These pull in layers and models, which import this package: loaded on first use.
+# These pull in layers and models (FeatureSpace: the preprocessing layers), which import
+# this package: loaded on first use.
 _LAZY = {"clear_session": "hocsau.backend", "is_keras_tensor": "hocsau.backend",
          "standardize_dtype": "hocsau.backend",
-         "get_source_inputs": "hocsau.utils.graph_utils", "legacy": "hocsau.utils.legacy"}
+         "get_source_inputs": "hocsau.utils.graph_utils", "legacy": "hocsau.utils.legacy",
+         "FeatureSpace": "hocsau.utils.feature_space"}
 
 
 def __getattr__(name):

@@ -137,11 +137,11 @@ def _part(make_dataset, paths, indices, validation_split, subset, shuffle, optio
 
 
 def files_dataset(paths, labels, read, *, class_names, label_mode, batch_size, shuffle, seed,
-                  **_):
+                  padded=False, **_):
     """Keras's pipeline over the files: (path, label) rows, shuffled in a buffer of 8 batches
     (reshuffled each epoch), `read(path)` in the map's worker threads as elements are drawn,
-    batched (unless `batch_size` is None) and prefetched; with `class_names` and
-    `file_paths` attributes."""
+    batched (unless `batch_size` is None; zero-padded to the longest element with `padded`)
+    and prefetched; with `class_names` and `file_paths` attributes."""
     from hocsau.data import AUTOTUNE, Dataset
 
     names = np.asarray(paths, dtype=str)
@@ -158,7 +158,7 @@ def files_dataset(paths, labels, read, *, class_names, label_mode, batch_size, s
     else:
         ds = ds.map(lambda path: read(os.fsdecode(path.numpy())), num_parallel_calls=AUTOTUNE)
     if batch_size is not None:
-        ds = ds.batch(batch_size)
+        ds = ds.padded_batch(batch_size) if padded else ds.batch(batch_size)
     ds = ds.prefetch(AUTOTUNE)
     ds.class_names, ds.file_paths = class_names, list(paths)
     return ds

@@ -5,6 +5,9 @@ from hocsau.layers.preprocessing.aug_mix import AugMix
 from hocsau.layers.preprocessing.auto_contrast import AutoContrast
 from hocsau.layers.preprocessing.category_encoding import CategoryEncoding
 from hocsau.layers.preprocessing.center_crop import CenterCrop
+from hocsau.layers.preprocessing.contrast_limited_adaptive_histogram_equalization import (
+    ContrastLimitedAdaptiveHistogramEqualization,
+)
 from hocsau.layers.preprocessing.cut_mix import CutMix
 from hocsau.layers.preprocessing.discretization import Discretization
 from hocsau.layers.preprocessing.equalization import Equalization
@@ -22,6 +25,7 @@ from hocsau.layers.preprocessing.random_color_degeneration import RandomColorDeg
 from hocsau.layers.preprocessing.random_color_jitter import RandomColorJitter
 from hocsau.layers.preprocessing.random_contrast import RandomContrast
 from hocsau.layers.preprocessing.random_crop import RandomCrop
+from hocsau.layers.preprocessing.random_elastic_transform import RandomElasticTransform
 from hocsau.layers.preprocessing.random_erasing import RandomErasing
 from hocsau.layers.preprocessing.random_flip import RandomFlip
 from hocsau.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
@@ -56,3 +60,4 @@ __all__: list[str] = ["AutoContrast", "CenterCrop", "Equalization", "MelSpectrog
 __all__ += ["CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
             "StringLookup"]
 __all__ += ["AugMix", "CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline", "RandAugment"]
+__all__ += ["ContrastLimitedAdaptiveHistogramEqualization", "RandomElasticTransform"]

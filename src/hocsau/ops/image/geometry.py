@@ -170,10 +170,15 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
     """Displace pixels by a smooth random field: Gaussian noise (scaled by `sigma`) blurred
     with a Gaussian of width `sigma`, then scaled by `alpha`.
 
+    The column offsets are drawn before the row offsets, from one generator, as Keras's torch
+    backend draws them from torch's global generator: with `seed=None` the two agree after the
+    same `torch.manual_seed`, and an int `seed` gives what Keras gives after
+    `torch.manual_seed(seed)`.
+
     Args:
         seed: None, an int or a `hocsau.random.SeedGenerator` (see `hocsau.random`).
     """
-    from hocsau.random import normal
+    from hocsau.random import _generator
 
     check_choice("interpolation", interpolation, _ORDERS)
     check_choice("fill_mode", fill_mode, _FOLD)
@@ -181,7 +186,9 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
     x = layout.batch
     n, height, width, _ = x.shape
     dtype = x.dtype if x.is_floating_point() else torch.float32
-    noise = normal((n, height, width, 2), dtype=dtype, seed=seed).to(x.device) * sigma
+    generator = _generator(seed, x.device)
+    noise = torch.stack([torch.normal(0.0, 1.0, size=(n, height, width), generator=generator,
+                                      dtype=dtype, device=x.device) for _ in range(2)], -1) * sigma
     size = int(6 * sigma) | 1
     taps = gaussian_1d(size, float(sigma), dtype, x.device)
     field = depthwise(noise, torch.outer(taps, taps), padding=size // 2) * alpha
