@@ -22,6 +22,7 @@ import warnings
 import torch
 
 from hocsau.callbacks.callback_list import CallbackList
+from hocsau.distribution import trainer_hooks as dist
 from hocsau.metrics.metric import Metric
 from hocsau.models.symbolic import flatten
 from hocsau.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -85,6 +86,7 @@ class Trainer:
             "jit_compile": jit_compile}
         self._step_cache = None
         self.train_function = None
+        dist.remember(self)
         self.compiled = True
 
     def _output_names(self) -> list[str] | None:
@@ -180,13 +182,14 @@ class Trainer:
     def train_step(self, data) -> dict:
         """One optimization step on a batch; returns the running metrics (device tensors)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=True)
+        y_pred = dist.training_module(self)(x, training=True)  # DDP when data parallel
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
         for variable in variables:
             variable.grad = None
         scale = getattr(self.optimizer, "scale_loss", None)
+        loss = dist.scale_loss(loss)
         (scale(loss) if scale is not None else loss).backward()
         self.optimizer.apply([v.grad for v in variables], variables)  # applies constraints too
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -222,17 +225,20 @@ class Trainer:
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps_per_epoch, shuffle=shuffle,
                                 class_weight=class_weight)
-        iterator = EpochIterator(data, steps_per_epoch)
-        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+        iterator = dist.shard(self, EpochIterator(data, steps_per_epoch), training=True)
+        callbacks = CallbackList(dist.local_callbacks(self, callbacks), add_history=True,
+                                 add_progbar=dist.show_progress(self, verbose),
                                  model=self, verbose=verbosity(verbose), epochs=epochs,
                                  steps=len(iterator))
         self._step_cache = None
         self.stop_training = False
         train = self.train_function or self._make_train_function()
         self._initial_epoch = initial_epoch
+        dist.prepare_fit(self)
         callbacks.on_train_begin()  # BackupAndRestore may move `_initial_epoch` on
         initial_epoch = self._initial_epoch
-        with iterator:  # closes a source kept across epochs (worker pools), even on errors
+        # closes a source kept across epochs (worker pools), even on errors
+        with iterator, dist.fitting(self):
             logs = self._run_epochs(iterator, train, callbacks, range(initial_epoch, epochs),
                                     validation_data, validation_batch_size or batch_size,
                                     validation_steps, validation_freq)
@@ -253,6 +259,7 @@ class Trainer:
                 logs.update(self._validate(validation_data, batch_size, validation_steps,
                                            callbacks))
             callbacks.on_epoch_end(epoch, logs)
+            self.stop_training = dist.stop_on_any(self, self.stop_training)
             if self.stop_training:
                 break
         return logs
@@ -269,7 +276,8 @@ class Trainer:
             warnings.warn("The training data ran out: no batch was trained in this epoch.",
                           stacklevel=3)
             return {}
-        return logs_to_python(self._metrics_or_step_logs(logs))
+        with dist.synced_metrics(self):  # epoch logs from every process's states
+            return logs_to_python(self._metrics_or_step_logs(logs))
 
     def _metrics_or_step_logs(self, step_logs) -> dict:
         """Keras's rule for epoch logs: the metrics' results when the step returned those
@@ -295,20 +303,23 @@ class Trainer:
         self._assert_compiled("evaluate")
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps, shuffle=False)
-        iterator = EpochIterator(data, steps)
+        iterator = dist.shard(self, EpochIterator(data, steps), training=False)
         if _callbacks is None:
-            _callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+            _callbacks = CallbackList(dist.local_callbacks(self, callbacks),
+                                      add_progbar=dist.show_progress(self, verbose), model=self,
                                       verbose=verbosity(verbose), epochs=1,
                                       steps=len(iterator))
         self.reset_metrics()
         _callbacks.on_test_begin()
+        logs = None  # a process may get no batch
         with torch.no_grad():
             for step, batch in iterator:
                 _callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 _callbacks.on_test_batch_end(step, logs)
-        tensors = self._metrics_or_step_logs(logs)
-        logs = logs_to_python(tensors)
+        with dist.synced_metrics(self):
+            tensors = self._metrics_or_step_logs(logs)
+            logs = logs_to_python(tensors)
         _callbacks.on_test_end(logs)
         return format_logs(logs, return_dict, order=tensors)
 
@@ -316,8 +327,9 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on `x` as numpy arrays (batches concatenated)."""
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
-        iterator = EpochIterator(data, steps)
-        callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+        iterator = dist.shard(self, EpochIterator(data, steps), training=False)
+        callbacks = CallbackList(dist.local_callbacks(self, callbacks),
+                                 add_progbar=dist.show_progress(self, verbose), model=self,
                                  verbose=verbosity(verbose), epochs=1, steps=len(iterator))
         outputs = []
         callbacks.on_predict_begin()
@@ -328,6 +340,7 @@ class Trainer:
                 outputs.append(result)
                 callbacks.on_predict_batch_end(step, {"outputs": result})
         callbacks.on_predict_end()
+        outputs = dist.gather_predictions(self, outputs, iterator)  # every row, every process
         if not outputs:
             raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
                              "Please use `model.compile(...)` and make sure that your dataset "
