@@ -198,10 +198,11 @@ def synced_metrics(model):
     if active(model) is None:
         yield
         return
-    variables = [v for metric in model.metrics for v in metric.variables]
+    # A container metric lists its metrics' states too: each state is summed once.
+    variables = list({id(v): v for m in model.metrics for v in m.variables}.values())
     saved = [v.detach().clone() for v in variables]
     with torch.no_grad():
-        collectives.all_reduce_sum_([v.data for v in variables])
+        collectives.all_reduce_sum_(variables)  # in place: bumps cached version counters
     try:
         yield
     finally:
