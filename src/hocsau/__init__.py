@@ -9,6 +9,8 @@ from hocsau import (
     constraints,
     data,
     datasets,
+    distribute,
+    distribution,
     initializers,
     layers,
     losses,
@@ -32,7 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Functional", "Input", "InputLayer", "Layer", "Model", "Sequential", "Variable",
     "__version__", "activations", "applications", "backend", "callbacks", "config",
-    "constraints", "data", "datasets",
+    "constraints", "data", "datasets", "distribute", "distribution",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing", "random",
     "regularizers", "saving", "utils",

@@ -45,10 +45,11 @@ class DataParallel(Distribution):
         return TensorLayout([None] * len(variable.shape), self.device_mesh)
 
 
-class ModelParallel(Distribution):
-    """Keras's tensor-parallel distribution: not available on hocsau yet."""
+class ModelParallel:
+    """Keras's tensor-parallel distribution: not available on hocsau yet (creating one says
+    so and names `DataParallel`)."""
 
-    def __init__(self, *args, **kwargs):
+    def __new__(cls, *args, **kwargs):
         raise ValueError("`ModelParallel` (weights split by a `LayoutMap`) is not available in "
                          "hocsau yet; use `keras.distribution.DataParallel()`, which keeps a "
                          "full copy of the weights on every process.")

@@ -7,6 +7,7 @@ without a group (one process, rank 0).
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import os
 
@@ -47,7 +48,13 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
         torch.cuda.set_device(device)
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo", rank=rank,
                             world_size=world, timeout=timeout or DEFAULT_TIMEOUT)
+    atexit.register(_leave)  # a clean exit: gloo may abort if the group outlives the script
     config.set_device(device)
+
+
+def _leave() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def _env_int(value, name: str, keras_name: str, default: int) -> int:
