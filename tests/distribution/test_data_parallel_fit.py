@@ -86,9 +86,22 @@ def _scenarios(keras, out_dir):
     custom.fit(x, y, batch_size=BATCH, epochs=EPOCHS, shuffle=True, verbose=0,
                callbacks=[custom_recorder])
     arrays = {"steps": np.stack(recorder.steps), "predictions": predictions,
+              "sync_bn_steps": _synchronized_batch_norm_steps(keras, x, y),
               "reloaded": reloaded.predict(x[:7], verbose=0),
               "custom_steps": np.stack(custom_recorder.steps)}
     return arrays, {"history": history.history, "evaluate": evaluation}
+
+
+def _synchronized_batch_norm_steps(keras, x, y):
+    """Weights (moving statistics included) after every batch of a synchronized-BN model."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(6),
+                              keras.layers.BatchNormalization(synchronized=True),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
+    recorder = _StepWeights.make(keras)
+    model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[recorder])
+    return np.stack(recorder.steps)
 
 
 def _worker(rank, world, rdzv, out_dir):
@@ -186,3 +199,11 @@ def test_chief_writes_files_once(runs):
     assert lines[0].startswith("epoch,")
     for arrays, _ in ranks:  # the checkpoint loads right after fit on every process
         np.testing.assert_allclose(arrays["reloaded"], reference["reloaded"], rtol=1e-12)
+
+
+def test_synchronized_batch_norm_uses_global_statistics(runs):
+    ranks, (reference, _), _, _ = runs
+    (first, _), (second, _) = ranks
+    np.testing.assert_array_equal(first["sync_bn_steps"], second["sync_bn_steps"])
+    np.testing.assert_allclose(first["sync_bn_steps"], reference["sync_bn_steps"], rtol=1e-10,
+                               atol=1e-12)
