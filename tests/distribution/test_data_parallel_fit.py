@@ -4,6 +4,7 @@ a custom train_step and the chief-only writers. Float64, so sums in another orde
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -86,22 +87,36 @@ def _scenarios(keras, out_dir):
     custom.fit(x, y, batch_size=BATCH, epochs=EPOCHS, shuffle=True, verbose=0,
                callbacks=[custom_recorder])
     arrays = {"steps": np.stack(recorder.steps), "predictions": predictions,
-              "sync_bn_steps": _synchronized_batch_norm_steps(keras, x, y),
+              "sync_bn_steps": _batch_norm_steps(keras, x, y, synchronized=True),
+              "local_bn_steps": _batch_norm_steps(keras, x, y, synchronized=False),
               "reloaded": reloaded.predict(x[:7], verbose=0),
               "custom_steps": np.stack(custom_recorder.steps)}
     return arrays, {"history": history.history, "evaluate": evaluation}
 
 
-def _synchronized_batch_norm_steps(keras, x, y):
-    """Weights (moving statistics included) after every batch of a synchronized-BN model."""
+def _batch_norm_steps(keras, x, y, synchronized):
+    """Weights (moving statistics included) after every batch and at the end of a BN model."""
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(6),
-                              keras.layers.BatchNormalization(synchronized=True),
+                              keras.layers.BatchNormalization(synchronized=synchronized),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
     recorder = _StepWeights.make(keras)
     model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0, callbacks=[recorder])
-    return np.stack(recorder.steps)
+    final = np.concatenate([w.ravel() for w in model.get_weights()])
+    return np.stack(recorder.steps + [final])
+
+
+def _early_stop_with_progress(keras, rank_dir):
+    """A verbose fit that EarlyStopping ends: (epochs run, what this process printed)."""
+    x, y = _data()
+    model = _model(keras)
+    stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=10.0, patience=1)
+    with open(os.path.join(rank_dir, "stdout.txt"), "w") as out:
+        with contextlib.redirect_stdout(out):
+            history = model.fit(x, y, batch_size=BATCH, epochs=6, verbose=2, callbacks=[stop])
+    with open(os.path.join(rank_dir, "stdout.txt")) as out:
+        return len(history.epoch), out.read()
 
 
 def _worker(rank, world, rdzv, out_dir):
@@ -117,6 +132,7 @@ def _worker(rank, world, rdzv, out_dir):
     rank_dir = os.path.join(out_dir, f"rank{rank}")
     os.makedirs(rank_dir, exist_ok=True)
     arrays, results = _scenarios(keras, out_dir)
+    results["stopped_after"], results["stdout"] = _early_stop_with_progress(keras, rank_dir)
     np.savez(os.path.join(rank_dir, "arrays.npz"), **arrays)
     with open(os.path.join(rank_dir, "results.json"), "w") as f:
         json.dump(results, f)
@@ -207,3 +223,18 @@ def test_synchronized_batch_norm_uses_global_statistics(runs):
     np.testing.assert_array_equal(first["sync_bn_steps"], second["sync_bn_steps"])
     np.testing.assert_allclose(first["sync_bn_steps"], reference["sync_bn_steps"], rtol=1e-10,
                                atol=1e-12)
+
+
+def test_progress_on_the_chief_only_and_early_stopping_together(runs):
+    ranks, _, _, _ = runs
+    (_, first), (_, second) = ranks
+    assert first["stopped_after"] == second["stopped_after"] == 2
+    assert first["stdout"].count("Epoch ") == 2 and "loss" in first["stdout"]
+    assert second["stdout"] == ""
+
+
+def test_local_batch_norm_statistics_averaged_each_epoch(runs):
+    ranks, (reference, _), _, _ = runs
+    (first, _), (second, _) = ranks
+    assert not np.array_equal(first["local_bn_steps"][0], second["local_bn_steps"][0])
+    np.testing.assert_array_equal(first["local_bn_steps"][-1], second["local_bn_steps"][-1])

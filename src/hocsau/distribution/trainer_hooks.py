@@ -211,6 +211,25 @@ def synced_metrics(model):
                 variable.copy_(value)
 
 
+def average_moving_statistics(model) -> None:
+    """Average the moving statistics of unsynchronized BatchNormalization layers (which each
+    process updates from its own slice), as TF's ON_READ/MEAN variables are, so every process
+    validates and saves the same weights. Once per epoch: one all-reduce."""
+    if active(model) is None:
+        return
+    from hocsau.layers.normalization.batch_normalization import BatchNormalization
+
+    statistics = [w for layer in model.modules()
+                  if isinstance(layer, BatchNormalization) and not layer.synchronized
+                  for w in layer.non_trainable_weights if w.name.startswith(_MOVING)]
+    if statistics:
+        with torch.no_grad():
+            collectives.all_reduce_sum_(statistics, scale=1.0 / num_processes())
+
+
+_MOVING = ("moving_", "renorm_")
+
+
 def stop_on_any(model, stop: bool) -> bool:
     """`stop_training` OR-ed over the processes, so every process leaves `fit` together."""
     return collectives.any_process(stop) if active(model) is not None else stop

@@ -255,6 +255,7 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = self._train_epoch(iterator, train, callbacks)
+            dist.average_moving_statistics(self)  # data parallel: equal BN statistics
             if validation_data is not None and should_validate(epoch, validation_freq):
                 logs.update(self._validate(validation_data, batch_size, validation_steps,
                                            callbacks))
