@@ -119,6 +119,32 @@ def _early_stop_with_progress(keras, rank_dir):
         return len(history.epoch), out.read()
 
 
+def _stop_on_nan(keras):
+    """A batch-level stop decided from this process's own loss (TerminateOnNaN's rule; the
+    built-in one is not used as it does not fire in hocsau at this commit, one process too)."""
+    class StopOnNaN(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if not np.isfinite(float(logs["loss"])):
+                self.model.stop_training = True
+
+    return StopOnNaN()
+
+
+def _batches_before_nan_stop(keras):
+    """Batches trained before a per-batch NaN stop: a NaN row lies in process 0's half of
+    batch 3 only, so without a synced stop process 1 would go on alone (and hang)."""
+    x, y = _data()
+    x = x.copy()
+    x[100] = np.nan
+    recorder = _StepWeights.make(keras)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0,
+              callbacks=[_stop_on_nan(keras), recorder])
+    return len(recorder.steps)
+
+
 def _worker(rank, world, rdzv, out_dir):
     os.environ["OMP_NUM_THREADS"] = "1"
     torch.set_num_threads(1)
@@ -133,6 +159,7 @@ def _worker(rank, world, rdzv, out_dir):
     os.makedirs(rank_dir, exist_ok=True)
     arrays, results = _scenarios(keras, out_dir)
     results["stopped_after"], results["stdout"] = _early_stop_with_progress(keras, rank_dir)
+    results["nan_batches"] = _batches_before_nan_stop(keras)
     np.savez(os.path.join(rank_dir, "arrays.npz"), **arrays)
     with open(os.path.join(rank_dir, "results.json"), "w") as f:
         json.dump(results, f)
@@ -238,3 +265,8 @@ def test_local_batch_norm_statistics_averaged_each_epoch(runs):
     (first, _), (second, _) = ranks
     assert not np.array_equal(first["local_bn_steps"][0], second["local_bn_steps"][0])
     np.testing.assert_array_equal(first["local_bn_steps"][-1], second["local_bn_steps"][-1])
+
+
+def test_batch_level_stop_ends_every_process_at_the_same_batch(runs):
+    ranks, _, _, _ = runs
+    assert [results["nan_batches"] for _, results in ranks] == [4, 4]

@@ -46,10 +46,13 @@ def active(model):
     return None
 
 
-def prepare_fit(model) -> None:
-    """Before training: the chief's random state and (built) weights on every process."""
+def prepare_fit(model, callbacks=None) -> None:
+    """Before training: the chief's random state and (built) weights on every process; notes
+    whether a callback may stop training after a batch (its stop is then synced per batch)."""
+    _STEP["batch_stop"] = False
     if active(model) is None:
         return
+    _STEP["batch_stop"] = any(_has_batch_end_hook(c) for c in _as_list(callbacks))
     collectives.broadcast_rng_state()
     if model.built:
         collectives.broadcast_weights(model.weights)
@@ -228,6 +231,28 @@ def average_moving_statistics(model) -> None:
 
 
 _MOVING = ("moving_", "renorm_")
+
+
+def _as_list(callbacks) -> list:
+    if callbacks is None:
+        return []
+    return list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+
+
+def _has_batch_end_hook(callback) -> bool:
+    from hocsau.callbacks.callback import Callback
+
+    return any(getattr(type(callback), name, None) is not getattr(Callback, name)
+               for name in ("on_train_batch_end", "on_batch_end"))
+
+
+def stop_after_batch(model) -> bool:
+    """`stop_training` after a batch: OR-ed over the processes when a callback could set it
+    per batch (TerminateOnNaN, user callbacks), else every process would leave at another
+    step and the next collective would hang. One small all-reduce per step only then."""
+    if _STEP.get("batch_stop") and active(model) is not None:
+        model.stop_training = collectives.any_process(model.stop_training)
+    return model.stop_training
 
 
 def stop_on_any(model, stop: bool) -> bool:

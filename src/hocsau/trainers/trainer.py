@@ -226,6 +226,7 @@ class Trainer:
                                 steps_per_epoch=steps_per_epoch, shuffle=shuffle,
                                 class_weight=class_weight)
         iterator = dist.shard(self, EpochIterator(data, steps_per_epoch), training=True)
+        dist.prepare_fit(self, callbacks)  # data parallel: equal random state and weights
         callbacks = CallbackList(dist.local_callbacks(self, callbacks), add_history=True,
                                  add_progbar=dist.show_progress(self, verbose),
                                  model=self, verbose=verbosity(verbose), epochs=epochs,
@@ -234,7 +235,6 @@ class Trainer:
         self.stop_training = False
         train = self.train_function or self._make_train_function()
         self._initial_epoch = initial_epoch
-        dist.prepare_fit(self)
         callbacks.on_train_begin()  # BackupAndRestore may move `_initial_epoch` on
         initial_epoch = self._initial_epoch
         # closes a source kept across epochs (worker pools), even on errors
@@ -271,7 +271,7 @@ class Trainer:
             callbacks.on_train_batch_begin(step)
             logs = train(batch)
             callbacks.on_train_batch_end(step, logs)
-            if self.stop_training:
+            if dist.stop_after_batch(self):  # synced over processes when it may differ
                 break
         if logs is None:
             warnings.warn("The training data ran out: no batch was trained in this epoch.",
