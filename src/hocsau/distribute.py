@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+import types
 import warnings
 
 import torch
@@ -108,5 +109,10 @@ class TPUStrategy(_UnavailableStrategy):
     """TPUs: not available (use DataParallel on GPUs)."""
 
 
+# `tf.distribute.experimental.*`, the spelling of older tutorials.
+experimental = types.SimpleNamespace(MultiWorkerMirroredStrategy=MultiWorkerMirroredStrategy,
+                                     ParameterServerStrategy=ParameterServerStrategy,
+                                     TPUStrategy=TPUStrategy)
+
 __all__ = ["MirroredStrategy", "MultiWorkerMirroredStrategy", "ParameterServerStrategy",
-           "TPUStrategy"]
+           "TPUStrategy", "experimental"]

@@ -90,9 +90,19 @@ def test_multi_worker_strategy_reads_tf_config(monkeypatch):
 
     assert (os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"]) == ("host0", "12345")
     assert (os.environ["WORLD_SIZE"], os.environ["RANK"]) == ("2", "1")
+    assert distribute.experimental.MultiWorkerMirroredStrategy is \
+        distribute.MultiWorkerMirroredStrategy
+
+
+def test_multi_worker_strategy_without_cluster_is_one_worker(monkeypatch):
+    for name in ("TF_CONFIG", "WORLD_SIZE", "RANK"):
+        monkeypatch.delenv(name, raising=False)
+    strategy = distribute.MultiWorkerMirroredStrategy()
+    assert strategy.num_replicas_in_sync == 1 and strategy.cluster_resolver.task_id == 0
 
 
 def test_unavailable_strategies_name_the_alternative():
-    for strategy in (distribute.ParameterServerStrategy, distribute.TPUStrategy):
+    for strategy in (distribute.ParameterServerStrategy, distribute.TPUStrategy,
+                     distribute.experimental.ParameterServerStrategy):
         with pytest.raises(ValueError, match="DataParallel"):
             strategy()
