@@ -119,6 +119,26 @@ def _early_stop_with_progress(keras, rank_dir):
         return len(history.epoch), out.read()
 
 
+def _resumed_weights(keras, backup_dir):
+    """(weights after an interrupted run resumed by BackupAndRestore, uninterrupted ones)."""
+    x, y = _data()
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    def run(callbacks):
+        model = _model(keras)
+        model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0, callbacks=callbacks)
+        return np.concatenate([w.ravel() for w in model.get_weights()])
+
+    with contextlib.suppress(RuntimeError):
+        run([keras.callbacks.BackupAndRestore(backup_dir), Interrupt()])
+    resumed = run([keras.callbacks.BackupAndRestore(backup_dir)])
+    return np.stack([resumed, run([])])
+
+
 def _stop_on_nan(keras):
     """A batch-level stop decided from this process's own loss (TerminateOnNaN's rule; the
     built-in one is not used as it does not fire in hocsau at this commit, one process too)."""
@@ -160,6 +180,8 @@ def _worker(rank, world, rdzv, out_dir):
     arrays, results = _scenarios(keras, out_dir)
     results["stopped_after"], results["stdout"] = _early_stop_with_progress(keras, rank_dir)
     results["nan_batches"] = _batches_before_nan_stop(keras)
+    np.savez(os.path.join(rank_dir, "resume.npz"),
+             resumed=_resumed_weights(keras, os.path.join(out_dir, "backup")))
     np.savez(os.path.join(rank_dir, "arrays.npz"), **arrays)
     with open(os.path.join(rank_dir, "results.json"), "w") as f:
         json.dump(results, f)
@@ -270,3 +292,10 @@ def test_local_batch_norm_statistics_averaged_each_epoch(runs):
 def test_batch_level_stop_ends_every_process_at_the_same_batch(runs):
     ranks, _, _, _ = runs
     assert [results["nan_batches"] for _, results in ranks] == [4, 4]
+
+
+def test_backup_and_restore_resumes_like_an_uninterrupted_run(runs):
+    _, _, tmp, _ = runs
+    first, second = (np.load(tmp / f"rank{rank}" / "resume.npz")["resumed"] for rank in (0, 1))
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first[0], first[1], rtol=1e-12, atol=1e-12)
