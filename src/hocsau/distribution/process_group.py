@@ -54,6 +54,7 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
 
 def _leave() -> None:
     if dist.is_initialized():
+        dist.barrier()  # tear down together: gloo aborts when a peer vanishes mid-exchange
         dist.destroy_process_group()
 
 
