@@ -16,7 +16,6 @@ import hocsau
 # Names still missing on purpose: prefix -> the issue that builds them.
 _SECOND_PART = "issue 15 (sharded weights files)"
 _EXPORT = "issue 17 (keras.export, Model.export, quantization)"
-_DISTRIBUTION = "issue 14 (keras.distribution)"
 PENDING = {
     "keras.export": _EXPORT,
     "keras.quantizers": _EXPORT,
@@ -26,7 +25,6 @@ PENDING = {
     "keras.dtype_policies.Int4DTypePolicy": _EXPORT,
     "keras.dtype_policies.QuantizedDTypePolicy": _EXPORT,
     "keras.dtype_policies.QuantizedFloat8DTypePolicy": _EXPORT,
-    "keras.distribution": _DISTRIBUTION,
 }
 # Parameters of existing names still missing on purpose: "name:parameter" -> issue.
 PENDING_PARAMETERS = {

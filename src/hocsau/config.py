@@ -97,7 +97,8 @@ def _default_device() -> str:
     if chosen:
         return chosen
     if torch.cuda.is_available():
-        return "cuda"
+        # Under torchrun each process owns one GPU, even before the process group exists.
+        return f"cuda:{os.environ['LOCAL_RANK']}" if "LOCAL_RANK" in os.environ else "cuda"
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         return "mps"

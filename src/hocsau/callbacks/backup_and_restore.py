@@ -33,6 +33,7 @@ from hocsau.callbacks._backup_state import (
 )
 from hocsau.callbacks._save_frequency import BatchCounter, check_save_freq
 from hocsau.callbacks.callback import Callback
+from hocsau.distribution.collectives import on_chief
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.serialization import keras_class
 
@@ -90,17 +91,18 @@ class BackupAndRestore(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
+    # Data parallel: every process decides alike; the chief writes, the others wait for it.
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
-            self._backup(next_epoch=epoch + 1)
+            on_chief(self._backup, next_epoch=epoch + 1)
 
     def _backup_on_batch(self, batch, logs=None):
         if self._counter.due(batch):
-            self._backup(next_epoch=self._epoch)
+            on_chief(self._backup, next_epoch=self._epoch)
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.isdir(self.backup_dir):
-            shutil.rmtree(self.backup_dir, ignore_errors=True)
+            on_chief(shutil.rmtree, self.backup_dir, ignore_errors=True)
 
     # --- writing and reading the backup ------------------------------------------------------
     def _backup(self, next_epoch: int) -> None:

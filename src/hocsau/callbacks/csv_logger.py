@@ -16,6 +16,8 @@ from hocsau.saving.serialization import keras_class
 class CSVLogger(Callback):
     """Writes `epoch` and every log key (sorted) to `filename`; `append` continues a file."""
 
+    _chief_only = True  # data parallel: only process 0 writes
+
     def __init__(self, filename, separator: str = ",", append: bool = False):
         super().__init__()
         self.filename = os.fspath(filename)

@@ -18,9 +18,8 @@ class ModelCheckpoint(MonitorCallback):
 
     `filepath` may hold format fields filled from the epoch (1-based), the batch and the logs:
     `"ckpt_{epoch:02d}_{val_loss:.2f}.keras"`. Full models go to `.keras` (or legacy `.h5`)
-    files, `save_weights_only=True` needs a `.weights.h5` path; tf.keras 2's `.ckpt` paths
-    (a hocsau extension) get a Keras model folder, or a Keras weights file with
-    `save_weights_only=True`. With `save_best_only` a file is
+    files, `save_weights_only=True` needs a `.weights.h5` path (tf.keras 2's `.ckpt` paths are
+    refused, as in Keras 3). With `save_best_only` a file is
     written only when `monitor` improves on the best value so far (or on
     `initial_value_threshold`). Saves are atomic: an interrupted save keeps the previous file.
     """
@@ -104,8 +103,6 @@ class ModelCheckpoint(MonitorCallback):
 
 
 def _check_extension(filepath: str, weights_only: bool) -> None:
-    if filepath.endswith(".ckpt"):
-        return  # tf.keras 2 checkpoints (hocsau extension): a weights file or a model folder
     if weights_only and not filepath.endswith(".weights.h5"):
         raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
                          "provided must end in `.weights.h5` (Keras weights format). Received: "

@@ -32,6 +32,8 @@ class TensorBoard(Callback):
         embeddings_freq / embeddings_metadata: Accepted for compatibility; must stay unset.
     """
 
+    _chief_only = True  # data parallel: only process 0 writes
+
     def __init__(self, log_dir="logs", histogram_freq: int = 0, write_graph: bool = True,
                  write_images: bool = False, write_steps_per_second: bool = False,
                  update_freq="epoch", profile_batch=0, embeddings_freq: int = 0,

@@ -98,15 +98,18 @@ class Model(Trainer, Layer):
     def save(self, filepath, overwrite: bool = True, zipped: bool | None = None,
              **kwargs) -> None:
         """Save the model to a `.keras` file (Keras 3's format) or a legacy `.h5` file."""
+        from hocsau.distribution.collectives import on_chief
         from hocsau.saving.saving_api import save_model
 
-        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        # Data parallel: the chief writes, every process waits for the file.
+        on_chief(save_model, self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
         """Save the weights (and optimizer state) to a `.weights.h5` file."""
+        from hocsau.distribution.collectives import on_chief
         from hocsau.saving.saving_api import save_weights
 
-        save_weights(self, filepath, overwrite=overwrite)
+        on_chief(save_weights, self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Load weights from a `.weights.h5`, `.keras` or legacy `.h5` file."""

@@ -71,9 +71,13 @@ def moments(x, axes, keepdims=False, synchronized=False) -> tuple[torch.Tensor, 
 
 
 def _global_moments(x: torch.Tensor, dims) -> tuple[torch.Tensor, torch.Tensor]:
+    from torch.distributed.nn.functional import all_reduce
+
     count = torch.tensor(float(math.prod(x.shape[d] for d in dims)), device=x.device)
     stats = torch.stack([x.sum(dim=dims, keepdim=True), (x * x).sum(dim=dims, keepdim=True)])
-    torch.distributed.all_reduce(stats)
+    # The autograd-aware all-reduce: its backward sums the statistics' gradients over the
+    # processes, so every input gets the gradient of the global statistics.
+    stats = all_reduce(stats)
     torch.distributed.all_reduce(count)
     mean = stats[0] / count
     return mean, stats[1] / count - mean * mean

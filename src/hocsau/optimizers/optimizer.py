@@ -22,6 +22,7 @@ import warnings
 import torch
 
 from hocsau import config
+from hocsau.distribution import trainer_hooks
 from hocsau.optimizers import _clipping
 from hocsau.optimizers._arguments import check_base_arguments
 from hocsau.optimizers._plan import Group, Plan, make_plan
@@ -194,6 +195,7 @@ class Optimizer(OptimizerState):
         with torch.no_grad():
             plan = self._plan_for(grads, trainable_variables)
             grads = [_as_tensor(grads[i]) for i in plan.present or range(len(grads))]
+            grads = trainer_hooks.reduce_gradients(grads)  # no-op unless data parallel
             self._apply_plan(grads, plan)
             self._advance()
 

@@ -1,10 +1,6 @@
 """Unzipped Keras models: a folder holding what a `.keras` archive holds (config.json,
 metadata.json, model.weights.h5, assets/), as Keras 3 writes with `zipped=False`.
 
-hocsau also writes this folder where tf.keras 2 wrote a SavedModel (`model.save("path")`
-without a suffix, `ModelCheckpoint("x.ckpt")`), so that code runs unchanged and
-`load_model` / `load_weights` read the folder back.
-
 Both directions go through the `.keras` code (`keras_file`): a save writes an archive and
 unpacks it into a fresh folder that then replaces the old one; a load packs the folder's
 regular files (never following links) into an archive and reads that.

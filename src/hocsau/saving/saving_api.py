@@ -1,10 +1,7 @@
 """`save_model` / `load_model` / `save_weights` / `load_weights`: one entry point per action,
-choosing the format from the file name (`.keras`, `.weights.h5`, legacy `.h5` / `.hdf5`).
-
-hocsau extension for tf.keras 2 code: a path without a suffix (the SavedModel idiom
-`model.save("models/model_1/SavedModel_format")`) or ending in `.ckpt` (TF checkpoints such as
-`"checkpoint.ckpt"`) holds an unzipped Keras model folder (`keras_dir`) for full models, and a
-Keras weights file (`.weights.h5` contents) for `save_weights`.
+choosing the format from the file name (`.keras`, `.weights.h5`, legacy `.h5` / `.hdf5`) or
+Keras 3's unzipped model folder (`zipped=False`). As in Keras 3, tf.keras 2's SavedModel and
+`.ckpt` paths are refused with a message naming the formats to use.
 """
 
 from __future__ import annotations
@@ -20,20 +17,17 @@ def _is_legacy(filepath: str) -> bool:
     return filepath.endswith(_LEGACY) and not filepath.endswith(".weights.h5")
 
 
-def _names_no_format(filepath: str) -> bool:
-    """A tf.keras 2 SavedModel / TF checkpoint path: a `.ckpt` suffix or none at all."""
-    return filepath.endswith(".ckpt") or not os.path.splitext(os.path.basename(filepath))[1]
-
-
 def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None,
                **kwargs) -> None:
-    """Save `model` as a `.keras` archive, a legacy `.h5` file for those suffixes, or an
-    unzipped model folder (`zipped=False`, or a path without a Keras suffix)."""
+    """Save `model` as a `.keras` archive, a legacy `.h5` file for those suffixes, or (with
+    `zipped=False`) an unzipped Keras model folder; other paths are refused, as in Keras 3."""
     filepath = os.fspath(filepath)
     save_format = kwargs.pop("save_format", None)
-    if save_format and _names_no_format(filepath) and zipped is not False:
-        zipped = False  # tf.keras 2's save_format="tf": the SavedModel idiom
-    if _is_legacy(filepath):
+    if save_format and not filepath.endswith((*_LEGACY, ".keras")):
+        raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove "
+                         "this argument and pass a file path with either `.keras` or `.h5` "
+                         f"extension.Received: save_format={save_format}")
+    if _is_legacy(filepath) and zipped is not False:
         from hocsau.saving import legacy_h5
 
         legacy_h5.save_model(model, filepath, overwrite=overwrite, **kwargs)
@@ -41,12 +35,18 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
     kwargs.pop("include_optimizer", None)
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
-    if zipped is False or (zipped is None and _names_no_format(filepath)):
+    if zipped is False:
         if filepath.endswith(".keras"):
             raise ValueError("When using `zipped=False`, the `filepath` argument should not end "
                              f"in `.keras`. Received: filepath={filepath}")
         keras_dir.save_model(model, filepath, overwrite=overwrite)
         return
+    if not filepath.endswith(".keras"):
+        raise ValueError(
+            "Invalid filepath extension for saving. Please add either a `.keras` extension "
+            "for the native Keras format (recommended) or a `.h5` extension. Use "
+            "`model.export(filepath)` if you want to export a SavedModel for use with "
+            f"TFLite/TFServing/etc. Received: filepath={filepath}.")
     keras_file.save_model(model, filepath, overwrite=overwrite)
 
 
@@ -73,27 +73,20 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
 
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
-    """Save the weights to a `.weights.h5` file (or, for a tf.keras 2 checkpoint path such as
-    "weights.ckpt", a file of that name with the same contents)."""
-    filepath = os.fspath(filepath)
-    if _names_no_format(filepath):
-        h5_weights.save_weights(model, filepath + ".weights.h5", overwrite=overwrite)
-        os.replace(filepath + ".weights.h5", filepath)
-        return
-    h5_weights.save_weights(model, filepath, overwrite=overwrite)
+    """Save the weights to a `.weights.h5` file."""
+    h5_weights.save_weights(model, os.fspath(filepath), overwrite=overwrite)
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-    """Load weights into `model` from a `.weights.h5`, `.keras` or legacy `.h5` file, a
-    Keras model folder, or a checkpoint file written by `save_weights`."""
+    """Load weights into `model` from a `.weights.h5`, `.keras` or legacy `.h5` file, or a
+    Keras model folder."""
     filepath = os.fspath(filepath)
     if kwargs and not _is_legacy(filepath):
         raise ValueError(f"Invalid keyword arguments: {kwargs} (only legacy `.h5` files take "
                          "`by_name`).")
     if keras_dir.is_keras_dir(filepath):
         keras_dir.load_weights(model, filepath, skip_mismatch=skip_mismatch)
-    elif filepath.endswith(".weights.h5") or (_names_no_format(filepath)
-                                              and os.path.isfile(filepath)):
+    elif filepath.endswith(".weights.h5"):
         h5_weights.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif filepath.endswith(".keras"):
         keras_file.load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)

@@ -23,6 +23,7 @@ import torch
 
 from hocsau import config
 from hocsau.callbacks.callback_list import CallbackList
+from hocsau.distribution import trainer_hooks as dist
 from hocsau.metrics.metric import Metric
 from hocsau.models.symbolic import flatten
 from hocsau.trainers.argument_checks import (
@@ -104,6 +105,7 @@ class Trainer:
             "jit_compile": jit_compile}
         self._step_cache = None
         self.train_function = None
+        dist.remember(self)
         self.compiled = True
 
     def _output_names(self) -> list[str] | None:
@@ -207,7 +209,7 @@ class Trainer:
     def train_step(self, data) -> dict:
         """One optimization step on a batch; returns the running metrics (device tensors)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=True)
+        y_pred = dist.training_module(self)(x, training=True)  # DDP when data parallel
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
@@ -215,6 +217,7 @@ class Trainer:
             for variable in variables:
                 variable.grad = None
             scale = getattr(self.optimizer, "scale_loss", None)
+            loss = dist.scale_loss(loss)
             (scale(loss) if scale is not None else loss).backward()
             self.optimizer.apply([v.grad for v in variables], variables)  # and constraints
         else:  # as Keras: the loss is still reported, there is nothing to update
@@ -260,8 +263,10 @@ class Trainer:
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps_per_epoch, shuffle=shuffle,
                                 class_weight=class_weight)
-        iterator = EpochIterator(data, steps_per_epoch)
-        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+        iterator = dist.shard(self, EpochIterator(data, steps_per_epoch), training=True)
+        dist.prepare_fit(self, callbacks)  # data parallel: equal random state and weights
+        callbacks = CallbackList(dist.local_callbacks(self, callbacks), add_history=True,
+                                 add_progbar=dist.show_progress(self, verbose),
                                  model=self, verbose=verbosity(verbose), epochs=epochs,
                                  steps=iterator.num_batches)
         self._step_cache = None
@@ -270,7 +275,8 @@ class Trainer:
         self._initial_epoch = initial_epoch
         callbacks.on_train_begin()  # BackupAndRestore may move `_initial_epoch` on
         initial_epoch = self._initial_epoch
-        with iterator:  # closes a source kept across epochs (worker pools), even on errors
+        # closes a source kept across epochs (worker pools), even on errors
+        with iterator, dist.fitting(self):
             logs = self._run_epochs(iterator, train, callbacks, range(initial_epoch, epochs),
                                     validation_data, validation_batch_size or batch_size,
                                     validation_steps, validation_freq)
@@ -287,11 +293,13 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = dict(self._train_epoch(iterator, train, callbacks))
+            dist.average_moving_statistics(self)  # data parallel: equal BN statistics
             if validation_data is not None and should_validate(epoch, validation_freq):
                 logs.update(self._validate(validation_data, batch_size, validation_steps,
                                            callbacks))
             logs = logs_to_python(logs)  # Keras's format over the train and val logs at once
             callbacks.on_epoch_end(epoch, logs)
+            self.stop_training = dist.stop_on_any(self, self.stop_training)
             if self.stop_training:
                 break
         return logs
@@ -302,13 +310,14 @@ class Trainer:
             callbacks.on_train_batch_begin(step)
             logs = train(batch)
             callbacks.on_train_batch_end(step, logs)
-            if self.stop_training:
+            if dist.stop_after_batch(self):  # synced over processes when it may differ
                 break
         if logs is None:
             warnings.warn("The training data ran out: no batch was trained in this epoch.",
                           stacklevel=3)
             return {}
-        return self._metrics_or_step_logs(logs)
+        with dist.synced_metrics(self):  # epoch logs from every process's states
+            return logs_to_python(self._metrics_or_step_logs(logs))
 
     def _metrics_or_step_logs(self, step_logs) -> dict:
         """Keras's rule for epoch logs: the metrics' results when the step returned those
@@ -337,22 +346,24 @@ class Trainer:
                                  verbose=verbose, steps=steps)
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps, shuffle=False)
-        iterator = EpochIterator(data, steps)
+        iterator = dist.shard(self, EpochIterator(data, steps), training=False)
         if _callbacks is None:
-            _callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+            _callbacks = CallbackList(dist.local_callbacks(self, callbacks),
+                                      add_progbar=dist.show_progress(self, verbose), model=self,
                                       verbose=verbosity(verbose), epochs=1,
                                       steps=iterator.num_batches)
         self.reset_metrics()
         _callbacks.on_test_begin()
-        logs = None
+        logs = None  # a process may get no batch
         with torch.no_grad():
             for step, batch in iterator:
                 _callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 _callbacks.on_test_batch_end(step, logs)
-        if logs is None:
+        if logs is None and dist.active(self) is None:
             raise no_batch_error(x)
-        logs = logs_to_python(self._metrics_or_step_logs(logs))
+        with dist.synced_metrics(self):  # a process may have had no batch
+            logs = logs_to_python(self._metrics_or_step_logs(logs))
         _callbacks.on_test_end(logs)
         return format_logs(logs, return_dict, self._metric_names())
 
@@ -362,8 +373,9 @@ class Trainer:
         """The model's outputs on `x` as numpy arrays (batches concatenated)."""
         check_predict_arguments(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
-        iterator = EpochIterator(data, steps)
-        callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+        iterator = dist.shard(self, EpochIterator(data, steps), training=False)
+        callbacks = CallbackList(dist.local_callbacks(self, callbacks),
+                                 add_progbar=dist.show_progress(self, verbose), model=self,
                                  verbose=verbosity(verbose), epochs=1, steps=iterator.num_batches)
         outputs = []
         callbacks.on_predict_begin()
@@ -374,6 +386,7 @@ class Trainer:
                 outputs.append(result)
                 callbacks.on_predict_batch_end(step, {"outputs": result})
         callbacks.on_predict_end()
+        outputs = dist.gather_predictions(self, outputs, iterator)  # every row, every process
         if not outputs:
             raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
                              "Please use `model.compile(...)` and make sure that your dataset "

@@ -1,0 +1,78 @@
+"""Collectives the trainer, optimizer and saving use; each is a no-op in one process.
+
+Tensors travel in one flat buffer per dtype, so a sync costs one all-reduce per dtype.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.distributed as dist
+
+from hocsau.distribution.process_group import barrier, is_chief, is_multi_process
+
+
+def all_reduce_sum_(tensors: list[torch.Tensor], scale: float | None = None) -> None:
+    """Sum `tensors` over the processes in place (times `scale` first, when given)."""
+    groups: dict = {}
+    for tensor in tensors:
+        groups.setdefault((tensor.dtype, tensor.device), []).append(tensor)
+    for group in groups.values():
+        flat = torch.cat([t.detach().reshape(-1) for t in group])
+        if scale is not None:
+            flat.mul_(scale)
+        dist.all_reduce(flat)
+        for tensor, part in zip(group, flat.split([t.numel() for t in group]), strict=True):
+            tensor.copy_(part.view_as(tensor))
+
+
+def any_process(flag: bool) -> bool:
+    """True on every process when `flag` is True on any of them (one all-reduce)."""
+    if not is_multi_process():
+        return bool(flag)
+    from hocsau.distribution.process_group import local_device
+
+    value = torch.tensor([1.0 if flag else 0.0], device=local_device())
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+def broadcast_rng_state() -> None:
+    """Give every process the chief's torch random state, so shuffles and dropout agree."""
+    if not is_multi_process():
+        return
+    states = [torch.get_rng_state()]
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        states.append(torch.cuda.get_rng_state())
+    dist.broadcast_object_list(states, src=0)
+    torch.set_rng_state(states[0])
+    if len(states) > 1:
+        torch.cuda.set_rng_state(states[1])
+
+
+def broadcast_weights(variables: list) -> None:
+    """Copy the chief's values of `variables` to every process."""
+    if not is_multi_process():
+        return
+    with torch.no_grad():
+        for variable in variables:
+            dist.broadcast(variable.data, src=0)
+
+
+def all_gather_objects(value) -> list:
+    """Every process's `value` (picklable), in rank order."""
+    gathered = [None] * dist.get_world_size()
+    dist.all_gather_object(gathered, value)
+    return gathered
+
+
+def on_chief(function, *args, **kwargs) -> None:
+    """Run `function` on the chief only; every process then waits at a barrier, so a read
+    right after a write never races. One process: just run it."""
+    if not is_multi_process():
+        function(*args, **kwargs)
+        return
+    try:
+        if is_chief():
+            function(*args, **kwargs)
+    finally:
+        barrier()

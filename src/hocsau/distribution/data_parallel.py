@@ -1,0 +1,55 @@
+"""`DataParallel`: every process holds all the weights and trains on its slice of each batch
+(PyTorch DDP underneath); `ModelParallel` is not available yet."""
+
+from __future__ import annotations
+
+import os
+
+from hocsau.distribution.device_mesh import DeviceMesh
+from hocsau.distribution.distribution_lib import Distribution
+from hocsau.distribution.process_group import initialize, list_devices
+from hocsau.distribution.tensor_layout import TensorLayout
+
+
+class DataParallel(Distribution):
+    """Data parallelism over a one-axis mesh of processes (one per device).
+
+    Under torchrun the process group is joined on creation. In `fit`, `evaluate` and
+    `predict` an array `batch_size` is the global batch: each process takes its slice of
+    every batch, as `tf.distribute` does, so training equals one process on the same batch.
+
+    Args:
+        device_mesh: a one-axis `DeviceMesh` (its axis is the batch axis).
+        devices: the devices (default: one per process, from `list_devices()`).
+        auto_shard_dataset: split the input between processes (True), or let every process
+            read its own input (False).
+    """
+
+    def __init__(self, device_mesh=None, devices=None, auto_shard_dataset: bool = True):
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            initialize()
+        if device_mesh is None:
+            devices = list_devices() if devices is None else list(devices)
+            device_mesh = DeviceMesh((len(devices),), ["batch"], devices)
+        elif len(device_mesh.shape) != 1:
+            raise ValueError("`DataParallel` needs a one-axis `DeviceMesh`. Received: "
+                             f"device_mesh={device_mesh}")
+        super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
+
+    def get_data_layout(self, data_shape) -> TensorLayout:
+        axes = [None] * len(data_shape)
+        axes[0] = self.batch_dim_name
+        return TensorLayout(axes, self.device_mesh)
+
+    def get_variable_layout(self, variable) -> TensorLayout:
+        return TensorLayout([None] * len(variable.shape), self.device_mesh)
+
+
+class ModelParallel:
+    """Keras's tensor-parallel distribution: not available on hocsau yet (creating one says
+    so and names `DataParallel`)."""
+
+    def __new__(cls, *args, **kwargs):
+        raise ValueError("`ModelParallel` (weights split by a `LayoutMap`) is not available in "
+                         "hocsau yet; use `keras.distribution.DataParallel()`, which keeps a "
+                         "full copy of the weights on every process.")

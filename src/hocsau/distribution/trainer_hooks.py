@@ -1,0 +1,276 @@
+"""What `fit` / `evaluate` / `predict` and `Optimizer.apply` call to run data parallel.
+
+Every function returns its input unchanged (or does nothing) unless a `DataParallel`
+distribution is active in a multi-process group, so the one-process path is untouched.
+
+Batch rule (tf.distribute's): each batch the data yields is global; every process takes its
+`tensor_split` slice. The last batch may split unevenly: the local loss is then scaled by
+`n_local * world / n_global`, so DDP's averaged gradient is the global-mean gradient.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import torch
+
+from hocsau.distribution import collectives
+from hocsau.distribution.data_parallel import DataParallel
+from hocsau.distribution.distribution_lib import distribution
+from hocsau.distribution.process_group import (
+    is_chief,
+    is_multi_process,
+    local_device,
+    num_processes,
+    process_id,
+)
+from hocsau.models.symbolic import flatten, map_structure
+
+# Per-step state shared with `Optimizer.apply`: the loss scale of this process's slice, and
+# whether the gradients were already averaged by DDP.
+_STEP = {"loss_scale": 1.0, "ddp_reduced": False, "fitting": False}
+
+
+def remember(model) -> None:
+    """Record the distribution active at `compile` (as TF's `model.distribute_strategy`), so a
+    `fit` outside the `scope()` block still uses it."""
+    model.__dict__["_distribution"] = distribution()
+
+
+def active(model):
+    """The model's `DataParallel` when it runs on several processes, else None."""
+    chosen = model.__dict__.get("_distribution") or distribution()
+    if isinstance(chosen, DataParallel) and is_multi_process():
+        return chosen
+    return None
+
+
+def prepare_fit(model, callbacks=None) -> None:
+    """Before training: the chief's random state and (built) weights on every process; notes
+    whether a callback may stop training after a batch (its stop is then synced per batch)."""
+    _STEP["batch_stop"] = False
+    if active(model) is None:
+        return
+    _STEP["batch_stop"] = any(_has_batch_end_hook(c) for c in _as_list(callbacks))
+    collectives.broadcast_rng_state()
+    if model.built:
+        collectives.broadcast_weights(model.weights)
+
+
+def show_progress(model, verbose) -> bool:
+    return verbose != 0 and (active(model) is None or is_chief())
+
+
+def local_callbacks(model, callbacks):
+    """The callbacks this process runs: writers marked `_chief_only` run on the chief only."""
+    if active(model) is None or is_chief() or callbacks is None:
+        return callbacks
+    if not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    return [c for c in callbacks if not getattr(c, "_chief_only", False)]
+
+
+def shard(model, iterator, training: bool):
+    """`iterator` yielding this process's slice of every batch (unchanged in one process)."""
+    chosen = active(model)
+    if chosen is None or not chosen.auto_shard_dataset:
+        return iterator
+    return ShardedIterator(iterator, training)
+
+
+class ShardedIterator:
+    """Wraps an `EpochIterator`: (step, local slice) pairs; records the global batch sizes.
+
+    In training every step runs on every process (DDP needs it), so a global batch with
+    fewer rows than processes is an error. Evaluation and prediction skip empty slices.
+    """
+
+    def __init__(self, iterator, training: bool):
+        self._iterator = iterator
+        self._training = training
+        self.global_sizes: list[int] = []
+
+    @property
+    def num_batches(self) -> int | None:
+        return self._iterator.num_batches
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._iterator.close()
+
+    def close(self) -> None:
+        self._iterator.close()
+
+    def __iter__(self):
+        world, rank = num_processes(), process_id()
+        try:
+            for step, batch in self._iterator:
+                rows = _rows(batch)
+                self.global_sizes.append(rows)
+                local = _slice(batch, world, rank)
+                local_rows = _rows(local)
+                _STEP["ddp_reduced"] = False
+                if self._training:
+                    _check_rows(rows, world)
+                    _STEP["loss_scale"] = local_rows * world / rows
+                elif local_rows == 0:
+                    continue
+                yield step, local
+        finally:
+            _STEP["loss_scale"] = 1.0
+
+
+def _check_rows(rows: int, world: int) -> None:
+    if rows < world:
+        raise ValueError(f"A training batch of {rows} rows cannot be split over {world} "
+                         "processes: every process needs at least one row. Choose a "
+                         "`batch_size` (and a number of samples) so that every batch, the "
+                         "last included, has at least one row per process.")
+
+
+def _rows(batch) -> int:
+    return int(flatten(batch)[0].shape[0])
+
+
+def _slice(batch, world: int, rank: int):
+    def part(value):
+        if value is None:
+            return None
+        if isinstance(value, np.ndarray):
+            return np.array_split(value, world)[rank]
+        return torch.tensor_split(value, world)[rank]
+
+    return map_structure(part, batch)
+
+
+def training_module(model):
+    """What the built-in `train_step` calls forward: the model's DDP wrapper when distributed.
+
+    A model not built yet runs its first step plainly (its gradients are then averaged by
+    `Optimizer.apply`); DDP wraps it from the next step on, once per `fit`.
+    """
+    if active(model) is None or not model.built:
+        return model
+    cache = model._training_cache()
+    ddp = cache.get("ddp")
+    if ddp is None:
+        device = local_device()
+        ddp = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device] if device.type == "cuda" else None)
+        cache["ddp"] = ddp
+    _STEP["ddp_reduced"] = True
+    return ddp
+
+
+def scale_loss(loss: torch.Tensor) -> torch.Tensor:
+    """The loss to differentiate: scaled for this process's share of an uneven batch."""
+    scale = _STEP["loss_scale"]
+    return loss if scale == 1.0 else loss * scale
+
+
+def reduce_gradients(grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Average gradients over the processes unless DDP already did (custom `train_step`s,
+    several optimizers): one all-reduce per dtype, weighted like `scale_loss`."""
+    averaging = _STEP["fitting"] or (isinstance(distribution(), DataParallel)
+                                     and is_multi_process())
+    if _STEP["ddp_reduced"] or not averaging:
+        return grads
+    grads = [g.clone() for g in grads]
+    collectives.all_reduce_sum_(grads, scale=_STEP["loss_scale"] / num_processes())
+    return grads
+
+
+@contextlib.contextmanager
+def fitting(model):
+    """Mark a `fit` in progress (the optimizer then averages gradients DDP did not)."""
+    previous = _STEP["fitting"]
+    _STEP["fitting"] = active(model) is not None
+    try:
+        yield
+    finally:
+        _STEP["fitting"] = previous
+        _STEP["ddp_reduced"] = False
+
+
+@contextlib.contextmanager
+def synced_metrics(model):
+    """Inside the block, the model's metric states hold their sum over all processes (so
+    results and every callback's decisions agree); the local states come back after."""
+    if active(model) is None:
+        yield
+        return
+    # A container metric lists its metrics' states too: each state is summed once.
+    variables = list({id(v): v for m in model.metrics for v in m.variables}.values())
+    saved = [v.detach().clone() for v in variables]
+    with torch.no_grad():
+        collectives.all_reduce_sum_(variables)  # in place: bumps cached version counters
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for variable, value in zip(variables, saved, strict=True):
+                variable.copy_(value)
+
+
+def average_moving_statistics(model) -> None:
+    """Average the moving statistics of unsynchronized BatchNormalization layers (which each
+    process updates from its own slice), as TF's ON_READ/MEAN variables are, so every process
+    validates and saves the same weights. Once per epoch: one all-reduce."""
+    if active(model) is None:
+        return
+    from hocsau.layers.normalization.batch_normalization import BatchNormalization
+
+    statistics = [w for layer in model.modules()
+                  if isinstance(layer, BatchNormalization) and not layer.synchronized
+                  for w in layer.non_trainable_weights if w.name.startswith(_MOVING)]
+    if statistics:
+        with torch.no_grad():
+            collectives.all_reduce_sum_(statistics, scale=1.0 / num_processes())
+
+
+_MOVING = ("moving_", "renorm_")
+
+
+def _as_list(callbacks) -> list:
+    if callbacks is None:
+        return []
+    return list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+
+
+def _has_batch_end_hook(callback) -> bool:
+    from hocsau.callbacks.callback import Callback
+
+    return any(getattr(type(callback), name, None) is not getattr(Callback, name)
+               for name in ("on_train_batch_end", "on_batch_end"))
+
+
+def stop_after_batch(model) -> bool:
+    """`stop_training` after a batch: OR-ed over the processes when a callback could set it
+    per batch (TerminateOnNaN, user callbacks), else every process would leave at another
+    step and the next collective would hang. One small all-reduce per step only then."""
+    if _STEP.get("batch_stop") and active(model) is not None:
+        model.stop_training = collectives.any_process(model.stop_training)
+    return model.stop_training
+
+
+def stop_on_any(model, stop: bool) -> bool:
+    """`stop_training` OR-ed over the processes, so every process leaves `fit` together."""
+    return collectives.any_process(stop) if active(model) is not None else stop
+
+
+def gather_predictions(model, outputs: list, iterator) -> list:
+    """Every process's per-batch outputs, interleaved back into the global row order."""
+    if not isinstance(iterator, ShardedIterator):
+        return outputs
+    local = [map_structure(lambda t: t.detach().cpu(), o) for o in outputs]
+    per_rank = [iter(part) for part in collectives.all_gather_objects(local)]
+    world = num_processes()
+    ordered = []
+    for rows in iterator.global_sizes:
+        for rank in range(world):
+            if rows // world + (1 if rank < rows % world else 0):
+                ordered.append(next(per_rank[rank]))
+    return ordered
