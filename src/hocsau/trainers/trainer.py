@@ -25,7 +25,7 @@ from hocsau import config
 from hocsau.callbacks.callback_list import CallbackList
 from hocsau.distribution import trainer_hooks as dist
 from hocsau.metrics.metric import Metric
-from hocsau.models.symbolic import flatten
+from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.argument_checks import (
     check_evaluate_arguments,
     check_fit_arguments,
@@ -317,7 +317,10 @@ class Trainer:
                           stacklevel=3)
             return {}
         with dist.synced_metrics(self):  # epoch logs from every process's states
-            return logs_to_python(self._metrics_or_step_logs(logs))
+            # Copies (the local states come back after the block); converted with the
+            # validation logs, so Keras's key order holds over both.
+            return map_structure(lambda v: v.detach().clone() if torch.is_tensor(v) else v,
+                                 self._metrics_or_step_logs(logs))
 
     def _metrics_or_step_logs(self, step_logs) -> dict:
         """Keras's rule for epoch logs: the metrics' results when the step returned those
