@@ -21,6 +21,7 @@ import numpy as np
 from hocsau.saving import keras_file, weights_store
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.h5_weights import open_h5
+from hocsau.saving.keras_archive import CHECKSUMS_KEY, KerasArchive, sha256
 from hocsau.utils.io_utils import print_msg
 
 _MAX_DATASET_BYTES = 1 << 32
@@ -41,10 +42,13 @@ class KerasFileEditor:
         self.model = None
         self._assets: dict[str, bytes] = {}
         if self.filepath.endswith(".keras"):
-            config_text, weights, self._assets = keras_file._read_archive(self.filepath)
-            self.config = json.loads(config_text)
-            self.metadata = _read_metadata(self.filepath)
-            source = open_h5(io.BytesIO(weights), f"{self.filepath}/{keras_file.WEIGHTS_FILENAME}")
+            with KerasArchive(self.filepath) as archive:
+                self.config = json.loads(archive.config_text())
+                weights = archive.read(keras_file.WEIGHTS_FILENAME)
+                self._assets = {name: archive.read(name) for name in archive.names()
+                                if name.startswith("assets/") and not name.endswith("/")}
+                self.metadata = archive.metadata()
+            source = open_h5(weights, f"{self.filepath}/{keras_file.WEIGHTS_FILENAME}")
         elif self.filepath.endswith(".weights.h5"):
             source = open_h5(self.filepath)
         else:
@@ -146,12 +150,15 @@ class KerasFileEditor:
         weights = io.BytesIO()
         with h5py.File(weights, "w") as h5file:
             _write(self.weights_dict, h5file, "")
+        entries = {keras_file.CONFIG_FILENAME: json.dumps(self.config).encode("utf-8"),
+                   keras_file.WEIGHTS_FILENAME: weights.getvalue(), **self._assets}
+        # The edited entries get fresh checksums, as every file hocsau writes.
+        metadata = {**(self.metadata or {}),
+                    CHECKSUMS_KEY: {name: sha256(data) for name, data in entries.items()}}
         with atomic_write(filepath) as tmp:
             with zipfile.ZipFile(tmp, "w") as archive:
-                archive.writestr(keras_file.METADATA_FILENAME, json.dumps(self.metadata or {}))
-                archive.writestr(keras_file.CONFIG_FILENAME, json.dumps(self.config))
-                archive.writestr(keras_file.WEIGHTS_FILENAME, weights.getvalue())
-                for name, contents in self._assets.items():
+                archive.writestr(keras_file.METADATA_FILENAME, json.dumps(metadata))
+                for name, contents in entries.items():
                     archive.writestr(name, contents)
 
     # --- helpers --------------------------------------------------------------------------------
@@ -182,13 +189,6 @@ class KerasFileEditor:
             raise ValueError(f"Source name '{source_name}' does not appear in the model. Use "
                              "`editor.summary()` to list all objects.")
         edit(holders[0], source_name)
-
-
-def _read_metadata(filepath: str) -> dict | None:
-    with zipfile.ZipFile(filepath) as archive:
-        if keras_file.METADATA_FILENAME not in archive.namelist():
-            return None
-        return json.loads(archive.read(keras_file.METADATA_FILENAME))
 
 
 def _check_weights(weights) -> None:

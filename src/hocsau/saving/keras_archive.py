@@ -83,6 +83,10 @@ class KerasArchive:
             self._assets_folder = None
 
     # --- entries ------------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        """The archive's entry names."""
+        return list(self._infos)
+
     def read(self, name: str) -> bytes:
         """The bytes of a required entry, checked against its recorded checksum."""
         if name not in self._infos:
@@ -166,11 +170,15 @@ class KerasArchive:
     def _refuse(self, reason: str):
         raise ValueError(f"'{self.filepath}' is not a valid `.keras` file: {reason}.")
 
-    def _read_checksums(self) -> dict | None:
+    def metadata(self) -> dict | None:
+        """The parsed metadata.json (it is not among the checksummed entries), if any."""
         if METADATA_FILENAME not in self._infos:
             return None
-        metadata = bounded_json.loads(self._zip.read(self._infos[METADATA_FILENAME]),
-                                      self.filepath, METADATA_FILENAME)
+        return bounded_json.loads(self._zip.read(self._infos[METADATA_FILENAME]),
+                                  self.filepath, METADATA_FILENAME)
+
+    def _read_checksums(self) -> dict | None:
+        metadata = self.metadata()
         if not isinstance(metadata, dict) or CHECKSUMS_KEY not in metadata:
             return None
         checksums = metadata[CHECKSUMS_KEY]
