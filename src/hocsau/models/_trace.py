@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 
 import torch
-from torch.func import functional_call
 
 from hocsau import _trace_state, config
 from hocsau.models import symbolic
@@ -45,7 +44,7 @@ def traced_outputs(layer, args: tuple, kwargs: dict, sizes=PLACEHOLDER_SIZES) ->
 
 def _meta_run(layer, args, kwargs, size: int):
     args, kwargs = symbolic.map_structure(lambda v: _stand_in(v, size, None), (args, kwargs))
-    state = {name: torch.empty_like(t, device="meta") for name, t in _named_state(layer)}
+    state = {id(t): torch.empty_like(t, device="meta") for t in _state(layer)}
     with torch.device("meta"):
         return _call(layer, state, args, kwargs)
 
@@ -53,7 +52,7 @@ def _meta_run(layer, args, kwargs, size: int):
 def _placeholder_run(layer, args, kwargs, size: int):
     device = config.device()
     args, kwargs = symbolic.map_structure(lambda v: _stand_in(v, size, device), (args, kwargs))
-    state = {name: t.detach().clone() for name, t in _named_state(layer) if _is_state(t)}
+    state = {id(t): t.detach().clone() for t in _state(layer) if _is_state(t)}
     with _restored_rng(device), _trace_state.restoring_new_weights():
         return _call(layer, state, args, kwargs)
 
@@ -75,23 +74,40 @@ def _stand_in(value, size: int, device):
 
 
 def _call(layer, state: dict, args, kwargs):
+    """Call `layer` with its tensors replaced by `state` (id(tensor) -> stand-in)."""
     from hocsau.layers.layer import Layer
 
-    if not state:
+    with _swapped(layer, state):
         return Layer._eager_call(layer, args, kwargs)
-    return functional_call(layer, state, args, kwargs, strict=False, tie_weights=True)
+
+
+@contextlib.contextmanager
+def _swapped(layer, state: dict):
+    """Every module slot holding a replaced tensor holds its stand-in for the block, then the
+    original again (a tensor shared by several modules or paths is swapped in each)."""
+    saved = []
+    try:
+        for module in layer.modules():
+            for slots in (module._parameters, module._buffers):
+                for name, tensor in slots.items():
+                    if tensor is not None and id(tensor) in state:
+                        saved.append((slots, name, tensor))
+                        slots[name] = state[id(tensor)]
+        yield
+    finally:
+        for slots, name, tensor in reversed(saved):
+            slots[name] = tensor
 
 
 def call_with_meta_weights(layer, args, kwargs):
     """Call `layer` on meta tensors with its weights swapped for meta copies."""
-    state = {name: torch.empty_like(t, device="meta") for name, t in _named_state(layer)}
+    state = {id(t): torch.empty_like(t, device="meta") for t in _state(layer)}
     return _call(layer, state, args, kwargs)
 
 
-def _named_state(layer):
-    """Each parameter and buffer once; functional_call ties the other names to it."""
-    yield from layer.named_parameters()
-    yield from layer.named_buffers()
+def _state(layer) -> list:
+    """Each parameter and buffer of `layer` and its sublayers, once."""
+    return list(layer.parameters()) + list(layer.buffers())
 
 
 def _is_state(tensor) -> bool:
