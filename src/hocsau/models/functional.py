@@ -72,9 +72,10 @@ class Functional(Model):
                 raise ValueError(
                     "All `inputs` and `outputs` of a functional model must be symbolic tensors "
                     f"(from `Input` and layer calls). Received: {tensor!r}")
-        nodes = _sorted_nodes(flat_inputs, flat_outputs)
+        # Keras searches from its flattened outputs: a dict's values in key order.
+        nodes, first_seen = _sorted_nodes(flat_inputs, flatten(_keys_sorted(outputs)))
         # A plain list: the layers are registered as submodules by name just below.
-        object.__setattr__(self, "_graph_layers", _layers_by_depth(nodes))
+        object.__setattr__(self, "_graph_layers", _layers_by_depth(nodes, first_seen))
         _check_unique_names(self._graph_layers)
         for layer in self._graph_layers:
             self._modules[layer.name] = layer
@@ -94,7 +95,8 @@ class Functional(Model):
 
     @property
     def outputs(self) -> list:
-        return flatten(self._outputs_struct)
+        """The output tensors flattened as Keras flattens them (dict values in key order)."""
+        return flatten(_keys_sorted(self._outputs_struct))
 
     @property
     def input(self):
@@ -190,20 +192,22 @@ def _node_of(tensor):
     return layer._inbound_nodes[node_index]
 
 
-def _sorted_nodes(inputs: list, outputs: list) -> list:
-    """The nodes between inputs and outputs in topological order (depth-first from outputs)."""
+def _sorted_nodes(inputs: list, outputs: list) -> tuple[list, dict]:
+    """The nodes between inputs and outputs in topological order (depth-first from outputs),
+    and each layer's place in that search's pre-order (Keras's tie-break; inputs -1)."""
     input_ids = {id(t) for t in inputs}
-    order, visited, active = [], set(), set()
+    order, visited, active, first_seen = [], set(), set(), {}
 
     def visit(node):
         if id(node) in visited:
             return
         if id(node) in active:
             raise ValueError("The graph of this model has a cycle.")
+        first_seen.setdefault(node.layer, len(first_seen))
         active.add(id(node))
         for tensor in node.inputs:
-            if id(tensor) in input_ids:
-                continue
+            if id(tensor) in input_ids and not _node_of(tensor).is_input:
+                continue  # an inner tensor given as an input: the graph starts there
             if tensor._keras_history is None:
                 raise ValueError(f"Tensor {tensor} does not come from an `Input` of this model.")
             visit(_node_of(tensor))
@@ -211,16 +215,26 @@ def _sorted_nodes(inputs: list, outputs: list) -> list:
         visited.add(id(node))
         order.append(node)
 
-    for tensor in inputs:
+    for tensor in outputs:
+        if id(tensor) not in input_ids or _node_of(tensor).is_input:
+            visit(_node_of(tensor))
+    for tensor in inputs:  # inputs no output depends on come last, as in Keras
         node = _node_of(tensor)
         if node.is_input and id(node) not in visited:
             visited.add(id(node))
             order.append(node)
-    for tensor in outputs:
-        if id(tensor) not in input_ids:
-            visit(_node_of(tensor))
+            first_seen[node.layer] = -1
     _check_reachable(order, input_ids)
-    return order
+    return order, first_seen
+
+
+def _keys_sorted(structure):
+    """`structure` with every dict's items in key order (how Keras flattens dicts)."""
+    if isinstance(structure, dict):
+        return {key: _keys_sorted(structure[key]) for key in sorted(structure)}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_keys_sorted(item) for item in structure)
+    return structure
 
 
 def _check_reachable(nodes: list, input_ids: set) -> None:
@@ -232,19 +246,17 @@ def _check_reachable(nodes: list, input_ids: set) -> None:
                 f"'{name}'. Add it to the model's `inputs`.")
 
 
-def _layers_by_depth(nodes: list) -> list:
-    """Layers ordered as Keras orders `model.layers`: deepest first, ties by first use."""
+def _layers_by_depth(nodes: list, first_seen: dict) -> list:
+    """Layers ordered as Keras orders `model.layers`: deepest first, ties by the pre-order of
+    the depth-first search from the outputs."""
     node_depth, layer_depth = {}, {}
-    first_use = {}
-    for node in nodes:
-        first_use.setdefault(node.layer, len(first_use))
     for node in reversed(nodes):
         depth = max(node_depth.get(id(node), 0), layer_depth.get(node.layer, 0))
         layer_depth[node.layer] = depth
         node_depth[id(node)] = depth
         for parent in node.parent_nodes:
             node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_use[layer]))
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_seen[layer]))
 
 
 def _check_unique_names(layers: list) -> None:
