@@ -112,6 +112,22 @@ class Model(Trainer, Layer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    # --- deployment -------------------------------------------------------------------------
+    def export(self, filepath, format: str = "tf_saved_model", verbose: bool | None = None,
+               input_signature=None, **kwargs) -> None:
+        """Export the inference forward pass: `format="onnx"` (ONNX Runtime and friends),
+        `"openvino"` (`.xml` IR) or `"torch"` (a torch.export `.pt2` program). TensorFlow's
+        formats ("tf_saved_model", "litert") raise a ValueError naming these.
+
+        Inputs are named as the model's Inputs; the batch axis, and the other None axes of
+        `input_signature` (default: the model's inputs) where the model allows, stay dynamic.
+        `kwargs`: `opset_version` for ONNX, `torch.export.export`'s options for "torch".
+        """
+        from hocsau.export.model_export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
+
     def to_json(self, **kwargs) -> str:
         """The model's config as a JSON string (`models.model_from_json` reads it)."""
         from hocsau.saving.keras_file import model_to_json_config
