@@ -1,7 +1,9 @@
 """Dtype policies: the dtype a layer computes in and the dtype its weights are stored in.
 
 "mixed_float16" / "mixed_bfloat16" compute in half precision and keep float32 weights, as in
-Keras's mixed precision; any plain dtype name ("float32") uses it for both.
+Keras's mixed precision; any plain dtype name ("float32") uses it for both. Quantized layers
+carry "<mode>_from_<source>" policies (`QuantizedDTypePolicy` and its float8 / int4 forms,
+defined in `hocsau.quantizers` and re-exported here).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ _GLOBAL_POLICY: DTypePolicy | None = None
 @keras_class("keras")
 class DTypePolicy:
     """A named pair (compute_dtype, variable_dtype), e.g. DTypePolicy("mixed_float16")."""
+
+    quantization_mode = None  # "int8", ... for the quantized policies
 
     def __init__(self, name: str | None = None):
         name = config.floatx() if name is None else name
@@ -49,25 +53,47 @@ class DTypePolicy:
         return cls(**config)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, DTypePolicy) and other.name == self.name
+        return type(other) is DTypePolicy and other.name == self.name
 
     def __hash__(self) -> int:
         return hash(self._name)
 
     def __repr__(self) -> str:
-        return f'<DTypePolicy "{self._name}">'
+        return f'<{type(self).__name__} "{self._name}">'
 
 
 def get(identifier) -> DTypePolicy:
-    """A policy from None (the global one), a name, a torch/numpy dtype, a config or a policy."""
+    """A policy from None (the global one), a name ("int8_from_float32" too), a torch/numpy
+    dtype, a config or a policy."""
     if identifier is None:
         return global_policy()
     if isinstance(identifier, DTypePolicy):
         return identifier
     if isinstance(identifier, dict):
+        from hocsau.saving.serialization import deserialize_keras_object
+
+        if "class_name" in identifier:
+            return deserialize_keras_object(identifier)
         return DTypePolicy.from_config(identifier.get("config", identifier))
-    return DTypePolicy(config.standardize_dtype(identifier) if not isinstance(identifier, str)
-                       else identifier)
+    if isinstance(identifier, str):
+        return _quantized_policy(identifier) if "_from_" in identifier else DTypePolicy(
+            identifier)
+    return DTypePolicy(config.standardize_dtype(identifier))
+
+
+def _quantized_policy(name: str) -> DTypePolicy:
+    """Keras's "<mode>_from_<source>" names: int8, int4 (or "int4/<block>"), float8."""
+    from hocsau.quantizers.quantization_config import QUANTIZATION_MODES
+
+    mode, _, source = name.partition("_from_")
+    if not mode.startswith(QUANTIZATION_MODES) or not source:
+        raise ValueError("Cannot convert `policy` into a valid pair (`mode`, `source_name`) "
+                         f"to instantiate `QuantizedDTypePolicy`. Received: policy={name}")
+    if mode.startswith("int4/"):
+        return Int4DTypePolicy(mode, source)
+    if mode == "float8":
+        return QuantizedFloat8DTypePolicy(mode, source)
+    return QuantizedDTypePolicy(mode, source)
 
 
 def set_global_policy(policy) -> None:
@@ -78,3 +104,12 @@ def set_global_policy(policy) -> None:
 
 def global_policy() -> DTypePolicy:
     return _GLOBAL_POLICY if _GLOBAL_POLICY is not None else DTypePolicy(config.floatx())
+
+
+from hocsau.quantizers.int4_dtype_policy import Int4DTypePolicy  # noqa: E402
+from hocsau.quantizers.quantized_dtype_policy import QuantizedDTypePolicy  # noqa: E402
+from hocsau.quantizers.quantized_float8_dtype_policy import (  # noqa: E402
+    QuantizedFloat8DTypePolicy,
+)
+
+FloatDTypePolicy = DTypePolicy  # Keras's alias for plain float policies

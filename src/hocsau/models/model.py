@@ -113,6 +113,15 @@ class Model(Trainer, Layer):
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     # --- deployment -------------------------------------------------------------------------
+    def quantize(self, mode: str | None = None, config=None, filters=None, **kwargs) -> None:
+        """Quantize the weights of the model's Dense, EinsumDense and Embedding layers (Keras's
+        `Model.quantize`): `mode="int8"` stores int8 weights with float32 scales and
+        quantizes inputs per row at call time. `config`: a `QuantizationConfig`; `filters`: a
+        regex, list of regexes or callable choosing layers. The model must be built."""
+        from hocsau.quantizers.model_quantization import quantize_model
+
+        quantize_model(self, mode, config=config, filters=filters, **kwargs)
+
     def export(self, filepath, format: str = "tf_saved_model", verbose: bool | None = None,
                input_signature=None, **kwargs) -> None:
         """Export the inference forward pass: `format="onnx"` (ONNX Runtime and friends),

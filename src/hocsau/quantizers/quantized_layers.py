@@ -1,0 +1,144 @@
+"""The int8 forms of Dense, EinsumDense and Embedding (Keras's weights, scales and calls).
+
+    Dense        kernel int8 (in, units), kernel_scale (units,)  inputs quantized per row
+    EinsumDense  kernel int8, kernel_scale shaped like the output (1 on axes the kernel
+                 lacks), inputs quantized over their contracted axes
+    Embedding    embeddings int8, embeddings_scale (input_dim,)  one scale per row
+
+A scale is `127 / max|w|` over the reduced axes; outputs are the exact int32 product divided
+by `inputs_scale * kernel_scale`, as Keras computes them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from hocsau import activations
+from hocsau.quantizers.abs_max_quantizer import AbsMaxQuantizer
+from hocsau.quantizers.layer_quantization import QuantizableMixin, int8_matmul, straight_through
+from hocsau.quantizers.quantization_config import QuantizationConfig
+
+
+class DenseQuantization(QuantizableMixin):
+    _quantizable_class = "Dense"
+
+    def _int8_build(self, kernel_shape: tuple, config) -> None:
+        self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(
+            config, AbsMaxQuantizer())
+        self._add_int8_weights(kernel_shape, (self.units,), "kernel_scale")
+
+    def _quantize_int8(self, kernel: torch.Tensor, config) -> None:
+        quantizer = QuantizationConfig.weight_quantizer_or_default(config,
+                                                                   AbsMaxQuantizer(axis=0))
+        values, scale = quantizer(kernel, to_numpy=True)
+        self._int8_build(tuple(kernel.shape), config)
+        self.kernel.copy_(values)
+        self.kernel_scale.copy_(scale.reshape(self.units))
+
+    def _int8_call(self, inputs):
+        compute = self.dtype_policy.torch_compute_dtype
+        if self.inputs_quantizer:
+            quantized, inputs_scale = self.inputs_quantizer(inputs, axis=-1)
+            outputs = int8_matmul(quantized, self.kernel).to(compute) / (
+                self.kernel_scale * inputs_scale)
+        else:
+            outputs = torch.matmul(inputs, self.kernel.to(compute)) / self.kernel_scale
+        outputs = straight_through(outputs, inputs, lambda x: torch.matmul(
+            x, self.kernel.to(compute) / self.kernel_scale))
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        return activations.apply_to_fresh(self.activation, outputs)
+
+
+class EinsumDenseQuantization(QuantizableMixin):
+    _quantizable_class = "EinsumDense"
+
+    def _int8_build(self, kernel_shape: tuple, config) -> None:
+        self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(
+            config, AbsMaxQuantizer())
+        inputs, weights, outputs = self._full_letters()
+        scale_shape = tuple(kernel_shape[weights.index(c)] if c in weights else 1
+                            for c in outputs)
+        self._add_int8_weights(kernel_shape, scale_shape, "kernel_scale")
+
+    def _quantize_int8(self, kernel: torch.Tensor, config) -> None:
+        inputs, weights, outputs = self._full_letters()
+        reduced = tuple(i for i, c in enumerate(weights) if c not in outputs)
+        quantizer = QuantizationConfig.weight_quantizer_or_default(
+            config, AbsMaxQuantizer(axis=reduced))
+        values, scale = quantizer(kernel, to_numpy=True)
+        self._int8_build(tuple(kernel.shape), config)
+        self.kernel.copy_(values)
+        self.kernel_scale.copy_(_align(scale, weights, outputs))
+
+    def _int8_call(self, inputs, training=None):
+        letters, weights, outputs_letters = self._full_letters()
+        compute = self.dtype_policy.torch_compute_dtype
+        if self.inputs_quantizer:
+            reduced = tuple(i for i, c in enumerate(letters) if c not in outputs_letters)
+            quantized, inputs_scale = self.inputs_quantizer(inputs, axis=reduced)
+            outputs = self._exact_einsum(quantized, weights, outputs_letters).to(compute) / (
+                _align(inputs_scale, letters, outputs_letters) * self.kernel_scale)
+        else:
+            outputs = torch.einsum(self.equation, inputs, self.kernel.to(compute))
+            outputs = outputs / self.kernel_scale
+        outputs = straight_through(outputs, inputs, lambda x: torch.einsum(
+            self.equation, x, self.kernel.to(compute)) / self.kernel_scale)
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        return activations.apply_to_fresh(self.activation, outputs)
+
+    def _exact_einsum(self, quantized, weights: str, outputs: str) -> torch.Tensor:
+        """The int8 einsum's exact integer result (float32 while sums stay below 2**24)."""
+        contracted = math.prod(self.kernel.shape[i] for i, c in enumerate(weights)
+                               if c not in outputs)
+        dtype = torch.float32 if contracted * 127 * 128 < 2 ** 24 else torch.float64
+        return torch.einsum(self.equation, quantized.to(dtype), self.kernel.to(dtype))
+
+    def _full_letters(self) -> tuple[str, str, str]:
+        """The equation's letters with the axes under "..." spelled out (for the built
+        input rank)."""
+        inputs, weights, outputs, side = self._spec
+        used = set(inputs + weights + outputs)
+        spare = [c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in used]
+        extra = "".join(spare[: self.input_spec.ndim - len(inputs)]) if side else ""
+        if side == "left":
+            return extra + inputs, weights, extra + outputs
+        return inputs + extra, weights, outputs + extra
+
+
+class EmbeddingQuantization(QuantizableMixin):
+    _quantizable_class = "Embedding"
+    _quantized_weight = "embeddings"
+
+    def _int8_build(self, embeddings_shape: tuple, config) -> None:
+        self._add_int8_weights(embeddings_shape, (self.input_dim,), "embeddings_scale")
+
+    def _quantize_int8(self, embeddings: torch.Tensor, config) -> None:
+        quantizer = QuantizationConfig.weight_quantizer_or_default(config,
+                                                                   AbsMaxQuantizer(axis=-1))
+        values, scale = quantizer(embeddings, to_numpy=True)
+        self._int8_build(tuple(embeddings.shape), config)
+        self.embeddings.copy_(values)
+        self.embeddings_scale.copy_(scale.reshape(self.input_dim))
+
+    def _int8_call(self, inputs):
+        ids = inputs.long() if inputs.is_floating_point() or inputs.dtype == torch.bool \
+            else inputs
+        rows = self.embeddings[ids].to(self.dtype_policy.torch_compute_dtype)
+        return rows / self.embeddings_scale[ids][..., None]
+
+
+def _align(scale: torch.Tensor, letters: str, outputs: str) -> torch.Tensor:
+    """A scale computed with kept dims over `letters` laid out for the output: its axes in
+    the output's order, 1 on output axes it lacks."""
+    kept = [c for c in letters if c in outputs]
+    squeezed = scale.reshape([size for size, c in zip(scale.shape, letters, strict=True)
+                              if c in outputs])
+    order = sorted(range(len(kept)), key=lambda i: outputs.index(kept[i]))
+    ordered = squeezed.permute(order)
+    ordered_letters = [kept[i] for i in order]
+    return ordered.reshape([ordered.shape[ordered_letters.index(c)] if c in ordered_letters
+                            else 1 for c in outputs])
