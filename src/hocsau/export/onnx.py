@@ -28,22 +28,31 @@ def export_onnx(model, filepath, verbose: bool | None = None, input_signature=No
         opset_version: the ONNX opset (default: torch's).
     """
     endpoint, specs, names = prepare(model, input_signature, kwargs)
+    write_onnx(endpoint, specs, names, filepath, model, opset_version, verbose is True)
+    if verbose is None or verbose:
+        print(f"Saved artifact at '{os.fspath(filepath)}'.")
+    return os.fspath(filepath)
+
+
+def write_onnx(endpoint, specs: list, names: list[str], filepath, owner,
+               opset_version: int | None = None, verbose: bool = False) -> list[str]:
+    """Trace `endpoint` over `specs` into an ONNX file; the outputs are named after the
+    `owner` model's output layers where it has them. Returns the output names."""
     endpoint.eval()
     sample = _signature.sample_inputs(endpoint, specs)
-    outputs = _capture.output_names(model, len(endpoint(*sample)))
-    with _capture.quiet(verbose is True), _capture.rnn_while_loops():
+    outputs = _capture.output_names(owner, len(endpoint(*sample)))
+    with _capture.quiet(verbose), _capture.rnn_while_loops():
         try:
             onnx_program = torch.onnx.export(
                 endpoint, sample, dynamo=True, input_names=names, output_names=outputs,
                 dynamic_shapes=_signature.dynamic_shapes(specs), opset_version=opset_version,
-                verbose=verbose is True, optimize=True)
+                verbose=verbose, optimize=True)
         except Exception as error:
-            raise _capture.translate_errors(error, model.name, names) from error
+            raise _capture.translate_errors(error, getattr(owner, "name", "endpoint"),
+                                            names) from error
     _name_dynamic_axes(onnx_program.model.graph, _signature.dim_names(specs, names))
     onnx_program.save(os.fspath(filepath))
-    if verbose is None or verbose:
-        print(f"Saved artifact at '{os.fspath(filepath)}'.")
-    return os.fspath(filepath)
+    return outputs
 
 
 def prepare(model, input_signature, kwargs: dict, fn=None, resources=None):

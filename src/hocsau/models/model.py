@@ -37,6 +37,11 @@ class Model(Trainer, Layer):
             self.__class__ = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
         Functional.__init__(self, inputs, outputs, **kwargs)
 
+    def forward(self, inputs, *args, **kwargs):
+        """`call`, with the first input named: `torch.export.export(model, (x,),
+        dynamic_shapes=({0: batch},))` then reads as for any module taking `inputs`."""
+        return self.call(inputs, *args, **kwargs)
+
     # --- structure --------------------------------------------------------------------------
     @property
     def layers(self) -> list:

@@ -10,6 +10,8 @@ import torch
 
 from hocsau import config
 
+_INT_DTYPES = {"int8": torch.int8, "uint8": torch.uint8}
+
 
 def abs_max_quantize(inputs, axis, value_range=(-127, 127), dtype: str = "int8",
                      epsilon: float | None = None, to_numpy: bool = False):
@@ -21,16 +23,15 @@ def abs_max_quantize(inputs, axis, value_range=(-127, 127), dtype: str = "int8",
     """
     epsilon = config.epsilon() if epsilon is None else epsilon
     x = _as_tensor(inputs)
-    device = x.device
     if to_numpy:
-        x = x.detach().cpu()
-    axes = _axes(axis, x.dim())
-    amax = x.abs().amax(dim=axes, keepdim=True)
-    # A true division: a number divided by a tensor is its reciprocal times the number in
-    # torch, a rounding away from Keras's scales.
-    scale = torch.div(torch.full_like(amax, value_range[1]), amax + epsilon).to(x.dtype)
+        quantized, scale = abs_max_quantize(x.detach().cpu(), axis, value_range, dtype, epsilon)
+        return quantized.to(x.device), scale.to(x.device)
+    amax = x.abs().amax(dim=_axes(axis, x.dim()), keepdim=True)
+    # torch.div(number, tensor) divides; `number / tensor` would multiply by the reciprocal,
+    # a rounding away from Keras's scales.
+    scale = torch.div(float(value_range[1]), amax + epsilon).to(x.dtype)
     quantized = torch.clamp(torch.round(x * scale), value_range[0], value_range[1])
-    return quantized.to(config.torch_dtype(dtype)).to(device), scale.to(device)
+    return quantized.to(_INT_DTYPES.get(dtype) or config.torch_dtype(dtype)), scale
 
 
 def abs_max_quantize_grouped_with_zero_point(inputs, block_size: int, value_range=(-8, 7),
