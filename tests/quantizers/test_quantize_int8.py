@@ -97,8 +97,10 @@ def test_quantize_errors():
     dense.build((None, 3))
     with pytest.raises(ValueError, match=r"Invalid quantization mode.*Received: mode=int3"):
         dense.quantize("int3")
+    embedding = layers.Embedding(5, 2)
+    embedding.build((None, 3))
     with pytest.raises(ValueError, match=r"supports quantization modes \('int8',\)"):
-        dense.quantize("float8")
+        embedding.quantize("float8")
     dense.quantize("int8")
     with pytest.raises(ValueError, match="is already quantized with dtype_policy="
                                          "'int8_from_float32'"):

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import torch
 
+from hocsau import activations
 from hocsau.quantizers.quantization_config import (
     QuantizationConfig,
     validate_and_resolve_config,
 )
 from hocsau.saving.serialization import deserialize_keras_object
-
-_SUPPORTED_MODES = ("int8",)
 
 
 class QuantizableMixin:
@@ -30,6 +29,7 @@ class QuantizableMixin:
     _is_quantized = False
     _quantized_weight = "kernel"
     _quantizable_class = ""  # the built-in class whose call the quantized one replaces
+    _quantization_modes = ("int8",)  # the modes the layer implements
 
     def _init_quantization(self, quantization_config) -> None:
         """The constructor's `quantization_config` (an object or its serialized dict)."""
@@ -61,21 +61,36 @@ class QuantizableMixin:
         self._check_quantize_args(config.mode)
         self.quantization_config = config
         with torch.no_grad():
-            float_weight = self._drop_weight(self._quantized_weight)
-            getattr(self, f"_quantize_{config.mode}")(float_weight, config)
-        self.dtype_policy = f"{config.mode}_from_{self.dtype_policy.name}"
+            if config.mode == "float8":  # float8 keeps the float weight, adds scales
+                self._float8_build()
+            else:
+                float_weight = self._drop_weight(self._quantized_weight)
+                getattr(self, f"_quantize_{config.mode}")(float_weight, config)
+        mode = config.mode
+        if mode == "int4":
+            mode = f"int4/{self._int4_block_size or -1}"
+        self.dtype_policy = f"{mode}_from_{self.dtype_policy.name}"
 
     def quantized_build(self, weight_shape, mode: str, config=None) -> None:
         """Create the quantized weights of `mode` (from `build` under a quantized policy)."""
-        if mode not in _SUPPORTED_MODES:
+        if mode not in self._quantization_modes:
             raise self._mode_error(mode)
-        getattr(self, f"_{mode}_build")(tuple(weight_shape), config)
+        if mode == "float8":
+            self._float8_build()
+        else:
+            getattr(self, f"_{mode}_build")(tuple(weight_shape), config)
         self._is_quantized = True
 
     def forward(self, *args, **kwargs):
         if self._is_quantized:
             return getattr(self, f"_{self.quantization_mode}_call")(*args, **kwargs)
         return self.call(*args, **kwargs)
+
+    def _finish(self, outputs):
+        """Bias and activation, as the float call ends."""
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        return activations.apply_to_fresh(self.activation, outputs)
 
     def _variables_in_file(self) -> list:
         """Keras's order in files: a quantized layer lists its weight, bias, then scales."""
@@ -96,18 +111,25 @@ class QuantizableMixin:
             raise ValueError(f"Layer '{self.name}' has LoRA enabled: quantizing a LoRA layer is "
                              "not supported in hocsau; save it (the update is merged) and "
                              f"quantize the reloaded model. Received: mode={mode}")
-        if mode not in _SUPPORTED_MODES:
+        if mode not in self._quantization_modes:
             raise self._mode_error(mode)
 
     def _mode_error(self, mode) -> ValueError:
         return ValueError(f"Layer '{self.name}' ({type(self).__name__}) supports quantization "
-                          f"modes {_SUPPORTED_MODES} in hocsau. Received: mode={mode!r}")
+                          f"modes {self._quantization_modes} in hocsau. Received: "
+                          f"mode={mode!r}")
 
     def _drop_weight(self, name: str) -> torch.Tensor:
         """Unregister a weight (its float value is returned, detached)."""
         variable = self._parameters.pop(name)
         self._tracked_variables = [v for v in self._tracked_variables if v is not variable]
         return variable.detach()
+
+    def _add_fixed(self, name: str, shape: tuple, dtype: str = "float32",
+                   initializer="zeros"):
+        """A non-trainable weight (a scale, a zero point, an amax history)."""
+        return self.add_weight(name=name, shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=False)
 
     def _add_int8_weights(self, shape: tuple, scale_shape: tuple, scale_name: str) -> None:
         """The int8 weight (under the float weight's name) and its float32 scale."""

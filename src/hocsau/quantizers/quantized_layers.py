@@ -1,6 +1,8 @@
 """The int8 forms of Dense, EinsumDense and Embedding (Keras's weights, scales and calls).
 
-    Dense        kernel int8 (in, units), kernel_scale (units,)  inputs quantized per row
+    Dense        kernel int8 (in, units), kernel_scale (units,)  inputs quantized per row;
+                 int4: kernel packed (in, ceil(units/2)), per channel or per block of rows
+                 (kernel_scale / kernel_zero (groups, units), g_idx); float8: see float8_layer
     EinsumDense  kernel int8, kernel_scale shaped like the output (1 on axes the kernel
                  lacks), inputs quantized over their contracted axes
     Embedding    embeddings int8, embeddings_scale (input_dim,)  one scale per row
@@ -15,14 +17,21 @@ import math
 
 import torch
 
-from hocsau import activations
 from hocsau.quantizers.abs_max_quantizer import AbsMaxQuantizer
+from hocsau.quantizers.float8_layer import Float8Mixin
+from hocsau.quantizers.functions import (
+    abs_max_quantize_grouped_with_zero_point,
+    pack_int4,
+    unpack_int4,
+)
+from hocsau.quantizers.int4_quantization_config import Int4QuantizationConfig
 from hocsau.quantizers.layer_quantization import QuantizableMixin, int8_matmul, straight_through
 from hocsau.quantizers.quantization_config import QuantizationConfig
 
 
-class DenseQuantization(QuantizableMixin):
+class DenseQuantization(Float8Mixin, QuantizableMixin):
     _quantizable_class = "Dense"
+    _quantization_modes = ("int8", "int4", "float8")
 
     def _int8_build(self, kernel_shape: tuple, config) -> None:
         self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(
@@ -47,9 +56,55 @@ class DenseQuantization(QuantizableMixin):
             outputs = torch.matmul(inputs, self.kernel.to(compute)) / self.kernel_scale
         outputs = straight_through(outputs, inputs, lambda x: torch.matmul(
             x, self.kernel.to(compute) / self.kernel_scale))
-        if self.bias is not None:
-            outputs = outputs + self.bias
-        return activations.apply_to_fresh(self.activation, outputs)
+        return self._finish(outputs)
+
+    def _int4_build(self, kernel_shape: tuple, config) -> None:
+        """Kernel packed two values a byte along the units, (in, ceil(units / 2)); per
+        channel one scale per unit, per block of rows a scale and a zero point each."""
+        self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(config,
+                                                                                   None)
+        block = self._int4_block_size = int4_block_size(self, config)
+        rows, units = kernel_shape
+        scale_shape = (units,) if block is None else (math.ceil(rows / block), units)
+        self._add_int8_weights((rows, (units + 1) // 2), scale_shape, "kernel_scale")
+        if block is not None:
+            self.kernel_zero = self._add_fixed("kernel_zero", scale_shape, "int8")
+            self.g_idx = self._add_fixed("g_idx", (rows,))
+            self.g_idx.copy_(torch.div(torch.arange(rows), block, rounding_mode="floor"))
+
+    def _quantize_int4(self, kernel: torch.Tensor, config) -> None:
+        block = int4_block_size(self, config)
+        zero = None
+        if block is None:
+            quantizer = QuantizationConfig.weight_quantizer_or_default(
+                config, AbsMaxQuantizer(axis=0, value_range=(-8, 7)))
+            values, scale = quantizer(kernel, to_numpy=True)
+            scale = scale.reshape(self.units)
+        else:
+            values, scale, zero = abs_max_quantize_grouped_with_zero_point(
+                kernel, block_size=block, to_numpy=True)
+        self._int4_build(tuple(kernel.shape), config)
+        self.kernel.copy_(pack_int4(values, axis=-1)[0])
+        self.kernel_scale.copy_(scale)
+        if zero is not None:
+            self.kernel_zero.copy_(zero)
+
+    def _int4_call(self, inputs):
+        compute = self.dtype_policy.torch_compute_dtype
+        kernel = unpack_int4(self.kernel, self.units, axis=-1)
+        if self._int4_block_size is not None:
+            groups = self.g_idx.long()
+            float_kernel = (kernel.to(compute) - self.kernel_zero[groups].to(compute)) \
+                * self.kernel_scale[groups]
+            return self._finish(torch.matmul(inputs, float_kernel))
+        if self.inputs_quantizer:
+            quantized, inputs_scale = self.inputs_quantizer(inputs, axis=-1)
+            outputs = int8_matmul(quantized, kernel).to(compute) / (
+                self.kernel_scale * inputs_scale)
+        else:
+            outputs = torch.matmul(inputs, kernel.to(compute)) / self.kernel_scale
+        return self._finish(straight_through(outputs, inputs, lambda x: torch.matmul(
+            x, kernel.to(compute) / self.kernel_scale)))
 
 
 class EinsumDenseQuantization(QuantizableMixin):
@@ -84,11 +139,8 @@ class EinsumDenseQuantization(QuantizableMixin):
         else:
             outputs = torch.einsum(self.equation, inputs, self.kernel.to(compute))
             outputs = outputs / self.kernel_scale
-        outputs = straight_through(outputs, inputs, lambda x: torch.einsum(
-            self.equation, x, self.kernel.to(compute)) / self.kernel_scale)
-        if self.bias is not None:
-            outputs = outputs + self.bias
-        return activations.apply_to_fresh(self.activation, outputs)
+        return self._finish(straight_through(outputs, inputs, lambda x: torch.einsum(
+            self.equation, x, self.kernel.to(compute)) / self.kernel_scale))
 
     def _exact_einsum(self, quantized, weights: str, outputs: str) -> torch.Tensor:
         """The int8 einsum's exact integer result (float32 while sums stay below 2**24)."""
@@ -129,6 +181,16 @@ class EmbeddingQuantization(QuantizableMixin):
             else inputs
         rows = self.embeddings[ids].to(self.dtype_policy.torch_compute_dtype)
         return rows / self.embeddings_scale[ids][..., None]
+
+
+def int4_block_size(layer, config):
+    """The rows per int4 scale group: the config's, else the layer's Int4DTypePolicy's; None
+    (or -1) means one scale per output channel."""
+    if isinstance(config, Int4QuantizationConfig):
+        block = config.block_size
+    else:
+        block = getattr(layer.dtype_policy, "block_size", None)
+    return None if block in (None, -1) else block
 
 
 def _align(scale: torch.Tensor, letters: str, outputs: str) -> torch.Tensor:
