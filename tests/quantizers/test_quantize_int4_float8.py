@@ -15,7 +15,7 @@ def build(lib):
                            lib.layers.Dense(3)])
 
 
-def quantized_pair(mode, keras_config=None, config=None):
+def quantized_pair(mode, keras_config=None, config=None, build=build):
     reference, model = build(keras), build(hocsau)
     model.set_weights(reference.get_weights())
     with warnings.catch_warnings():
@@ -73,3 +73,36 @@ def test_float8_training_updates_scales_as_keras(x, tmp_path):
     loaded = keras.saving.load_model(tmp_path / "ours.keras")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), reference.predict(x, verbose=0),
                                rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("block_size", [4, -1])
+def test_embedding_int4_equals_keras(tmp_path, block_size):
+    def table(lib):
+        return lib.Sequential([lib.Input((6,), dtype="int32"), lib.layers.Embedding(30, 9)])
+
+    reference, model = quantized_pair(
+        "int4", keras.quantizers.Int4QuantizationConfig(block_size=block_size),
+        hocsau.quantizers.Int4QuantizationConfig(block_size=block_size), table)
+    ids = np.random.default_rng(2).integers(0, 30, (4, 6)).astype("int32")
+    assert_same(reference, model, ids)
+    model.save(tmp_path / "ours.keras")
+    np.testing.assert_array_equal(
+        keras.saving.load_model(tmp_path / "ours.keras").predict(ids, verbose=0),
+        reference.predict(ids, verbose=0))
+
+
+def test_einsum_dense_float8_trains_as_keras():
+    def projection(lib):
+        return lib.Sequential([lib.Input((5, 4)), lib.layers.EinsumDense(
+            "abc,cde->abde", output_shape=(5, 2, 3), bias_axes="de")])
+
+    reference, model = quantized_pair("float8", build=projection)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3, 5, 4)).astype("float32")
+    y = rng.normal(size=(3, 5, 2, 3)).astype("float32")
+    reference.compile(keras.optimizers.SGD(0.01), "mse")
+    model.compile(hocsau.optimizers.SGD(0.01), "mse")
+    for _ in range(2):
+        reference.train_on_batch(x, y)
+        model.train_on_batch(x, y)
+    assert_same(reference, model, x)

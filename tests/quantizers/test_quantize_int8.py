@@ -99,7 +99,7 @@ def test_quantize_errors():
         dense.quantize("int3")
     embedding = layers.Embedding(5, 2)
     embedding.build((None, 3))
-    with pytest.raises(ValueError, match=r"supports quantization modes \('int8',\)"):
+    with pytest.raises(ValueError, match=r"supports quantization modes \('int8', 'int4'\)"):
         embedding.quantize("float8")
     dense.quantize("int8")
     with pytest.raises(ValueError, match="is already quantized with dtype_policy="

@@ -1,5 +1,6 @@
-"""Float8 mode for Dense, as Keras 3 runs it: inputs and kernel pass through float8 (e4m3)
-with delayed scaling, the output gradient through e5m2; the float kernel stays trainable.
+"""Float8 mode for Dense and EinsumDense, as Keras 3 runs it: inputs and kernel pass
+through float8 (e4m3) with delayed scaling, the output gradient through e5m2; the float
+kernel stays trainable.
 
     inputs_scale, kernel_scale, outputs_grad_scale          scalars (start at 1)
     *_amax_history                                           the last `amax_history_length`
@@ -26,7 +27,8 @@ _FORWARD, _BACKWARD = "float8_e4m3fn", "float8_e5m2"
 
 
 class Float8Mixin:
-    """`_float8_build` and `_float8_call` for a layer with `kernel`, `bias`, `activation`."""
+    """`_float8_build` and `_float8_call` for a layer with `kernel`, `bias`, `activation`;
+    `_float8_product` is its float product (matmul, or EinsumDense's einsum)."""
 
     def _float8_build(self) -> None:
         length = getattr(self.dtype_policy, "amax_history_length", 1024)
@@ -37,16 +39,17 @@ class Float8Mixin:
                     self._add_fixed(f"{prefix}_amax_history", (length,)))
         self._is_quantized = True
 
-    def _float8_call(self, inputs):
+    def _float8_call(self, inputs, training=None):
         if getattr(self, "lora_enabled", False):
             raise ValueError(f"Layer '{self.name}': float8 mode does not support LoRA.")
-        training = bool(CONTEXT.training)
+        training = bool(CONTEXT.training if training is None else training)
         compute = self.dtype_policy.compute_dtype
         x = _QuantizeForward.apply(inputs, self.inputs_scale, self.inputs_amax_history,
                                    compute, training)
         kernel = _QuantizeForward.apply(self.kernel, self.kernel_scale,
                                         self.kernel_amax_history, compute, training)
-        outputs = _QuantizeGradient.apply(torch.matmul(x, kernel), self.outputs_grad_scale,
+        outputs = _QuantizeGradient.apply(self._float8_product(x, kernel),
+                                          self.outputs_grad_scale,
                                           self.outputs_grad_amax_history, compute)
         if self.bias is not None:
             bias = self.bias
@@ -54,6 +57,10 @@ class Float8Mixin:
                 bias = bias.to(torch.bfloat16).to(bias.dtype)
             outputs = outputs + bias
         return activations.apply_to_fresh(self.activation, outputs)
+
+
+    def _float8_product(self, x, kernel):
+        return torch.matmul(x, kernel)
 
 
 class _QuantizeForward(torch.autograd.Function):

@@ -2,10 +2,12 @@
 
     Dense        kernel int8 (in, units), kernel_scale (units,)  inputs quantized per row;
                  int4: kernel packed (in, ceil(units/2)), per channel or per block of rows
-                 (kernel_scale / kernel_zero (groups, units), g_idx); float8: see float8_layer
+                 (kernel_scale / kernel_zero (groups, units), g_idx)
     EinsumDense  kernel int8, kernel_scale shaped like the output (1 on axes the kernel
                  lacks), inputs quantized over their contracted axes
-    Embedding    embeddings int8, embeddings_scale (input_dim,)  one scale per row
+    Embedding    embeddings int8, embeddings_scale (input_dim,)  one scale per row; int4:
+                 rows packed, per row or per block of columns (with embeddings_zero, g_idx)
+Dense and EinsumDense also run float8 (float8_layer.py).
 
 A scale is `127 / max|w|` over the reduced axes; outputs are the exact int32 product divided
 by `inputs_scale * kernel_scale`, as Keras computes them.
@@ -107,8 +109,12 @@ class DenseQuantization(Float8Mixin, QuantizableMixin):
             x, kernel.to(compute) / self.kernel_scale)))
 
 
-class EinsumDenseQuantization(QuantizableMixin):
+class EinsumDenseQuantization(Float8Mixin, QuantizableMixin):
     _quantizable_class = "EinsumDense"
+    _quantization_modes = ("int8", "float8")
+
+    def _float8_product(self, x, kernel):
+        return torch.einsum(self.equation, x, kernel)
 
     def _int8_build(self, kernel_shape: tuple, config) -> None:
         self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(
@@ -164,6 +170,7 @@ class EinsumDenseQuantization(QuantizableMixin):
 class EmbeddingQuantization(QuantizableMixin):
     _quantizable_class = "Embedding"
     _quantized_weight = "embeddings"
+    _quantization_modes = ("int8", "int4")
 
     def _int8_build(self, embeddings_shape: tuple, config) -> None:
         self._add_int8_weights(embeddings_shape, (self.input_dim,), "embeddings_scale")
@@ -181,6 +188,47 @@ class EmbeddingQuantization(QuantizableMixin):
             else inputs
         rows = self.embeddings[ids].to(self.dtype_policy.torch_compute_dtype)
         return rows / self.embeddings_scale[ids][..., None]
+
+    def _int4_build(self, embeddings_shape: tuple, config) -> None:
+        """Rows packed two values a byte, (input_dim, ceil(output_dim / 2)); one scale per
+        row, or per block of `block_size` columns with a zero point."""
+        block = self._int4_block_size = int4_block_size(self, config)
+        rows, columns = embeddings_shape
+        scale_shape = (rows,) if block is None else (rows, math.ceil(columns / block))
+        self._add_int8_weights((rows, (columns + 1) // 2), scale_shape, "embeddings_scale")
+        if block is not None:
+            self.embeddings_zero = self._add_fixed("embeddings_zero", scale_shape, "int8")
+            self.g_idx = self._add_fixed("g_idx", (columns,))
+            self.g_idx.copy_(torch.div(torch.arange(columns), block, rounding_mode="floor"))
+
+    def _quantize_int4(self, embeddings: torch.Tensor, config) -> None:
+        block = int4_block_size(self, config)
+        zero = None
+        if block is None:
+            quantizer = QuantizationConfig.weight_quantizer_or_default(
+                config, AbsMaxQuantizer(axis=-1, value_range=(-8, 7)))
+            values, scale = quantizer(embeddings, to_numpy=True)
+            scale = scale.reshape(self.input_dim)
+        else:  # groups of columns: Keras quantizes the transposed table
+            values, scale, zero = abs_max_quantize_grouped_with_zero_point(
+                embeddings.T, block_size=block, to_numpy=True)
+            values, scale, zero = values.T, scale.T, zero.T
+        self._int4_build(tuple(embeddings.shape), config)
+        self.embeddings.copy_(pack_int4(values, axis=-1)[0])
+        self.embeddings_scale.copy_(scale)
+        if zero is not None:
+            self.embeddings_zero.copy_(zero)
+
+    def _int4_call(self, inputs):
+        ids = inputs.long() if inputs.is_floating_point() or inputs.dtype == torch.bool \
+            else inputs
+        compute = self.dtype_policy.torch_compute_dtype
+        rows = unpack_int4(self.embeddings, self.output_dim, axis=-1)[ids].to(compute)
+        if self._int4_block_size is None:
+            return rows / self.embeddings_scale[ids][..., None]
+        groups = self.g_idx.long()
+        zero = self.embeddings_zero[ids][..., groups].to(compute)
+        return (rows - zero) * self.embeddings_scale[ids][..., groups]
 
 
 def int4_block_size(layer, config):

@@ -103,11 +103,11 @@ def test_params_in_summary_match_keras():
     ({"equation": "ab,bc->ac", "output_shape": "4"}, "output_shape="),
     ({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": 1}, "bias_axes=1"),
     ({"equation": "ab,bc->ac", "output_shape": 4, "dtype": "int4/128_from_float32"},
-     "only int8 quantized dtype policies"),
+     "only int8 and float8 quantized dtype policies"),
     ({"equation": "ab,bc->ac", "output_shape": 4,
       "dtype": {"class_name": "GPTQDTypePolicy",
                 "config": {"mode": "gptq/4/128", "source_name": "float32"}}},
-     "only int8 quantized dtype policies"),
+     "only int8 and float8 quantized dtype policies"),
     ({"equation": "ab,bc->ac", "output_shape": 4, "quantization_config": {"mode": "int8"}},
      "`quantization_config` must be a `QuantizationConfig`"),
 ])

@@ -73,13 +73,13 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
                           self.partial_output_shape)
         kernel_shape, bias_shape, _, input_axes, output_axes = shapes
         self.input_spec = InputSpec(ndim=len(input_shape))
-        if self.quantization_mode:
-            self.quantized_build(kernel_shape, self.quantization_mode, self.quantization_config)
-        else:
+        if self.quantization_mode in (None, "float8"):  # float8 keeps a float kernel
             self.kernel = self.add_weight(
                 name="kernel", shape=kernel_shape,
                 initializer=self._kernel_init(input_axes, output_axes),
                 regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.quantization_mode:
+            self.quantized_build(kernel_shape, self.quantization_mode, self.quantization_config)
         self.bias = None if bias_shape is None else self.add_weight(
             name="bias", shape=bias_shape, initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint)
@@ -126,13 +126,13 @@ def _reject_unsupported(gptq_columns, dtype) -> None:
         raise ValueError("EinsumDense: GPTQ quantization is not supported in hocsau. "
                          f"Received: gptq_unpacked_column_size={gptq_columns!r}")
     if is_quantized_policy(dtype):
-        raise ValueError("EinsumDense: only int8 quantized dtype policies are supported in "
-                         f"hocsau. Received: dtype={dtype!r}")
+        raise ValueError("EinsumDense: only int8 and float8 quantized dtype policies are "
+                         f"supported in hocsau. Received: dtype={dtype!r}")
 
 
 def is_quantized_policy(dtype) -> bool:
-    """Whether `dtype` is one of Keras's quantized policies other than int8 (the one hocsau
-    builds): "int4/128_from_float32", a GPTQ policy's config, ..."""
+    """Whether `dtype` is one of Keras's quantized policies other than int8 / float8 (those
+    hocsau builds): "int4/128_from_float32", a GPTQ policy's config, ..."""
     if isinstance(dtype, dict):
         inner = dtype.get("config", dtype)
         mode = inner.get("mode") if isinstance(inner, dict) else None
@@ -140,7 +140,7 @@ def is_quantized_policy(dtype) -> bool:
         name = getattr(dtype, "name", dtype)
         mode = name.partition("_from_")[0] if isinstance(name, str) and "_from_" in name \
             else None
-    return mode is not None and mode != "int8"
+    return mode is not None and mode not in ("int8", "float8")
 
 
 def _parse(equation):
