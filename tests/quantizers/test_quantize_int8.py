@@ -116,3 +116,15 @@ def test_quantize_errors():
     model = hocsau.Sequential([layers.Dense(2)])
     with pytest.raises(ValueError, match="isn't built yet"):
         model.quantize("int8")
+
+
+def test_int8_model_exports_to_onnx(pair, ids, tmp_path):
+    """While exporting, the int8 products run as exact float products (ONNX has no
+    `_int_mm`): ONNX Runtime gives the quantized model's outputs."""
+    ort = pytest.importorskip("onnxruntime")
+    _, model = pair
+    model.quantize("int8")
+    model.export(tmp_path / "int8.onnx", format="onnx", verbose=False)
+    session = ort.InferenceSession(str(tmp_path / "int8.onnx"))
+    (out,) = session.run(None, {session.get_inputs()[0].name: ids})
+    np.testing.assert_allclose(out, model.predict(ids, verbose=0), rtol=1e-6, atol=1e-7)

@@ -144,13 +144,16 @@ class QuantizableMixin:
 
 def int8_matmul(left: torch.Tensor, right: torch.Tensor) -> torch.Tensor:
     """Exact int32 product of int8 matrices (`left` may have leading batch axes): torch's
-    int8 GEMM where it has one, else exact float arithmetic."""
+    int8 GEMM where it has one; exact float arithmetic on GPUs outside `_int_mm`'s shapes
+    and while exporting (ONNX has no such kernel)."""
     rows = left.reshape(-1, left.shape[-1])
-    if not left.is_cuda or (rows.shape[0] > 16 and left.shape[-1] % 8 == 0
-                            and right.shape[-1] % 8 == 0):
+    exporting = torch.compiler.is_exporting()
+    if not exporting and (not left.is_cuda or (rows.shape[0] > 16 and left.shape[-1] % 8 == 0
+                                               and right.shape[-1] % 8 == 0)):
         product = torch._int_mm(rows, right.contiguous())
     else:
-        product = (rows.double() @ right.double()).to(torch.int32)
+        exact = torch.float32 if left.shape[-1] * 127 * 128 < 2 ** 24 else torch.float64
+        product = (rows.to(exact) @ right.to(exact)).to(torch.int32)
     return product.reshape(*left.shape[:-1], right.shape[-1])
 
 

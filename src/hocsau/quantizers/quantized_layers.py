@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 
 from hocsau.quantizers.abs_max_quantizer import AbsMaxQuantizer
 from hocsau.quantizers.float8_layer import Float8Mixin
@@ -186,8 +187,8 @@ class EmbeddingQuantization(QuantizableMixin):
     def _int8_call(self, inputs):
         ids = inputs.long() if inputs.is_floating_point() or inputs.dtype == torch.bool \
             else inputs
-        rows = self.embeddings[ids].to(self.dtype_policy.torch_compute_dtype)
-        return rows / self.embeddings_scale[ids][..., None]
+        rows = F.embedding(ids, self.embeddings).to(self.dtype_policy.torch_compute_dtype)
+        return rows / F.embedding(ids, self.embeddings_scale[:, None])
 
     def _int4_build(self, embeddings_shape: tuple, config) -> None:
         """Rows packed two values a byte, (input_dim, ceil(output_dim / 2)); one scale per
@@ -223,12 +224,13 @@ class EmbeddingQuantization(QuantizableMixin):
         ids = inputs.long() if inputs.is_floating_point() or inputs.dtype == torch.bool \
             else inputs
         compute = self.dtype_policy.torch_compute_dtype
-        rows = unpack_int4(self.embeddings, self.output_dim, axis=-1)[ids].to(compute)
+        rows = F.embedding(ids, unpack_int4(self.embeddings, self.output_dim, axis=-1))
+        rows = rows.to(compute)
         if self._int4_block_size is None:
-            return rows / self.embeddings_scale[ids][..., None]
+            return rows / F.embedding(ids, self.embeddings_scale[:, None])
         groups = self.g_idx.long()
-        zero = self.embeddings_zero[ids][..., groups].to(compute)
-        return (rows - zero) * self.embeddings_scale[ids][..., groups]
+        zero = F.embedding(ids, self.embeddings_zero)[..., groups].to(compute)
+        return (rows - zero) * F.embedding(ids, self.embeddings_scale)[..., groups]
 
 
 def int4_block_size(layer, config):
