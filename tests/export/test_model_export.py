@@ -124,6 +124,21 @@ def test_two_inputs_two_outputs_to_onnx(tmp_path):
     assert [o.name for o in session.get_outputs()] == ["score", "label"]
 
 
+def test_preprocessing_layers_to_onnx(tmp_path):
+    """Preprocessing layers that are tensor ops export with the model (random ones as the
+    identity, as in inference)."""
+    norm = layers.Normalization()
+    norm.adapt(np.random.default_rng(7).random((20, 8, 8, 3), dtype=np.float32))
+    model = keras.Sequential([
+        keras.Input((8, 8, 3), name="pixels"), layers.Rescaling(1 / 255.0), norm,
+        layers.RandomFlip(), layers.CenterCrop(6, 6), layers.Resizing(4, 4),
+        layers.Flatten(), layers.Dense(2)])
+    model.export(tmp_path / "pre.onnx", format="onnx", verbose=False)
+    x = np.random.default_rng(8).random((3, 8, 8, 3), dtype=np.float32) * 255
+    _, (out,) = run_onnx(tmp_path / "pre.onnx", {"pixels": x})
+    np.testing.assert_allclose(out, model.predict(x, verbose=0), atol=1e-5)
+
+
 class _PositionShift(layers.Layer):
     """Adds each step's index, read as a Python int: the step count becomes a constant."""
 
