@@ -43,7 +43,7 @@ def test_two_endpoints_and_a_collection_to_onnx(tmp_path, capsys):
                                atol=1e-6)
     saved = np.load(tmp_path / "archive" / "weights.npz", allow_pickle=False)
     assert list(saved) == [f"{i}:{w.path}" for i, w in enumerate(model.weights)]
-    np.testing.assert_array_equal(saved["0:dense/kernel"], model.weights[0].numpy())
+    np.testing.assert_array_equal(saved[f"0:{model.weights[0].path}"], model.weights[0].numpy())
     assert len(archive.variables) == 4 and len(archive.trainable_variables) == 4
 
 
