@@ -106,3 +106,17 @@ def test_einsum_dense_float8_trains_as_keras():
         reference.train_on_batch(x, y)
         model.train_on_batch(x, y)
     assert_same(reference, model, x)
+
+
+@pytest.mark.parametrize("equation, input_shape, output_shape, block_size", [
+    ("abc,cde->abde", (5, 4), (5, 2, 3), 2), ("abcd,cde->abe", (3, 6, 2), (3, 5), -1)])
+def test_einsum_dense_int4_equals_keras(equation, input_shape, output_shape, block_size):
+    def projection(lib):
+        return lib.Sequential([lib.Input(input_shape), lib.layers.EinsumDense(
+            equation, output_shape=output_shape, bias_axes=None)])
+
+    reference, model = quantized_pair(
+        "int4", keras.quantizers.Int4QuantizationConfig(block_size=block_size),
+        hocsau.quantizers.Int4QuantizationConfig(block_size=block_size), projection)
+    x = np.random.default_rng(4).normal(size=(3,) + input_shape).astype("float32")
+    assert_same(reference, model, x)

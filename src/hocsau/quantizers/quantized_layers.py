@@ -1,7 +1,8 @@
 """The int8 forms of Dense, EinsumDense and Embedding (Keras's weights, scales and calls).
 
     Dense        kernel int8 (in, units), kernel_scale (units,)  inputs quantized per row;
-                 int4: kernel packed (in, ceil(units/2)), per channel or per block of rows
+                 int4 (EinsumDense too, its kernel flattened to (contracted, other) sizes):
+                 kernel packed (in, ceil(units/2)), per channel or per block of rows
                  (kernel_scale / kernel_zero (groups, units), g_idx)
     EinsumDense  kernel int8, kernel_scale shaped like the output (1 on axes the kernel
                  lacks), inputs quantized over their contracted axes
@@ -32,7 +33,55 @@ from hocsau.quantizers.layer_quantization import QuantizableMixin, int8_matmul, 
 from hocsau.quantizers.quantization_config import QuantizationConfig
 
 
-class DenseQuantization(Float8Mixin, QuantizableMixin):
+class Int4KernelMixin:
+    """int4 for a kernel seen as a (rows, columns) matrix, rows the contracted axes: packed
+    two values a byte along the columns, (rows, ceil(columns / 2)); per channel one scale
+    per column, per block of rows a scale and a zero point each (with g_idx)."""
+
+    def _int4_matrix(self, kernel_shape: tuple) -> tuple[int, int]:
+        return kernel_shape
+
+    def _int4_build(self, kernel_shape: tuple, config) -> None:
+        self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(config,
+                                                                                   None)
+        block = self._int4_block_size = int4_block_size(self, config)
+        rows, columns = self._int4_matrix(kernel_shape)
+        self._int4_columns, self._float_kernel_shape = columns, tuple(kernel_shape)
+        scale_shape = (columns,) if block is None else (math.ceil(rows / block), columns)
+        self._add_int8_weights((rows, (columns + 1) // 2), scale_shape, "kernel_scale")
+        if block is not None:
+            self.kernel_zero = self._add_fixed("kernel_zero", scale_shape, "int8")
+            self.g_idx = self._add_fixed("g_idx", (rows,))
+            self.g_idx.copy_(torch.div(torch.arange(rows), block, rounding_mode="floor"))
+
+    def _quantize_int4(self, kernel: torch.Tensor, config) -> None:
+        block = int4_block_size(self, config)
+        matrix = kernel.reshape(self._int4_matrix(tuple(kernel.shape)))
+        zero = None
+        if block is None:
+            quantizer = QuantizationConfig.weight_quantizer_or_default(
+                config, AbsMaxQuantizer(axis=0, value_range=(-8, 7)))
+            values, scale = quantizer(matrix, to_numpy=True)
+            scale = scale.reshape(-1)
+        else:
+            values, scale, zero = abs_max_quantize_grouped_with_zero_point(
+                matrix, block_size=block, to_numpy=True)
+        self._int4_build(tuple(kernel.shape), config)
+        self.kernel.copy_(pack_int4(values, axis=-1)[0])
+        self.kernel_scale.copy_(scale)
+        if zero is not None:
+            self.kernel_zero.copy_(zero)
+
+    def _int4_float_kernel(self, compute: torch.dtype) -> torch.Tensor:
+        """The dequantized (rows, columns) kernel."""
+        kernel = unpack_int4(self.kernel, self._int4_columns, axis=-1).to(compute)
+        if self._int4_block_size is None:
+            return kernel / self.kernel_scale
+        groups = self.g_idx.long()
+        return (kernel - self.kernel_zero[groups].to(compute)) * self.kernel_scale[groups]
+
+
+class DenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
     _quantizable_class = "Dense"
     _quantization_modes = ("int8", "int4", "float8")
 
@@ -61,45 +110,11 @@ class DenseQuantization(Float8Mixin, QuantizableMixin):
             x, self.kernel.to(compute) / self.kernel_scale))
         return self._finish(outputs)
 
-    def _int4_build(self, kernel_shape: tuple, config) -> None:
-        """Kernel packed two values a byte along the units, (in, ceil(units / 2)); per
-        channel one scale per unit, per block of rows a scale and a zero point each."""
-        self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(config,
-                                                                                   None)
-        block = self._int4_block_size = int4_block_size(self, config)
-        rows, units = kernel_shape
-        scale_shape = (units,) if block is None else (math.ceil(rows / block), units)
-        self._add_int8_weights((rows, (units + 1) // 2), scale_shape, "kernel_scale")
-        if block is not None:
-            self.kernel_zero = self._add_fixed("kernel_zero", scale_shape, "int8")
-            self.g_idx = self._add_fixed("g_idx", (rows,))
-            self.g_idx.copy_(torch.div(torch.arange(rows), block, rounding_mode="floor"))
-
-    def _quantize_int4(self, kernel: torch.Tensor, config) -> None:
-        block = int4_block_size(self, config)
-        zero = None
-        if block is None:
-            quantizer = QuantizationConfig.weight_quantizer_or_default(
-                config, AbsMaxQuantizer(axis=0, value_range=(-8, 7)))
-            values, scale = quantizer(kernel, to_numpy=True)
-            scale = scale.reshape(self.units)
-        else:
-            values, scale, zero = abs_max_quantize_grouped_with_zero_point(
-                kernel, block_size=block, to_numpy=True)
-        self._int4_build(tuple(kernel.shape), config)
-        self.kernel.copy_(pack_int4(values, axis=-1)[0])
-        self.kernel_scale.copy_(scale)
-        if zero is not None:
-            self.kernel_zero.copy_(zero)
-
     def _int4_call(self, inputs):
         compute = self.dtype_policy.torch_compute_dtype
-        kernel = unpack_int4(self.kernel, self.units, axis=-1)
         if self._int4_block_size is not None:
-            groups = self.g_idx.long()
-            float_kernel = (kernel.to(compute) - self.kernel_zero[groups].to(compute)) \
-                * self.kernel_scale[groups]
-            return self._finish(torch.matmul(inputs, float_kernel))
+            return self._finish(torch.matmul(inputs, self._int4_float_kernel(compute)))
+        kernel = unpack_int4(self.kernel, self.units, axis=-1)
         if self.inputs_quantizer:
             quantized, inputs_scale = self.inputs_quantizer(inputs, axis=-1)
             outputs = int8_matmul(quantized, kernel).to(compute) / (
@@ -110,9 +125,31 @@ class DenseQuantization(Float8Mixin, QuantizableMixin):
             x, kernel.to(compute) / self.kernel_scale)))
 
 
-class EinsumDenseQuantization(Float8Mixin, QuantizableMixin):
+class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
     _quantizable_class = "EinsumDense"
-    _quantization_modes = ("int8", "float8")
+    _quantization_modes = ("int8", "int4", "float8")
+
+    def _int4_matrix(self, kernel_shape: tuple) -> tuple[int, int]:
+        """Keras's flattening: a plain reshape to (contracted sizes, the other sizes)."""
+        _, weights, outputs = self._full_letters()
+        rows = math.prod(n for n, c in zip(kernel_shape, weights, strict=True)
+                         if c not in outputs)
+        return rows, math.prod(kernel_shape) // rows
+
+    def _int4_call(self, inputs, training=None):
+        letters, _, outputs_letters = self._full_letters()
+        compute = self.dtype_policy.torch_compute_dtype
+        kernel = self._int4_float_kernel(compute).reshape(self._float_kernel_shape)
+        if self._int4_block_size is None and self.inputs_quantizer:
+            reduced = tuple(i for i, c in enumerate(letters) if c not in outputs_letters)
+            quantized, inputs_scale = self.inputs_quantizer(inputs, axis=reduced)
+            outputs = torch.einsum(self.equation, quantized.to(compute), kernel) / _align(
+                inputs_scale, letters, outputs_letters)
+            outputs = straight_through(outputs, inputs,
+                                       lambda x: torch.einsum(self.equation, x, kernel))
+        else:
+            outputs = torch.einsum(self.equation, inputs, kernel)
+        return self._finish(outputs)
 
     def _float8_product(self, x, kernel):
         return torch.einsum(self.equation, x, kernel)

@@ -126,13 +126,13 @@ def _reject_unsupported(gptq_columns, dtype) -> None:
         raise ValueError("EinsumDense: GPTQ quantization is not supported in hocsau. "
                          f"Received: gptq_unpacked_column_size={gptq_columns!r}")
     if is_quantized_policy(dtype):
-        raise ValueError("EinsumDense: only int8 and float8 quantized dtype policies are "
-                         f"supported in hocsau. Received: dtype={dtype!r}")
+        raise ValueError("EinsumDense: only int8, int4 and float8 quantized dtype policies "
+                         f"are supported in hocsau. Received: dtype={dtype!r}")
 
 
 def is_quantized_policy(dtype) -> bool:
-    """Whether `dtype` is one of Keras's quantized policies other than int8 / float8 (those
-    hocsau builds): "int4/128_from_float32", a GPTQ policy's config, ..."""
+    """Whether `dtype` is one of Keras's quantized policies that hocsau does not build (GPTQ,
+    AWQ): "gptq/4/128_from_float32", a GPTQ policy's config, ..."""
     if isinstance(dtype, dict):
         inner = dtype.get("config", dtype)
         mode = inner.get("mode") if isinstance(inner, dict) else None
@@ -140,7 +140,7 @@ def is_quantized_policy(dtype) -> bool:
         name = getattr(dtype, "name", dtype)
         mode = name.partition("_from_")[0] if isinstance(name, str) and "_from_" in name \
             else None
-    return mode is not None and mode not in ("int8", "float8")
+    return mode is not None and mode.split("/")[0] not in ("int8", "int4", "float8")
 
 
 def _parse(equation):
