@@ -7,6 +7,8 @@ from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
 from hocsau.trainers.trainer import Trainer
 
+_NO_INPUTS = object()  # `forward` called with keyword arguments only
+
 
 @keras_class("keras")
 class Model(Trainer, Layer):
@@ -37,9 +39,12 @@ class Model(Trainer, Layer):
             self.__class__ = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
         Functional.__init__(self, inputs, outputs, **kwargs)
 
-    def forward(self, inputs, *args, **kwargs):
+    def forward(self, inputs=_NO_INPUTS, *args, **kwargs):
         """`call`, with the first input named: `torch.export.export(model, (x,),
-        dynamic_shapes=({0: batch},))` then reads as for any module taking `inputs`."""
+        dynamic_shapes=({0: batch},))` then reads as for any module taking `inputs`
+        (a call by keywords only, `model(x=..., y=...)`, still reaches `call`)."""
+        if inputs is _NO_INPUTS:
+            return self.call(*args, **kwargs)
         return self.call(inputs, *args, **kwargs)
 
     # --- structure --------------------------------------------------------------------------
