@@ -15,16 +15,12 @@ import hocsau
 
 # Names still missing on purpose: prefix -> the issue that builds them.
 _SECOND_PART = "issue 15 (sharded weights files)"
-_EXPORT = "issue 17 (keras.export, Model.export, quantization)"
+_CALIBRATED = "issue 17 (GPTQ / AWQ calibrated quantization)"
 PENDING = {
-    "keras.export": _EXPORT,
-    "keras.quantizers": _EXPORT,
-    "keras.Quantizer": _EXPORT,
-    "keras.dtype_policies.AWQDTypePolicy": _EXPORT,
-    "keras.dtype_policies.GPTQDTypePolicy": _EXPORT,
-    "keras.dtype_policies.Int4DTypePolicy": _EXPORT,
-    "keras.dtype_policies.QuantizedDTypePolicy": _EXPORT,
-    "keras.dtype_policies.QuantizedFloat8DTypePolicy": _EXPORT,
+    "keras.dtype_policies.AWQDTypePolicy": _CALIBRATED,
+    "keras.dtype_policies.GPTQDTypePolicy": _CALIBRATED,
+    "keras.quantizers.AWQConfig": _CALIBRATED,
+    "keras.quantizers.GPTQConfig": _CALIBRATED,
 }
 # Parameters of existing names still missing on purpose: "name:parameter" -> issue.
 PENDING_PARAMETERS = {

@@ -13,6 +13,7 @@ from hocsau import (
     distribute,
     distribution,
     dtype_policies,
+    export,
     initializers,
     layers,
     legacy,
@@ -23,6 +24,7 @@ from hocsau import (
     ops,
     optimizers,
     preprocessing,
+    quantizers,
     random,
     regularizers,
     saving,
@@ -45,6 +47,7 @@ from hocsau.models import Functional, Model, Sequential
 from hocsau.ops.function import Function
 from hocsau.ops.operation import Operation
 from hocsau.optimizers import Optimizer
+from hocsau.quantizers import Quantizer
 from hocsau.regularizers import Regularizer
 from hocsau.variable import Variable
 
@@ -59,12 +62,13 @@ def version() -> str:
 __all__ = [
     "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "Initializer", "Input",
     "InputLayer", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation",
-    "Optimizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
+    "Optimizer", "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
     "Variable", "__version__", "activations", "applications", "backend", "callbacks",
     "config", "constraints", "data", "datasets", "device", "distillation", "distribute",
-    "distribution", "dtype_policies",
+    "distribution", "dtype_policies", "export",
     "initializers", "layers", "legacy", "losses", "metrics", "mixed_precision", "models",
-    "name_scope", "ops", "optimizers", "preprocessing", "random", "regularizers", "remat",
+    "name_scope", "ops", "optimizers", "preprocessing", "quantizers", "random",
+    "regularizers", "remat",
     "saving", "tree", "utils", "version", "visualization", "wrappers",
 ]
 

@@ -84,9 +84,10 @@ class Variable(torch.nn.Parameter):
             self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
-    def numpy(self) -> np.ndarray:
-        """A copy of the value (later updates do not show through it)."""
-        return self.detach().cpu().numpy().copy()
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A copy of the value (later updates do not show through it); `force` is
+        `Tensor.numpy`'s, accepted so torch tools (the ONNX exporter) can call it."""
+        return self.detach().cpu().numpy(force=force).copy()
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()

@@ -9,10 +9,14 @@ from hocsau.dtype_policies.dtype_policy import (
     set_global_policy,
 )
 from hocsau.dtype_policies.dtype_policy_map import DTypePolicyMap
+from hocsau.quantizers.int4_dtype_policy import Int4DTypePolicy
+from hocsau.quantizers.quantized_dtype_policy import QuantizedDTypePolicy
+from hocsau.quantizers.quantized_float8_dtype_policy import QuantizedFloat8DTypePolicy
 from hocsau.saving import serialization
 
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (DTypePolicy, FloatDTypePolicy,
-                                                  DTypePolicyMap)}
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (
+    DTypePolicy, FloatDTypePolicy, DTypePolicyMap, QuantizedDTypePolicy,
+    QuantizedFloat8DTypePolicy, Int4DTypePolicy)}
 
 
 def serialize(dtype_policy) -> dict:
@@ -26,5 +30,6 @@ def deserialize(config, custom_objects: dict | None = None):
         config, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects)
 
 
-__all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "deserialize", "get",
+__all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy",
+           "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "deserialize", "get",
            "global_policy", "serialize", "set_global_policy"]

@@ -1,7 +1,9 @@
 """Dtype policies: the dtype a layer computes in and the dtype its weights are stored in.
 
 "mixed_float16" / "mixed_bfloat16" compute in half precision and keep float32 weights, as in
-Keras's mixed precision; any plain dtype name ("float32") uses it for both.
+Keras's mixed precision; any plain dtype name ("float32") uses it for both. Quantized layers
+carry "<mode>_from_<source>" policies (`QuantizedDTypePolicy` and its float8 / int4 forms,
+defined in `hocsau.quantizers` and re-exported by `hocsau.dtype_policies`).
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ class FloatDTypePolicy(DTypePolicy):
 
 
 def get(identifier) -> DTypePolicy:
-    """A policy from None (the global one), a name, a torch/numpy dtype, a config or a policy."""
+    """A policy from None (the global one), a name ("int8_from_float32" too), a torch/numpy
+    dtype, a config or a policy."""
     if identifier is None:
         return global_policy()
     if isinstance(identifier, DTypePolicy):
@@ -94,12 +97,31 @@ def get(identifier) -> DTypePolicy:
 
         return deserialize(identifier)
     if isinstance(identifier, str):
-        return DTypePolicy(identifier)
+        return _quantized_policy(identifier) if "_from_" in identifier else DTypePolicy(
+            identifier)
     try:
         return DTypePolicy(config.standardize_dtype(identifier))
     except (TypeError, ValueError):
         raise ValueError("Cannot interpret `dtype` argument. Expected a string or an instance "
                          f"of DTypePolicy. Received: dtype={identifier}") from None
+
+
+def _quantized_policy(name: str) -> DTypePolicy:
+    """Keras's "<mode>_from_<source>" names: int8, int4 (or "int4/<block>"), float8."""
+    from hocsau.quantizers.int4_dtype_policy import Int4DTypePolicy
+    from hocsau.quantizers.quantization_config import QUANTIZATION_MODES
+    from hocsau.quantizers.quantized_dtype_policy import QuantizedDTypePolicy
+    from hocsau.quantizers.quantized_float8_dtype_policy import QuantizedFloat8DTypePolicy
+
+    mode, _, source = name.partition("_from_")
+    if not mode.startswith(QUANTIZATION_MODES) or not source:
+        raise ValueError("Cannot convert `policy` into a valid pair (`mode`, `source_name`) "
+                         f"to instantiate `QuantizedDTypePolicy`. Received: policy={name}")
+    if mode.startswith("int4/"):
+        return Int4DTypePolicy(mode, source)
+    if mode == "float8":
+        return QuantizedFloat8DTypePolicy(mode, source)
+    return QuantizedDTypePolicy(mode, source)
 
 
 def set_global_policy(policy) -> None:

@@ -8,6 +8,8 @@ from hocsau.saving.serialization import keras_class
 from hocsau.trainers.trainer import Trainer
 from hocsau.utils.config_nesting import check_config_depth
 
+_NO_INPUTS = object()  # `forward` called with keyword arguments only
+
 
 @keras_class("keras")
 class Model(Trainer, Layer):
@@ -37,6 +39,14 @@ class Model(Trainer, Layer):
         if not isinstance(self, Functional):
             self.__class__ = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
         Functional.__init__(self, inputs, outputs, **kwargs)
+
+    def forward(self, inputs=_NO_INPUTS, *args, **kwargs):
+        """`call`, with the first input named: `torch.export.export(model, (x,),
+        dynamic_shapes=({0: batch},))` then reads as for any module taking `inputs`
+        (a call by keywords only, `model(x=..., y=...)`, still reaches `call`)."""
+        if inputs is _NO_INPUTS:
+            return self.call(*args, **kwargs)
+        return self.call(inputs, *args, **kwargs)
 
     # --- structure --------------------------------------------------------------------------
     @property
@@ -116,6 +126,31 @@ class Model(Trainer, Layer):
         from hocsau.saving.saving_api import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    # --- deployment -------------------------------------------------------------------------
+    def quantize(self, mode: str | None = None, config=None, filters=None, **kwargs) -> None:
+        """Quantize the weights of the model's Dense, EinsumDense and Embedding layers (Keras's
+        `Model.quantize`): `mode="int8"` stores int8 weights with float32 scales and
+        quantizes inputs per row at call time. `config`: a `QuantizationConfig`; `filters`: a
+        regex, list of regexes or callable choosing layers. The model must be built."""
+        from hocsau.quantizers.model_quantization import quantize_model
+
+        quantize_model(self, mode, config=config, filters=filters, **kwargs)
+
+    def export(self, filepath, format: str = "tf_saved_model", verbose: bool | None = None,
+               input_signature=None, **kwargs) -> None:
+        """Export the inference forward pass: `format="onnx"` (ONNX Runtime and friends),
+        `"openvino"` (`.xml` IR) or `"torch"` (a torch.export `.pt2` program). TensorFlow's
+        formats ("tf_saved_model", "litert") raise a ValueError naming these.
+
+        Inputs are named as the model's Inputs; the batch axis, and the other None axes of
+        `input_signature` (default: the model's inputs) where the model allows, stay dynamic.
+        `kwargs`: `opset_version` for ONNX, `torch.export.export`'s options for "torch".
+        """
+        from hocsau.export.model_export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
 
     def to_json(self, **kwargs) -> str:
         """The model's config as a JSON string (`models.model_from_json` reads it)."""

@@ -104,8 +104,10 @@ def _is_model(obj) -> bool:
 
 
 def own_variables(layer) -> list:
-    """The variables a layer writes under its own `vars` group, in Keras's order."""
-    return list(layer._own_weights())
+    """The variables a layer writes under its own `vars` group, in Keras's order (a
+    quantized layer's own: `_variables_in_file`)."""
+    in_file = getattr(type(layer), "_variables_in_file", None)
+    return in_file(layer) if in_file is not None else list(layer._own_weights())
 
 
 def _torch_children(layer) -> list:

@@ -102,14 +102,14 @@ def test_params_in_summary_match_keras():
     ({"equation": "ab,bc", "output_shape": 4}, "Invalid einsum equation"),
     ({"equation": "ab,bc->ac", "output_shape": "4"}, "output_shape="),
     ({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": 1}, "bias_axes=1"),
-    ({"equation": "ab,bc->ac", "output_shape": 4, "dtype": "int8_from_float32"},
-     "quantized dtype policies"),
+    ({"equation": "ab,bc->ac", "output_shape": 4, "dtype": "gptq/4/128_from_float32"},
+     "only int8, int4 and float8 quantized dtype policies"),
     ({"equation": "ab,bc->ac", "output_shape": 4,
-      "dtype": {"class_name": "QuantizedDTypePolicy",
-                "config": {"mode": "int8", "source_name": "float32"}}},
-     "quantized dtype policies"),
+      "dtype": {"class_name": "GPTQDTypePolicy",
+                "config": {"mode": "gptq/4/128", "source_name": "float32"}}},
+     "only int8, int4 and float8 quantized dtype policies"),
     ({"equation": "ab,bc->ac", "output_shape": 4, "quantization_config": {"mode": "int8"}},
-     "quantization is not supported"),
+     "`quantization_config` must be a `QuantizationConfig`"),
 ])
 def test_argument_errors(kwargs, error):
     with pytest.raises(ValueError, match=error):

@@ -8,11 +8,12 @@ from hocsau import activations, constraints, initializers, regularizers
 from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
+from hocsau.quantizers.quantized_layers import DenseQuantization
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
 @keras_class("keras.layers")
-class Dense(LoraMixin, Layer):
+class Dense(DenseQuantization, LoraMixin, Layer):
     """Densely connected layer: kernel of shape (input_dim, units), as in Keras.
 
     N-D inputs are transformed along their last axis, e.g. (batch, steps, d) -> (batch, steps,
@@ -27,6 +28,7 @@ class Dense(LoraMixin, Layer):
             kernel is frozen and `kernel + (lora_kernel_a @ lora_kernel_b) * (lora_alpha /
             lora_rank)` is used, only the two small factors being trained.
         lora_alpha: scale of the LoRA update (default `lora_rank`).
+        quantization_config: the `QuantizationConfig` of a quantized layer (from files).
     """
 
     kernel = LoraWeight()
@@ -34,7 +36,7 @@ class Dense(LoraMixin, Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 lora_rank=None, lora_alpha=None, **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError("Received an invalid value for `units`, expected a positive integer. "
@@ -49,6 +51,7 @@ class Dense(LoraMixin, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self._init_quantization(quantization_config)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -57,10 +60,14 @@ class Dense(LoraMixin, Layer):
         if input_dim is None:
             raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' must "
                              f"be defined. Received: input_shape={tuple(input_shape)}")
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        if self.quantization_mode in (None, "float8"):  # float8 keeps a float kernel
+            self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
+                                          initializer=self.kernel_initializer,
+                                          regularizer=self.kernel_regularizer,
+                                          constraint=self.kernel_constraint)
+        if self.quantization_mode:
+            self.quantized_build((input_dim, self.units), self.quantization_mode,
+                                 self.quantization_config)
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.units,),
                                         initializer=self.bias_initializer,
@@ -97,6 +104,7 @@ class Dense(LoraMixin, Layer):
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
+            "quantization_config": serialize_keras_object(self.quantization_config),
             **self._lora_config(),
         })
         return config

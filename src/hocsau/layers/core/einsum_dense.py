@@ -11,17 +11,17 @@ from hocsau.initializers.variance_scaling import VarianceScaling
 from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
-from hocsau.saving.serialization import keras_class
+from hocsau.quantizers.quantized_layers import EinsumDenseQuantization
+from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 # The equation forms Keras accepts, with "..." written as "0": (pattern, ellipsis side).
 _FORMS = ((re.compile(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"), None),
           (re.compile(r"0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)"), "left"),
           (re.compile(r"([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0"), "right"))
-_QUANTIZED_PREFIXES = ("int8", "int4", "float8", "gptq", "awq")
 
 
 @keras_class("keras.layers")
-class EinsumDense(LoraMixin, Layer):
+class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
     """`activation(einsum(equation, inputs, kernel) + bias)`, as Keras's EinsumDense.
 
     Example: `EinsumDense("abc,cd->abd", output_shape=(None, 64), bias_axes="d")` maps
@@ -39,7 +39,7 @@ class EinsumDense(LoraMixin, Layer):
         kernel_initializer / bias_initializer / *_regularizer / *_constraint: as in Keras.
         lora_rank / lora_alpha: LoRA as for Dense (see `enable_lora`): the kernel is frozen
             and `kernel + (lora_kernel_a @ lora_kernel_b) * (lora_alpha / lora_rank)` is used.
-        quantization_config: not supported (ValueError unless None).
+        quantization_config: the `QuantizationConfig` of an int8 layer (from files).
     """
 
     kernel = LoraWeight()
@@ -49,8 +49,9 @@ class EinsumDense(LoraMixin, Layer):
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None,
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
-        _reject_unsupported(gptq_unpacked_column_size, quantization_config, kwargs.get("dtype"))
+        _reject_unsupported(gptq_unpacked_column_size, kwargs.get("dtype"))
         super().__init__(**kwargs)
+        self._init_quantization(quantization_config)
         self.equation = equation
         self._spec = _parse(equation)
         self.partial_output_shape = _partial_shape(output_shape)
@@ -72,10 +73,13 @@ class EinsumDense(LoraMixin, Layer):
                           self.partial_output_shape)
         kernel_shape, bias_shape, _, input_axes, output_axes = shapes
         self.input_spec = InputSpec(ndim=len(input_shape))
-        self.kernel = self.add_weight(name="kernel", shape=kernel_shape,
-                                      initializer=self._kernel_init(input_axes, output_axes),
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        if self.quantization_mode in (None, "float8"):  # float8 keeps a float kernel
+            self.kernel = self.add_weight(
+                name="kernel", shape=kernel_shape,
+                initializer=self._kernel_init(input_axes, output_axes),
+                regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.quantization_mode:
+            self.quantized_build(kernel_shape, self.quantization_mode, self.quantization_config)
         self.bias = None if bias_shape is None else self.add_weight(
             name="bias", shape=bias_shape, initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint)
@@ -113,27 +117,30 @@ class EinsumDense(LoraMixin, Layer):
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
-                "quantization_config": None, **self._lora_config()}
+                "quantization_config": serialize_keras_object(self.quantization_config),
+                **self._lora_config()}
 
 
-def _reject_unsupported(gptq_columns, quantization_config, dtype) -> None:
-    if gptq_columns is not None or quantization_config is not None:
-        raise ValueError("EinsumDense: quantization is not supported in hocsau. Received: "
-                         f"quantization_config={quantization_config!r}, "
-                         f"gptq_unpacked_column_size={gptq_columns!r}")
+def _reject_unsupported(gptq_columns, dtype) -> None:
+    if gptq_columns is not None:
+        raise ValueError("EinsumDense: GPTQ quantization is not supported in hocsau. "
+                         f"Received: gptq_unpacked_column_size={gptq_columns!r}")
     if is_quantized_policy(dtype):
-        raise ValueError("EinsumDense: quantized dtype policies are not supported in hocsau; "
-                         f"use a float policy such as 'float32'. Received: dtype={dtype!r}")
+        raise ValueError("EinsumDense: only int8, int4 and float8 quantized dtype policies "
+                         f"are supported in hocsau. Received: dtype={dtype!r}")
 
 
 def is_quantized_policy(dtype) -> bool:
-    """Whether `dtype` names one of Keras's quantized policies ("int8_from_float32", ...)."""
+    """Whether `dtype` is one of Keras's quantized policies that hocsau does not build (GPTQ,
+    AWQ): "gptq/4/128_from_float32", a GPTQ policy's config, ..."""
     if isinstance(dtype, dict):
         inner = dtype.get("config", dtype)
-        return "Quantized" in str(dtype.get("class_name", "")) or "mode" in inner
-    name = getattr(dtype, "name", dtype)
-    return isinstance(name, str) and ("_from_" in name or name.startswith(_QUANTIZED_PREFIXES)
-                                      and "/" in name)
+        mode = inner.get("mode") if isinstance(inner, dict) else None
+    else:
+        name = getattr(dtype, "name", dtype)
+        mode = name.partition("_from_")[0] if isinstance(name, str) and "_from_" in name \
+            else None
+    return mode is not None and mode.split("/")[0] not in ("int8", "int4", "float8")
 
 
 def _parse(equation):

@@ -8,11 +8,12 @@ import torch.nn.functional as F
 from hocsau import constraints, initializers, ops, regularizers
 from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.layer import Layer
+from hocsau.quantizers.quantized_layers import EmbeddingQuantization
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
 @keras_class("keras.layers")
-class Embedding(LoraMixin, Layer):
+class Embedding(EmbeddingQuantization, LoraMixin, Layer):
     """Turns ids of shape (batch, ...) into vectors of shape (batch, ..., output_dim).
 
     Args:
@@ -23,6 +24,7 @@ class Embedding(LoraMixin, Layer):
         mask_zero: id 0 is padding: the output carries a mask `ids != 0` that recurrent and
             attention layers honour (so id 0 cannot be a real token).
         weights: initial `[embeddings]` array. `input_length` (Keras 2) is accepted and ignored.
+        quantization_config: the `QuantizationConfig` of a quantized layer (from files).
         lora_rank / lora_alpha: build with LoRA enabled (see `enable_lora`): the table is
             frozen and `embeddings + (lora_embeddings_a @ lora_embeddings_b) * (lora_alpha /
             lora_rank)` is looked up instead.
@@ -45,16 +47,20 @@ class Embedding(LoraMixin, Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self._init_quantization(quantization_config)
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self._initial_weights = weights
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(name="embeddings",
-                                          shape=(self.input_dim, self.output_dim),
-                                          initializer=self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
+        shape = (self.input_dim, self.output_dim)
+        if self.quantization_mode:
+            self.quantized_build(shape, self.quantization_mode, self.quantization_config)
+        else:
+            self.embeddings = self.add_weight(name="embeddings", shape=shape,
+                                              initializer=self.embeddings_initializer,
+                                              regularizer=self.embeddings_regularizer,
+                                              constraint=self.embeddings_constraint)
         self.built = True
         self._build_lora()
 
@@ -100,7 +106,7 @@ class Embedding(LoraMixin, Layer):
             "activity_regularizer": serialize_keras_object(self.activity_regularizer),
             "embeddings_constraint": serialize_keras_object(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
-            "quantization_config": None,
+            "quantization_config": serialize_keras_object(self.quantization_config),
             **self._lora_config(),
         })
         return config

@@ -57,9 +57,15 @@ def _run(kind: str, x: torch.Tensor, states: list, weights: list):
 
 
 def compact(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Each row's unmasked steps first, in their order (masked steps after them)."""
-    order = torch.argsort((~mask).to(torch.uint8), dim=1, stable=True)
-    return torch.take_along_dim(x, order[..., None], dim=1)
+    """Each row's unmasked steps first, in their order (masked steps after them).
+
+    Each step is scattered to its place (a stable sort's result, without a sort, so the
+    ONNX exporter can translate it): unmasked step t to (unmasked steps up to t) - 1, masked
+    step t to (unmasked steps in the row) + (masked steps before t)."""
+    seen = mask.cumsum(dim=1)
+    steps = torch.arange(mask.shape[1], device=mask.device)
+    place = torch.where(mask, seen - 1, seen[:, -1:] + steps - seen)
+    return torch.zeros_like(x).scatter(1, place[..., None].expand_as(x), x)
 
 
 def spread(outputs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -67,7 +73,7 @@ def spread(outputs: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     unmasked output (zeros before the first)."""
     seen = mask.cumsum(dim=1)
     index = (seen - 1).clamp_(min=0)
-    spread_out = torch.take_along_dim(outputs, index[..., None], dim=1)
+    spread_out = outputs.gather(1, index[..., None].expand(-1, -1, outputs.shape[-1]))
     return spread_out.masked_fill((seen == 0)[..., None], 0.0)
 
 
