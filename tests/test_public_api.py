@@ -14,7 +14,6 @@ import keras
 import hocsau
 
 # Names still missing on purpose: prefix -> the issue that builds them.
-_SECOND_PART = "issue 15 (sharded weights files)"
 _EXPORT = "issue 17 (keras.export, Model.export, quantization)"
 PENDING = {
     "keras.export": _EXPORT,
@@ -27,9 +26,7 @@ PENDING = {
     "keras.dtype_policies.QuantizedFloat8DTypePolicy": _EXPORT,
 }
 # Parameters of existing names still missing on purpose: "name:parameter" -> issue.
-PENDING_PARAMETERS = {
-    "keras.saving.save_weights:max_shard_size": f"sharded weights files, {_SECOND_PART}",
-}
+PENDING_PARAMETERS: dict[str, str] = {}
 
 
 def _public_names() -> list[tuple[str, object]]:

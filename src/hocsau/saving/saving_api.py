@@ -1,7 +1,7 @@
 """`save_model` / `load_model` / `save_weights` / `load_weights`: one entry point per action,
 choosing the format from the file name (`.keras`, `.weights.h5`, sharded `.weights.json`,
-legacy `.h5` / `.hdf5`) or Keras 3's unzipped model folder (`zipped=False`). As in Keras 3, tf.keras 2's SavedModel and
-`.ckpt` paths are refused with a message naming the formats to use.
+legacy `.h5` / `.hdf5`) or Keras 3's unzipped model folder (`zipped=False`). As in Keras 3,
+tf.keras 2's SavedModel and `.ckpt` paths are refused with a message naming the formats to use.
 """
 
 from __future__ import annotations
