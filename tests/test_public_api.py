@@ -14,7 +14,6 @@ import keras
 import hocsau
 
 # Names still missing on purpose: prefix -> the issue that builds them.
-_SECOND_PART = "issue 15 (sharded weights files)"
 _CALIBRATED = "issue 17 (GPTQ / AWQ calibrated quantization)"
 PENDING = {
     "keras.dtype_policies.AWQDTypePolicy": _CALIBRATED,
@@ -23,9 +22,7 @@ PENDING = {
     "keras.quantizers.GPTQConfig": _CALIBRATED,
 }
 # Parameters of existing names still missing on purpose: "name:parameter" -> issue.
-PENDING_PARAMETERS = {
-    "keras.saving.save_weights:max_shard_size": f"sharded weights files, {_SECOND_PART}",
-}
+PENDING_PARAMETERS: dict[str, str] = {}
 
 
 def _public_names() -> list[tuple[str, object]]:

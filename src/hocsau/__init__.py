@@ -62,14 +62,13 @@ def version() -> str:
 __all__ = [
     "DTypePolicy", "FloatDTypePolicy", "Function", "Functional", "Initializer", "Input",
     "InputLayer", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation",
-    "Optimizer", "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
-    "Variable", "__version__", "activations", "applications", "backend", "callbacks",
-    "config", "constraints", "data", "datasets", "device", "distillation", "distribute",
-    "distribution", "dtype_policies", "export",
-    "initializers", "layers", "legacy", "losses", "metrics", "mixed_precision", "models",
-    "name_scope", "ops", "optimizers", "preprocessing", "quantizers", "random",
-    "regularizers", "remat",
-    "saving", "tree", "utils", "version", "visualization", "wrappers",
+    "Optimizer", "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope",
+    "SymbolicScope", "Variable", "__version__", "activations", "applications", "backend",
+    "callbacks", "config", "constraints", "data", "datasets", "device", "distillation",
+    "distribute", "distribution", "dtype_policies", "export", "initializers", "layers", "legacy",
+    "losses", "metrics", "mixed_precision", "models", "name_scope", "ops", "optimizers",
+    "preprocessing", "quantizers", "random", "regularizers", "remat", "saving", "tree", "utils",
+    "version", "visualization", "wrappers",
 ]
 
 

@@ -114,15 +114,19 @@ class Model(Trainer, Layer):
         # Data parallel: the chief writes, every process waits for the file.
         on_chief(save_model, self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite: bool = True) -> None:
-        """Save the weights (and optimizer state) to a `.weights.h5` file."""
+    def save_weights(self, filepath, overwrite: bool = True,
+                     max_shard_size: float | None = None) -> None:
+        """Save the weights (and optimizer state) to a `.weights.h5` file, or with
+        `max_shard_size` (GB) to shards listed by a `.weights.json` file."""
         from hocsau.distribution.collectives import on_chief
         from hocsau.saving.saving_api import save_weights
 
-        on_chief(save_weights, self, filepath, overwrite=overwrite)
+        on_chief(save_weights, self, filepath, overwrite=overwrite,
+                 max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-        """Load weights from a `.weights.h5`, `.keras` or legacy `.h5` file."""
+        """Load weights from a `.weights.h5`, `.weights.json` (sharded), `.keras` or legacy
+        `.h5` file."""
         from hocsau.saving.saving_api import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

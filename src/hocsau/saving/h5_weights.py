@@ -12,25 +12,31 @@ from hocsau.saving import h5_checks, weights_store
 from hocsau.saving.atomic import atomic_write
 
 
-def save_weights(model, filepath, overwrite: bool = True) -> None:
+def save_weights(model, filepath, overwrite: bool = True, objects_to_skip=None) -> None:
     """Write the model's weights (and optimizer variables) to `filepath` atomically."""
     filepath = os.fspath(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
-    if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(f"File {filepath} already exists and overwrite=False.")
+    check_overwrite(filepath, overwrite)
     with atomic_write(filepath) as tmp:
         with h5py.File(tmp, "w") as h5file:
-            weights_store.save_state(model, h5file)
+            weights_store.save_state(model, h5file, skip=objects_to_skip)
 
 
-def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
+def check_overwrite(filepath: str, overwrite: bool) -> None:
+    """Refuse to replace an existing `filepath` when `overwrite=False`."""
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"File {filepath} already exists and overwrite=False.")
+
+
+def load_weights(model, filepath, skip_mismatch: bool = False, objects_to_skip=None) -> None:
     """Read weights written by `save_weights` (hocsau or Keras 3) into `model`."""
     filepath = os.fspath(filepath)
     with open_h5(filepath) as h5file:
         with errors_naming(filepath):
-            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch)
+            weights_store.load_state(model, h5file, skip_mismatch=skip_mismatch,
+                                     skip=objects_to_skip)
 
 
 def open_h5(source, name: str | None = None) -> h5py.File:

@@ -1,14 +1,14 @@
 """`save_model` / `load_model` / `save_weights` / `load_weights`: one entry point per action,
-choosing the format from the file name (`.keras`, `.weights.h5`, legacy `.h5` / `.hdf5`) or
-Keras 3's unzipped model folder (`zipped=False`). As in Keras 3, tf.keras 2's SavedModel and
-`.ckpt` paths are refused with a message naming the formats to use.
+choosing the format from the file name (`.keras`, `.weights.h5`, sharded `.weights.json`,
+legacy `.h5` / `.hdf5`) or Keras 3's unzipped model folder (`zipped=False`). As in Keras 3,
+tf.keras 2's SavedModel and `.ckpt` paths are refused with a message naming the formats to use.
 """
 
 from __future__ import annotations
 
 import os
 
-from hocsau.saving import h5_weights, keras_dir, keras_file
+from hocsau.saving import h5_weights, keras_dir, keras_file, sharded_weights
 
 _LEGACY = (".h5", ".hdf5")
 
@@ -72,22 +72,42 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                                  safe_mode=safe_mode)
 
 
-def save_weights(model, filepath, overwrite: bool = True) -> None:
-    """Save the weights to a `.weights.h5` file."""
-    h5_weights.save_weights(model, os.fspath(filepath), overwrite=overwrite)
+def save_weights(model, filepath, overwrite: bool = True, max_shard_size: float | None = None,
+                 objects_to_skip=None) -> None:
+    """Save the weights to a `.weights.h5` file or, with `max_shard_size` (in GB), to
+    `.weights.h5` shards listed by a `.weights.json` index (see `sharded_weights`)."""
+    filepath = os.fspath(filepath)
+    if max_shard_size is None:
+        h5_weights.save_weights(model, filepath, overwrite=overwrite,
+                                objects_to_skip=objects_to_skip)
+        return
+    if not filepath.endswith(("weights.h5", "weights.json")):
+        raise ValueError("The filename must end in `.weights.json` when `max_shard_size` is "
+                         f"specified. Received: filepath={filepath}")
+    h5_weights.check_overwrite(filepath, overwrite)
+    sharded_weights.save_weights(model, sharded_weights.index_path(filepath), max_shard_size,
+                                 objects_to_skip=objects_to_skip)
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-    """Load weights into `model` from a `.weights.h5`, `.keras` or legacy `.h5` file, or a
-    Keras model folder."""
+    """Load weights into `model` from a `.weights.h5`, `.weights.json` (sharded), `.keras`
+    or legacy `.h5` file, or a Keras model folder."""
     filepath = os.fspath(filepath)
+    skip = kwargs.pop("objects_to_skip", None)
     if kwargs and not _is_legacy(filepath):
         raise ValueError(f"Invalid keyword arguments: {kwargs} (only legacy `.h5` files take "
                          "`by_name`).")
+    if skip is not None and not filepath.endswith((".weights.h5", ".weights.json")):
+        raise ValueError("`objects_to_skip` only supports loading '.weights.h5' files."
+                         f"Received: {filepath}")
     if keras_dir.is_keras_dir(filepath):
         keras_dir.load_weights(model, filepath, skip_mismatch=skip_mismatch)
     elif filepath.endswith(".weights.h5"):
-        h5_weights.load_weights(model, filepath, skip_mismatch=skip_mismatch)
+        h5_weights.load_weights(model, filepath, skip_mismatch=skip_mismatch,
+                                objects_to_skip=skip)
+    elif filepath.endswith(".weights.json"):
+        sharded_weights.load_weights(model, filepath, skip_mismatch=skip_mismatch,
+                                     objects_to_skip=skip)
     elif filepath.endswith(".keras"):
         keras_file.load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)
     elif filepath.endswith(_LEGACY):
@@ -96,5 +116,5 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         legacy_h5.load_weights(model, filepath, skip_mismatch=skip_mismatch, **kwargs)
     else:
         raise ValueError(f"File format not supported: filepath={filepath}. Weights can be "
-                         "loaded from `.weights.h5`, `.keras` and legacy `.h5` files and "
-                         "Keras model folders.")
+                         "loaded from `.weights.h5`, `.weights.json`, `.keras` and legacy "
+                         "`.h5` files and Keras model folders.")

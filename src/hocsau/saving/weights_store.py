@@ -117,10 +117,11 @@ def _torch_children(layer) -> list:
             if isinstance(m, nn.Module) and not isinstance(m, (Layer, *_CONTAINERS))]
 
 
-def save_state(model, h5file, assets_folder: str | None = None) -> None:
+def save_state(model, h5file, assets_folder: str | None = None, skip=None) -> None:
     """Write `model`'s (and its optimizer's) variables into an open h5py file, and with
-    `assets_folder`, each object's assets into its folder there."""
-    for path, obj in walk(model):
+    `assets_folder`, each object's assets into its folder there. Objects in `skip` (Keras's
+    `objects_to_skip`), and what only they reach, are left out."""
+    for path, obj in walk(model, seen=_skipped(skip)):
         if isinstance(obj, Layer) or hasattr(obj, "save_own_variables"):
             _save_variables(h5file, path, obj)
         if assets_folder is not None and hasattr(obj, "save_assets"):
@@ -151,10 +152,11 @@ def _state_of(obj) -> dict:
     return state
 
 
-def load_state(model, h5file, skip_mismatch: bool = False, assets=None) -> None:
+def load_state(model, h5file, skip_mismatch: bool = False, assets=None, skip=None) -> None:
     """Read variables (and, with `assets`, assets) written by `save_state` (or Keras) into
     `model`; an object whose asset folder is absent keeps its state. `assets.assets_folder(path)`
-    gives an object's folder (extracted on demand, see `keras_archive`) or None.
+    gives an object's folder (extracted on demand, see `keras_archive`) or None. Objects in
+    `skip`, and what only they reach, keep their state.
 
     Raises:
         ValueError: naming the layer, the variable and both shapes, for the first mismatch
@@ -163,7 +165,7 @@ def load_state(model, h5file, skip_mismatch: bool = False, assets=None) -> None:
     optimizer = getattr(model, "optimizer", None) if _is_model(model) else None
     if optimizer is not None and not optimizer.built and "optimizer" in h5file:
         optimizer.build(model.trainable_weights)
-    for path, obj in walk(model):
+    for path, obj in walk(model, seen=_skipped(skip)):
         key = f"{path}/vars" if path else "vars"
         store = h5file[key] if key in h5file else {}
         try:
@@ -174,6 +176,10 @@ def load_state(model, h5file, skip_mismatch: bool = False, assets=None) -> None:
                 raise
             warnings.warn(f"Skipping loading weights for {_describe(obj)}: {error}",
                           stacklevel=3)
+
+
+def _skipped(objects) -> set:
+    return {id(obj) for obj in objects or ()}
 
 
 def _describe(obj) -> str:
