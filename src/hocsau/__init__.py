@@ -30,6 +30,7 @@ from hocsau import (
     utils,
     visualization,
 )
+from hocsau._keras_alias import install_as_keras, uninstall_as_keras
 from hocsau.backend.device_scope import device
 from hocsau.backend.keras_tensor import KerasTensor
 from hocsau.backend.name_scope import name_scope
@@ -65,7 +66,8 @@ __all__ = [
     "distribution", "dtype_policies",
     "initializers", "layers", "legacy", "losses", "metrics", "mixed_precision", "models",
     "name_scope", "ops", "optimizers", "preprocessing", "random", "regularizers", "remat",
-    "saving", "tree", "utils", "version", "visualization", "wrappers",
+    "saving", "tree", "uninstall_as_keras", "utils", "version", "visualization", "wrappers",
+    "install_as_keras",
 ]
 
 
