@@ -32,6 +32,7 @@ from hocsau import (
     utils,
     visualization,
 )
+from hocsau._keras_alias import install_as_keras, uninstall_as_keras
 from hocsau.backend.device_scope import device
 from hocsau.backend.keras_tensor import KerasTensor
 from hocsau.backend.name_scope import name_scope
@@ -65,10 +66,10 @@ __all__ = [
     "Optimizer", "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope",
     "SymbolicScope", "Variable", "__version__", "activations", "applications", "backend",
     "callbacks", "config", "constraints", "data", "datasets", "device", "distillation",
-    "distribute", "distribution", "dtype_policies", "export", "initializers", "layers", "legacy",
-    "losses", "metrics", "mixed_precision", "models", "name_scope", "ops", "optimizers",
-    "preprocessing", "quantizers", "random", "regularizers", "remat", "saving", "tree", "utils",
-    "version", "visualization", "wrappers",
+    "distribute", "distribution", "dtype_policies", "export", "initializers", "install_as_keras",
+    "layers", "legacy", "losses", "metrics", "mixed_precision", "models", "name_scope", "ops",
+    "optimizers", "preprocessing", "quantizers", "random", "regularizers", "remat", "saving",
+    "tree", "uninstall_as_keras", "utils", "version", "visualization", "wrappers",
 ]
 
 

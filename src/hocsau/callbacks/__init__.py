@@ -16,8 +16,9 @@ from hocsau.callbacks.remote_monitor import RemoteMonitor
 from hocsau.callbacks.swap_ema_weights import SwapEMAWeights
 from hocsau.callbacks.tensorboard import TensorBoard
 from hocsau.callbacks.terminate_on_nan import TerminateOnNaN
+from hocsau.callbacks.tqdm_callback import TqdmCallback
 
 __all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
            "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
            "OrbaxCheckpoint", "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor",
-           "SwapEMAWeights", "TensorBoard", "TerminateOnNaN"]
+           "SwapEMAWeights", "TensorBoard", "TerminateOnNaN", "TqdmCallback"]

@@ -14,8 +14,12 @@ _LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_b
 
 def _overrides(callback, hook: str) -> bool:
     """Whether the callback does something in `hook` (a method or, as LambdaCallback does, a
-    function set on the instance)."""
+    function set on the instance, or tf.keras's `_implements_<mode>_batch_hooks()` says so:
+    tqdm's TqdmCallback sets its batch hook only when an epoch begins)."""
     if hook in vars(callback):
+        return True
+    declares = getattr(callback, f"_implements_{hook.split('_')[1]}_batch_hooks", None)
+    if callable(declares) and declares():
         return True
     if getattr(type(callback), hook, None) is not getattr(Callback, hook, None):
         return True
