@@ -6,6 +6,7 @@ import wave
 
 import numpy as np
 import pytest
+import torch
 
 import hocsau
 from hocsau.utils import audio_dataset_from_directory
@@ -64,7 +65,8 @@ def test_batches_are_padded_to_their_longest_file(folder, capsys):
     (first, labels), (second, last_labels) = list(ds)
     # cat files have 7, 8, 9 samples, dog files 4, 5, 6: the first batch pads to 9.
     assert first.shape == (4, 9, 1) and second.shape == (2, 6, 1)
-    assert labels.tolist() == [0, 0, 0, 1] and last_labels.dtype == np.int32
+    # Dataset elements are tensors, as tf.data gives them.
+    assert labels.tolist() == [0, 0, 0, 1] and last_labels.dtype == torch.int32
     np.testing.assert_array_equal(first[0, :7, 0] * 32768, [2000] * 7)
     assert not first[0, 7:].any() and not first[3, 4:].any()
     assert ds.file_paths[0].endswith("0.wav") and "cat" in ds.file_paths[0]

@@ -84,7 +84,7 @@ class QuantizableMixin:
     def forward(self, *args, **kwargs):
         if self._is_quantized:
             return getattr(self, f"_{self.quantization_mode}_call")(*args, **kwargs)
-        return self.call(*args, **kwargs)
+        return super().forward(*args, **kwargs)  # Layer.forward: rematerialization too
 
     def _finish(self, outputs):
         """Bias and activation, as the float call ends."""
