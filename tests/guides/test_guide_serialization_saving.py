@@ -154,9 +154,6 @@ def test_custom_state_program_on_keras(real_keras, tmp_path):
     check_custom_state(custom_state_program(real_keras, str(tmp_path)))
 
 
-@pytest.mark.xfail(strict=True, reason="new root cause (layers/layer.py, saving/weights_store.py):"
-                   " Layer has no save_own_variables/load_own_variables, so the guide's "
-                   "`super().save_own_variables(store)` raises AttributeError")
 def test_custom_state_program_on_hocsau(tmp_path):
     check_custom_state(custom_state_program(hocsau, str(tmp_path)))
 

@@ -75,8 +75,8 @@ def factor_names(target: str) -> tuple[str, str]:
 
 
 class _WhileLoraEnabled:
-    """A method that exists only while LoRA is enabled: other layers keep `weights_store`'s
-    generic saving path, whose messages name the variable's path in the file."""
+    """A method used only while LoRA is enabled; otherwise the generic `Layer` method, so
+    `weights_store` keeps its generic path, whose messages name the variable's path."""
 
     def __init__(self, method) -> None:
         self.method = method
@@ -85,9 +85,10 @@ class _WhileLoraEnabled:
     def __get__(self, layer, owner=None):
         if layer is None:
             return self
-        if not layer.lora_enabled:
-            raise AttributeError(f"'{type(layer).__name__}' object has no attribute "
-                                 f"'{self.method.__name__}' while LoRA is not enabled")
+        if not layer.lora_enabled:  # the generic Layer method
+            from hocsau.layers.layer import Layer
+
+            return types.MethodType(getattr(Layer, self.method.__name__), layer)
         return types.MethodType(self.method, layer)
 
 

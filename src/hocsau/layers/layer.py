@@ -408,6 +408,20 @@ class Layer(LegacyShapes, nn.Module):
             self.build(shape)
         self.built = True
 
+    # --- saving -----------------------------------------------------------------------------
+    def save_own_variables(self, store) -> None:
+        """Keras's hook: this layer's variables into `store` under "0", "1", ... (Keras's file
+        order). Override it, calling `super()`, to save more state."""
+        from hocsau.saving.weights_store import layer_values
+
+        store.update(layer_values(self))
+
+    def load_own_variables(self, store) -> None:
+        """Keras's hook: read back what `save_own_variables` wrote."""
+        from hocsau.saving.weights_store import load_layer_values
+
+        load_layer_values(self, store)
+
     # --- calling ----------------------------------------------------------------------------
     def call(self, *args, **kwargs):
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement `call()`.")

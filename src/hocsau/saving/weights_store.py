@@ -140,16 +140,39 @@ def _save_variables(h5file, path: str, obj) -> None:
 
 
 def _state_of(obj) -> dict:
-    """An object's arrays by key: its own `save_own_variables` (optimizers, user layers)
-    or, for layers, their variables numbered in Keras's order."""
-    if hasattr(obj, "save_own_variables"):
+    """An object's arrays by key: its own `save_own_variables` (optimizers, layers that
+    override it) or, for layers, their variables numbered in Keras's order."""
+    if _custom(obj, "save_own_variables"):
         store = {}
         obj.save_own_variables(store)
         return {k: np.asarray(v) for k, v in store.items()}
-    state = {str(i): v.detach().cpu().numpy() for i, v in enumerate(own_variables(obj))}
-    for module in _torch_children(obj):
+    return layer_values(obj)
+
+
+def layer_values(layer) -> dict:
+    """A layer's variables under "0", "1", ... (Keras's order), then its plain torch
+    modules' state under their keys: what `Layer.save_own_variables` writes."""
+    state = {str(i): v.detach().cpu().numpy() for i, v in enumerate(own_variables(layer))}
+    for module in _torch_children(layer):
         state.update({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
     return state
+
+
+def load_layer_values(layer, store) -> None:
+    """`Layer.load_own_variables`: the entries `layer_values` names (keys an override added
+    for its own state are left to it)."""
+    names = {str(i) for i in range(len(own_variables(layer)))} | {
+        k for m in _torch_children(layer) for k in m.state_dict()}
+    _load_layer(layer, {k: store[k] for k in store.keys() if k in names}, f"'{layer.name}'")
+
+
+def _custom(obj, hook: str) -> bool:
+    """Whether `obj` has `hook` of its own (a layer's inherited one is the generic path)."""
+    method = getattr(obj, hook, None)
+    if method is None:
+        return False
+    return not isinstance(obj, Layer) or getattr(method, "__func__", None) is not getattr(
+        Layer, hook)
 
 
 def load_state(model, h5file, skip_mismatch: bool = False, assets=None, skip=None) -> None:
@@ -194,7 +217,7 @@ def _is_optimizer(obj) -> bool:
 
 
 def _load_into(obj, store, key: str) -> None:
-    if isinstance(obj, Layer) and not hasattr(obj, "load_own_variables"):
+    if isinstance(obj, Layer) and not _custom(obj, "load_own_variables"):
         _load_layer(obj, store, key)
     elif _is_optimizer(obj):
         _load_optimizer(obj, store, key)

@@ -111,7 +111,8 @@ def test_lora_off_keeps_the_plain_path():
     layer = layers.Dense(3)
     layer.build((None, 4))
     assert layer.kernel is layer._parameters["kernel"] is layer._kernel
-    assert not hasattr(layer, "save_own_variables")
+    # LoRA off: the generic Layer hook (Keras's), so files take the generic path.
+    assert layer.save_own_variables.__func__ is hocsau.layers.Layer.save_own_variables
     assert "lora_rank" not in layer.get_config()
     assert "lora_rank" not in keras.layers.Dense(3).get_config()
     assert [w.name for w in layer.weights] == ["kernel", "bias"]
