@@ -231,3 +231,17 @@ def test_padded_batch_pads_each_array_to_the_batch_or_given_shape():
     with pytest.raises(ValueError, match="does not fit the padded shape"):
         list(ds.padded_batch(3, padded_shapes=([3], [])))
     assert len(list(ds.padded_batch(2, drop_remainder=True))) == 1
+
+
+def test_shard_takes_every_nth_element_as_tf_data():
+    ds = Dataset.range(10)
+    shards = [[int(v) for v in ds.shard(3, i)] for i in range(3)]
+    assert shards == [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]
+    assert [ds.shard(3, i).cardinality() for i in range(3)] == [4, 3, 3]
+    assert Dataset.range(2).shard(4, 3).cardinality() == 0
+    batches = [b.tolist() for b in Dataset.range(8).shard(2, 1).batch(2)]
+    assert batches == [[1, 3], [5, 7]]
+    with pytest.raises(ValueError, match="index"):
+        ds.shard(2, 2)
+    with pytest.raises(TypeError, match="num_shards"):
+        ds.shard(2.0, 0)

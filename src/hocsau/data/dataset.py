@@ -206,6 +206,22 @@ class Dataset:
             else self._cardinality
         return Dataset(lambda: itertools.islice(self._raw(), count, None), cardinality)
 
+    def shard(self, num_shards: int, index: int, name=None) -> Dataset:
+        """Every `num_shards`-th element starting at `index` (tf.data's `shard`: one worker's
+        part of the data, e.g. `ds.shard(distribution.num_processes(),
+        distribution.process_id())`)."""
+        for argument, value in (("num_shards", num_shards), ("index", index)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"`{argument}` must be an integer. Received: "
+                                f"{argument}={value!r}")
+        if num_shards < 1 or not 0 <= index < num_shards:
+            raise ValueError("`num_shards` must be positive and `index` in [0, num_shards). "
+                             f"Received: num_shards={num_shards}, index={index}")
+        cardinality = max(-(-(self._cardinality - index) // num_shards), 0) \
+            if self._cardinality >= 0 else self._cardinality
+        return Dataset(lambda: itertools.islice(self._raw(), index, None, num_shards),
+                       cardinality)
+
     def concatenate(self, dataset, name=None) -> Dataset:
         a, b = self._cardinality, dataset._cardinality
         cardinality = a + b if a >= 0 and b >= 0 else (
