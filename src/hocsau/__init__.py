@@ -9,6 +9,7 @@ from hocsau import (
     constraints,
     data,
     datasets,
+    diagnostics,
     distillation,
     distribute,
     distribution,
@@ -65,11 +66,12 @@ __all__ = [
     "InputLayer", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation",
     "Optimizer", "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope",
     "SymbolicScope", "Variable", "__version__", "activations", "applications", "backend",
-    "callbacks", "config", "constraints", "data", "datasets", "device", "distillation",
-    "distribute", "distribution", "dtype_policies", "export", "initializers", "install_as_keras",
-    "layers", "legacy", "losses", "metrics", "mixed_precision", "models", "name_scope", "ops",
-    "optimizers", "preprocessing", "quantizers", "random", "regularizers", "remat", "saving",
-    "tree", "uninstall_as_keras", "utils", "version", "visualization", "wrappers",
+    "callbacks", "config", "constraints", "data", "datasets", "device", "diagnostics",
+    "distillation", "distribute", "distribution", "dtype_policies", "export", "initializers",
+    "install_as_keras", "layers", "legacy", "losses", "metrics", "mixed_precision", "models",
+    "name_scope", "ops", "optimizers", "preprocessing", "quantizers", "random", "regularizers",
+    "remat", "saving", "tree", "uninstall_as_keras", "utils", "version", "visualization",
+    "wrappers",
 ]
 
 

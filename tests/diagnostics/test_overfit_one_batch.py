@@ -1,0 +1,70 @@
+import numpy as np
+
+import hocsau as keras
+from hocsau.diagnostics import overfit_one_batch
+
+
+def _data(classes=3, rows=16):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((rows, 5)).astype("float32")
+    return x, rng.integers(0, classes, rows)
+
+
+def _classifier(activation="softmax", loss="sparse_categorical_crossentropy", width=3):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(width, activation=activation)])
+    model.compile(keras.optimizers.Adam(0.05), loss)
+    return model
+
+
+def test_correct_model_reaches_near_zero_loss(capsys):
+    x, y = _data()
+    model = _classifier()
+    before = [w.copy() for w in model.get_weights()]
+    result = overfit_one_batch(model, x, y, steps=100)
+    assert result.ok and result.reached_floor and result.problems == []
+    assert result.final_loss < 0.01
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    assert "reached its floor" in capsys.readouterr().out
+
+
+def test_frozen_layers_are_reported():
+    x, y = _data()
+    model = _classifier()
+    for layer in model.layers:
+        layer.trainable = False
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy")
+    result = overfit_one_batch(model, x, y, steps=20, verbose=0)
+    assert not result.reached_floor and not result.ok
+    assert any("every layer is frozen" in p and "dense" in p for p in result.problems)
+
+
+def test_softmax_with_binary_crossentropy_is_reported():
+    rng = np.random.default_rng(1)
+    x, _ = _data()
+    y = rng.integers(0, 2, (16, 3)).astype("float32")  # multi-label targets
+    result = overfit_one_batch(_classifier(loss="binary_crossentropy"), x, y, steps=100,
+                               verbose=0)
+    assert not result.reached_floor
+    assert any("softmax" in p and "binary_crossentropy" in p for p in result.problems)
+
+
+def test_labels_out_of_range_are_reported(capsys):
+    x, y = _data(classes=5)
+    y[0] = 4
+    result = overfit_one_batch(_classifier(), x, y, steps=20)
+    assert not result.ok
+    assert any("labels out of range" in p and "[0, 2]" in p for p in result.problems)
+    assert "Likely causes" in capsys.readouterr().out
+
+
+def test_sigmoid_with_sparse_crossentropy_and_high_rate_are_reported():
+    x, y = _data()
+    model = _classifier(activation="sigmoid")
+    result = overfit_one_batch(model, x, y, steps=5, verbose=0)
+    assert any("sigmoid" in p for p in result.problems)
+    regression = keras.Sequential([keras.Input((5,)), keras.layers.Dense(1)])
+    regression.compile(keras.optimizers.SGD(10.0), "mse")
+    result = overfit_one_batch(regression, x, y.astype("float32"), steps=30, verbose=0)
+    assert any("lower learning rate" in p for p in result.problems)
