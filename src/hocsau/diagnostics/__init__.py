@@ -1,12 +1,16 @@
-"""`hocsau.diagnostics`: the debugging recipe around `fit` (learning-rate range test,
-overfitting one batch, gradient checking)."""
+"""`hocsau.diagnostics`: the debugging recipe around `fit` (baselines, output bias from the
+class prior, learning-rate range test, overfitting one batch, gradient checking)."""
 
+from hocsau.diagnostics.baseline import baseline
+from hocsau.diagnostics.baseline_result import BaselineResult
 from hocsau.diagnostics.find_learning_rate import find_learning_rate
 from hocsau.diagnostics.gradient_check import gradient_check
 from hocsau.diagnostics.gradient_check_result import GradientCheckResult
+from hocsau.diagnostics.initialize_output_bias import initialize_output_bias
 from hocsau.diagnostics.lr_finder_result import LRFinderResult
 from hocsau.diagnostics.overfit_one_batch import overfit_one_batch
 from hocsau.diagnostics.overfit_result import OverfitResult
 
-__all__ = ["GradientCheckResult", "LRFinderResult", "OverfitResult", "find_learning_rate",
-           "gradient_check", "overfit_one_batch"]
+__all__ = ["BaselineResult", "GradientCheckResult", "LRFinderResult", "OverfitResult",
+           "baseline", "find_learning_rate", "gradient_check", "initialize_output_bias",
+           "overfit_one_batch"]

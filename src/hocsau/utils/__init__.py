@@ -27,6 +27,7 @@ from hocsau.utils.io_utils import (
 )
 from hocsau.utils.model_visualization import model_to_dot, plot_model
 from hocsau.utils.numerical import normalize, to_categorical
+from hocsau.utils.plot_history import plot_history
 from hocsau.utils.progbar import Progbar
 from hocsau.utils.py_dataset import PyDataset, Sequence
 from hocsau.utils.rng_utils import set_random_seed
@@ -41,8 +42,8 @@ __all__ = ["Config", "CustomObjectScope", "FeatureSpace", "Progbar", "PyDataset"
            "get_registered_object", "get_source_inputs", "image_dataset_from_directory",
            "img_to_array", "is_interactive_logging_enabled", "is_keras_tensor", "legacy",
            "load_img", "model_to_dot", "normalize", "pack_x_y_sample_weight", "pad_sequences",
-           "plot_model", "register_keras_serializable", "save_img", "serialize_keras_object",
-           "set_random_seed", "split_dataset", "standardize_dtype",
+           "plot_history", "plot_model", "register_keras_serializable", "save_img",
+           "serialize_keras_object", "set_random_seed", "split_dataset", "standardize_dtype",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
            "unpack_x_y_sample_weight"]
 
