@@ -62,8 +62,8 @@ _PAGES = _pages()
 
 
 def test_the_documented_pages_have_code():
-    assert {"docs/getting_started.md", "docs/migration.md",
-            "README.md (Quick start)"} <= set(_PAGES)
+    assert {"docs/getting_started.md", "docs/migration.md", "docs/vi/getting_started.md",
+            "docs/vi/README.md", "README.md (Quick start)"} <= set(_PAGES)
 
 
 def test_skip_marker_leaves_out_only_its_block():
@@ -80,3 +80,12 @@ def test_page_blocks_run(page, tmp_path):
     result = subprocess.run([sys.executable, "-c", _RUNNER, str(tmp_path / "blocks.json")],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-4000:]
+
+
+@pytest.mark.parametrize("translation, original", [
+    ("docs/vi/getting_started.md", "docs/getting_started.md"),
+    ("docs/vi/README.md", "README.md (Quick start)"),
+])
+def test_translations_keep_the_original_code(translation, original):
+    assert [source for _, source in _PAGES[translation]] == \
+        [source for _, source in _PAGES[original]]
