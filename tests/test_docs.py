@@ -72,14 +72,27 @@ def test_skip_marker_leaves_out_only_its_block():
     assert python_blocks(text) == [(1, "a = 1"), (3, "c")]
 
 
-@pytest.mark.parametrize("page", sorted(_PAGES))
-def test_page_blocks_run(page, tmp_path):
-    (tmp_path / "blocks.json").write_text(json.dumps([page, _PAGES[page]]), encoding="utf-8")
+def _run_page(page: str, blocks: list[tuple[int, str]], folder: Path):
+    (folder / "blocks.json").write_text(json.dumps([page, blocks]), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=_SRC, OMP_NUM_THREADS="1", HOCSAU_DEVICE="cpu",
                MPLBACKEND="Agg")
-    result = subprocess.run([sys.executable, "-c", _RUNNER, str(tmp_path / "blocks.json")],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", _RUNNER, str(folder / "blocks.json")],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("page", sorted(_PAGES))
+def test_page_blocks_run(page, tmp_path):
+    result = _run_page(page, _PAGES[page], tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
+
+
+def test_a_failing_block_is_named_with_its_page_and_number(tmp_path):
+    blocks = python_blocks("```python\nvalue = 1\n```\n```python\nprint(value + missing)\n```")
+    result = _run_page("docs/example.md", blocks, tmp_path)
+    assert result.returncode == 1
+    assert "FAILED: docs/example.md, python block 2" in result.stderr
+    assert "NameError: name 'missing' is not defined" in result.stderr
+    assert 'File "docs/example.md (python block 2)", line 1' in result.stderr
 
 
 @pytest.mark.parametrize("translation, original", [
