@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import gc
 import os
 
 import torch
@@ -52,7 +53,18 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     config.set_device(device)
 
 
+_BEFORE_LEAVING: list = []  # run before the group is destroyed (e.g. drop DDP wrappers)
+
+
+def before_leaving(function) -> None:
+    """Run `function` at exit before the process group is destroyed."""
+    _BEFORE_LEAVING.append(function)
+
+
 def _leave() -> None:
+    for function in _BEFORE_LEAVING:
+        function()
+    gc.collect()  # DDP reducers hold threads that must end while the group still exists
     if dist.is_initialized():
         dist.barrier()  # tear down together: gloo aborts when a peer vanishes mid-exchange
         dist.destroy_process_group()

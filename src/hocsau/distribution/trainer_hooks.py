@@ -11,11 +11,12 @@ Batch rule (tf.distribute's): each batch the data yields is global; every proces
 from __future__ import annotations
 
 import contextlib
+import weakref
 
 import numpy as np
 import torch
 
-from hocsau.distribution import collectives
+from hocsau.distribution import collectives, process_group
 from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.distribution_lib import distribution
 from hocsau.distribution.process_group import (
@@ -30,6 +31,15 @@ from hocsau.models.symbolic import flatten, map_structure
 # Per-step state shared with `Optimizer.apply`: the loss scale of this process's slice, and
 # whether the gradients were already averaged by DDP.
 _STEP = {"loss_scale": 1.0, "ddp_reduced": False, "fitting": False}
+_WRAPPED: weakref.WeakSet = weakref.WeakSet()  # models whose step cache holds a DDP wrapper
+
+
+def _release_ddp() -> None:
+    for model in list(_WRAPPED):
+        (model.__dict__.get("_step_cache") or {}).pop("ddp", None)
+
+
+process_group.before_leaving(_release_ddp)
 
 
 def remember(model) -> None:
@@ -161,6 +171,7 @@ def training_module(model):
         ddp = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device] if device.type == "cuda" else None)
         cache["ddp"] = ddp
+        _WRAPPED.add(model)
     _STEP["ddp_reduced"] = True
     return ddp
 
