@@ -241,3 +241,16 @@ def test_losses_added_while_tracing_are_dropped_like_keras():
     np.testing.assert_allclose([float(loss.detach()) for loss in ours.losses],
                                [keras.ops.convert_to_numpy(v).item() for v in theirs.losses],
                                rtol=1e-5)
+
+
+def test_a_raw_torch_module_on_an_input_names_the_wrapper():
+    inputs = hocsau.Input((4,))
+    with pytest.raises(TypeError, match=r"`linear`.*TorchModuleWrapper"):
+        torch.nn.Linear(4, 2)(inputs)
+    wrapped = hocsau.layers.TorchModuleWrapper(torch.nn.Linear(4, 2))(inputs)
+    assert wrapped.shape == (None, 2)
+
+
+def test_a_torch_function_on_an_input_names_keras_ops():
+    with pytest.raises(TypeError, match=r"`tanh`.*keras.ops"):
+        torch.tanh(hocsau.Input((4,)))

@@ -105,3 +105,20 @@ def test_class_weight_missing_a_class_trains_as_in_keras():
         results.append(m.fit(X, y, class_weight={0: 1.0, 1: 4.0}, batch_size=12, epochs=2,
                              shuffle=False, verbose=0).history["loss"])
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5)
+
+
+def test_class_weight_with_sample_weight_is_refused_as_in_keras():
+    import keras as reference_keras
+
+    for library in (keras, reference_keras):
+        m = library.Sequential([library.Input((3,)), library.layers.Dense(1)])
+        m.compile(optimizer="sgd", loss="mse")
+        with pytest.raises(ValueError, match="class_weight.*sample_weight"):
+            m.fit(X, Y, sample_weight=np.ones(12), class_weight={0: 1.0}, verbose=0)
+
+
+def test_bfloat16_outputs_predict_as_float32_arrays():
+    m = keras.Sequential([keras.Input((3,)), layers.Dense(2, dtype="bfloat16")])
+    out = m.predict(X, batch_size=5, verbose=0)
+    assert out.dtype == np.float32 and out.shape == (12, 2)
+    np.testing.assert_allclose(out, keras.ops.convert_to_numpy(m(X)), rtol=0)

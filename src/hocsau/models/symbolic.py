@@ -62,6 +62,25 @@ class SymbolicTensor:
             "A symbolic tensor (from `Input`) cannot be converted to a numpy array. It only "
             "describes a graph; call the model on real data to get values.")
 
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """Torch functions cannot build graph nodes that Keras files can describe: say what
+        does instead of torch's "must be Tensor" TypeError."""
+        name = getattr(func, "__name__", repr(func))
+        values = flatten(list(args) + list((kwargs or {}).values()))
+        if any(isinstance(v, torch.nn.Parameter) and v.requires_grad for v in values):
+            raise TypeError(
+                f"The torch function `{name}` received a symbolic tensor together with "
+                "trainable torch parameters, as happens when a `torch.nn.Module` is called on "
+                "`keras.Input`. The model would not track or train those weights: wrap the "
+                "module first, e.g. `keras.layers.TorchModuleWrapper(module)(x)`. Received: "
+                f"arguments of types {[type(v).__name__ for v in values]}")
+        raise TypeError(
+            f"The torch function `{name}` was called on a symbolic tensor (from `keras.Input`), "
+            "which holds no values. Use the `keras.ops` function of the same name, a "
+            "`keras.layers.Lambda`, or wrap torch code in a layer's `call`. Received: "
+            f"arguments of types {[type(v).__name__ for v in values]}")
+
     # Arithmetic records torch operations as graph nodes.
     def _op(self, fn, *args):
         return record_op(fn, (self,) + args, {})

@@ -36,6 +36,10 @@ def check_fit_arguments(model, x, y, sample_weight, *, batch_size, epochs, verbo
         raise ValueError(f'`shuffle` should be True, False or "batch". Received: '
                          f"shuffle={shuffle!r}")
     _check_class_weight(class_weight)
+    if class_weight is not None and sample_weight is not None:
+        raise ValueError("You cannot use `class_weight` and `sample_weight` at the same time: "
+                         "fold the class weights into `sample_weight`. Received: "
+                         f"class_weight={class_weight!r} and a `sample_weight` array")
     check_data(model, x, y, sample_weight, "x")
     if validation_data is not None:
         _check_validation_data(model, validation_data)

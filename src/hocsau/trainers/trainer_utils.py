@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hocsau.ops.core import convert_to_numpy
 from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
 
@@ -49,7 +50,7 @@ def _concat(parts: list):
     """Tensors joined on their device, then copied once; string outputs (NumPy arrays, as
     `StringLookup(invert=True)` returns) joined as NumPy arrays of strings."""
     if isinstance(parts[0], torch.Tensor):
-        return torch.cat(parts).detach().cpu().numpy()
+        return convert_to_numpy(torch.cat(parts))
     return np.concatenate([np.asarray(part) for part in parts])
 
 
