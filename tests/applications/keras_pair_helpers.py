@@ -65,7 +65,8 @@ def assert_same_model(theirs, ours, name: str, scoped_paths: bool = False) -> No
     `layer/weight` paths leave out: only their last two parts are compared.
     """
     assert summary_text(ours) == summary_text(theirs)
-    assert [layer.name for layer in ours.layers] == [op.name for op in theirs.operations]
+    assert [layer.name for layer in ours.layers] == [layer.name for layer in theirs.layers]
+    assert [op.name for op in ours.operations] == [op.name for op in theirs.operations]
     paths = [w.path for w in theirs.weights]
     if scoped_paths:
         paths = ["/".join(path.split("/")[-2:]) for path in paths]

@@ -29,9 +29,10 @@ def test_functional_clone_has_new_weights_and_same_graph():
     clone = models.clone_model(model)
     def kinds(m):  # operation layers get fresh names (multiply_1)
         return [la.name if type(la).__name__ != "OpLayer" else la.op_class_name
-                for la in m.layers]
+                for la in m.operations]
 
     assert kinds(clone) == kinds(model) == ["x", "shared", "Multiply", "head"]
+    assert [la.name for la in clone.layers] == ["x", "shared", "head"]
     assert len(clone.get_layer("shared")._inbound_nodes) == 2
     assert all(a is not b for a, b in zip(clone.weights, model.weights, strict=True))
     assert not np.array_equal(clone.get_weights()[0], model.get_weights()[0])

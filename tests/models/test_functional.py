@@ -66,3 +66,18 @@ def test_subclass_with_inputs_and_outputs_becomes_functional():
 
     model = Wrapped()
     assert model.count_params() == 3 and model.output_shape == (None, 1)
+
+
+def test_operations_stay_out_of_layers_as_in_keras():
+    import keras as reference
+
+    names = {}
+    for lib in (keras, reference):
+        a, b = lib.Input((3,), name="a"), lib.Input((3,), name="b")
+        d = lib.layers.Dense(2, name="d")
+        out = lib.layers.Dense(1, name="head")(d(a) + d(b) * 2.0)
+        m = lib.Model([a, b], out)
+        names[lib.__name__] = ([la.name for la in m.layers],
+                               [type(op).__name__ for op in m.operations])
+    assert names["hocsau"][0] == names["keras"][0] == ["a", "b", "d", "head"]
+    assert len(names["hocsau"][1]) == len(names["keras"][1]) == 6

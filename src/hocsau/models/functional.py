@@ -87,6 +87,13 @@ class Functional(Model):
     # --- structure --------------------------------------------------------------------------
     @property
     def layers(self) -> list:
+        """The graph's layers; operations on symbolic tensors (`x + y`) are left out, as
+        Keras keeps them in `operations` only."""
+        return [layer for layer in self._graph_layers if type(layer).__name__ != "OpLayer"]
+
+    @property
+    def operations(self) -> list:
+        """Every node of the graph in `layers` order, operations included."""
         return list(self._graph_layers)
 
     @property

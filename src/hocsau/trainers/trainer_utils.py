@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from hocsau.ops.core import convert_to_numpy
 from hocsau.models.symbolic import flatten, map_structure
+from hocsau.ops.core import convert_to_numpy
 from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
 
 

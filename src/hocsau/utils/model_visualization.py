@@ -95,7 +95,7 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False,
     if not _is_graph_model(model):
         dot.add_node(_make_node(model, options))
         return dot
-    for layer in model.layers:
+    for layer in _operations(model):
         if expand_nested and _is_graph_model(layer):
             dot.add_subgraph(model_to_dot(layer, rankdir=rankdir, expand_nested=True,
                                           subgraph=True, **options))
@@ -122,6 +122,11 @@ def _is_graph_model(layer) -> bool:
     return isinstance(layer, (Functional, Sequential))
 
 
+def _operations(model) -> list:
+    """A functional model's nodes with its operations (`x + y`), as Keras draws them."""
+    return getattr(model, "operations", model.layers)
+
+
 def _is_sequential(model) -> bool:
     from hocsau.models.sequential import Sequential
 
@@ -131,7 +136,7 @@ def _is_sequential(model) -> bool:
 # --- edges ----------------------------------------------------------------------------------
 def _add_edges(dot, model, expand_nested: bool) -> None:
     """A Sequential is a chain; otherwise each recorded call links its inputs' producers."""
-    layers = model.layers
+    layers = _operations(model)
     if _is_sequential(model):
         if not expand_nested:
             for source, destination in zip(layers, layers[1:], strict=False):

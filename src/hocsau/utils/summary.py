@@ -44,7 +44,7 @@ def print_summary(model, line_length: int | None = None, positions=None, print_f
         show_trainable: add a "Trainable" column (Y / N, "-" for layers without weights).
         layer_range: two regexes: the first and last layer names to list (inclusive).
     """
-    layers = list(model.layers)
+    layers = list(getattr(model, "operations", model.layers))
     nodes = _graph_nodes(model)
     sequential_like = nodes is None or _is_sequential_like(nodes)
     header = ["Layer (type)", "Output Shape", "Param #"]
