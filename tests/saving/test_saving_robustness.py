@@ -212,3 +212,23 @@ def test_custom_objects(tmp_path):
         saving.load_model(path)
     loaded = saving.load_model(path, custom_objects={"Doubler": Doubler})
     np.testing.assert_array_equal(np.asarray(loaded(np.ones((1, 3), "float32"))), [[2, 2, 2]])
+
+
+def test_assets_folder_of_a_killed_load_is_removed_by_the_next(tmp_path, monkeypatch):
+    import socket
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    os.makedirs(tmp_path / "tmp")
+    host = "".join(c if c.isalnum() or c == "-" else "-" for c in socket.gethostname())[:32]
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / "tmp" / f".hocsau_assets.{host}.{dead}.abc12345.assets"
+    (stale / "string_lookup").mkdir(parents=True)
+    lookup = layers.StringLookup()
+    lookup.adapt(np.array([["a"], ["b"], ["c"], ["a"]]))
+    model = hocsau.Sequential([hocsau.Input((1,), dtype="string"), lookup])
+    model.save(tmp_path / "m.keras")
+    loaded = saving.load_model(tmp_path / "m.keras")
+    assert loaded.layers[0].get_vocabulary() == lookup.get_vocabulary()
+    assert os.listdir(tmp_path / "tmp") == []

@@ -26,6 +26,7 @@ import zlib
 
 from hocsau.saving import bounded_json
 from hocsau.saving.assets_store import ASSETS_DIRNAME, entry_parts, object_folder
+from hocsau.utils import temp_files
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -112,7 +113,9 @@ class KerasArchive:
         if not names:
             return None
         if self._assets_folder is None:
-            self._assets_folder = tempfile.mkdtemp(prefix="hocsau_assets_")
+            # Named by process: a load killed mid-way leaves a folder the next load removes.
+            self._assets_folder = temp_files.make_folder(
+                os.path.join(tempfile.gettempdir(), "hocsau_assets"), ".assets")
         for name in names:
             if name not in self._extracted:
                 self._extract(name)
