@@ -56,21 +56,13 @@ def summary_text(model) -> str:
     return "".join(lines)
 
 
-def assert_same_model(theirs, ours, name: str, scoped_paths: bool = False) -> None:
+def assert_same_model(theirs, ours, name: str) -> None:
     """Same summary (layer names, types, shapes, connections, totals), layers and operations
-    in Keras's order, weights, name.
-
-    With `scoped_paths`, Keras's weight paths carry the name scopes and nested models the
-    weights were made in (NASNet's cells, ConvNeXt's Sequential stem), which hocsau's
-    `layer/weight` paths leave out: only their last two parts are compared.
-    """
+    in Keras's order, weights and their scoped paths, name."""
     assert summary_text(ours) == summary_text(theirs)
     assert [layer.name for layer in ours.layers] == [layer.name for layer in theirs.layers]
     assert [op.name for op in ours.operations] == [op.name for op in theirs.operations]
-    paths = [w.path for w in theirs.weights]
-    if scoped_paths:
-        paths = ["/".join(path.split("/")[-2:]) for path in paths]
-    assert [w.path for w in ours.weights] == paths
+    assert [w.path for w in ours.weights] == [w.path for w in theirs.weights]
     assert [tuple(w.shape) for w in ours.weights] == [tuple(w.shape) for w in theirs.weights]
     assert ours.count_params() == theirs.count_params()
     assert ours.name == theirs.name == name

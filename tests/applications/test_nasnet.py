@@ -40,7 +40,7 @@ def pair():
 
 def test_layers_weights_and_summary_match_keras(pair):
     theirs, ours = pair
-    helpers.assert_same_model(theirs, ours, "nasnet_mobile", scoped_paths=True)
+    helpers.assert_same_model(theirs, ours, "nasnet_mobile")
     assert [layer.name for layer in ours.layers][-2:] == ["global_average_pooling2d",
                                                           "predictions"]
 

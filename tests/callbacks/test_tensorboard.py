@@ -19,7 +19,7 @@ def read(folder):
 
 def fit(tmp_path, epochs=3, **kwargs):
     model = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="hidden"),
-                              layers.Dense(1, name="out")])
+                              layers.Dense(1, name="out")], name="net")
     model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 4)).astype("float32")
@@ -52,12 +52,14 @@ def test_batch_scalars_every_update_freq_batches(tmp_path):
 def test_histograms_and_images_every_histogram_freq_epochs(tmp_path):
     fit(tmp_path, epochs=3, histogram_freq=2, write_images=True)
     train = read(tmp_path / "train")
-    assert set(train.Tags()["histograms"]) == {"hidden/kernel/histogram",
-                                               "hidden/bias/histogram",
-                                               "out/kernel/histogram", "out/bias/histogram"}
-    assert [e.step for e in train.Histograms("hidden/kernel/histogram")] == [0, 2]
-    assert train.Histograms("hidden/kernel/histogram")[0].histogram_value.num == 12
-    assert "hidden/kernel/image" in train.Tags()["images"]
+    # Tagged by the weights' paths, as Keras does ("net/" is the Sequential's scope).
+    assert set(train.Tags()["histograms"]) == {"net/hidden/kernel/histogram",
+                                               "net/hidden/bias/histogram",
+                                               "net/out/kernel/histogram",
+                                               "net/out/bias/histogram"}
+    assert [e.step for e in train.Histograms("net/hidden/kernel/histogram")] == [0, 2]
+    assert train.Histograms("net/hidden/kernel/histogram")[0].histogram_value.num == 12
+    assert "net/hidden/kernel/image" in train.Tags()["images"]
 
 
 def test_graph_is_written(tmp_path):

@@ -74,9 +74,11 @@ def _poison(source, path, kind, folder):
 
 
 def _kernel_path(fmt, model):
-    """Where a format keeps the Dense layer's kernel (legacy .h5 files name it by layer)."""
-    name = model.layers[0].name
-    return f"model_weights/{name}/{name}/kernel" if fmt == "h5" else "layers/dense/vars/0"
+    """Where a format keeps the Dense layer's kernel (legacy .h5 files: under the layer's
+    name, by the weight's path, as Keras 3 writes them)."""
+    layer = model.layers[0]
+    return f"model_weights/{layer.name}/{layer.kernel.path}" if fmt == "h5" else \
+        "layers/dense/vars/0"
 
 
 def _hostile_file(folder, fmt, kind):

@@ -14,6 +14,7 @@ from hocsau.applications import _application as app
 from hocsau.applications import imagenet_utils
 from hocsau.applications.densenet import MESSAGES
 from hocsau.applications.imagenet_utils import decode_predictions
+from hocsau.backend.name_scope import name_scope
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/"
 NASNET_MOBILE_WEIGHT_PATH = f"{BASE_WEIGHTS_PATH}NASNet-mobile.h5"
@@ -65,20 +66,21 @@ def _separable_conv_block(ip, filters: int, kernel_size=(3, 3), strides=(1, 1),
                           block_id: str = ""):
     """Two ReLU-separable convolution-BN units; the first strided (with TensorFlow-style
     padding) when `strides` is (2, 2)."""
-    x = _relu(ip)
-    padding = "same"
-    if strides == (2, 2):
-        x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, kernel_size),
-                                 name=f"separable_conv_1_pad_{block_id}")(x)
-        padding = "valid"
-    for conv, conv_strides in ((1, strides), (2, (1, 1))):
-        if conv == 2:
-            x = _relu(x)
-        x = layers.SeparableConv2D(filters, kernel_size, strides=conv_strides,
-                                   name=f"separable_conv_{conv}_{block_id}", padding=padding,
-                                   use_bias=False)(x)
-        x = _batch_norm(x, f"separable_conv_{conv}_bn_{block_id}")
+    with name_scope(f"separable_conv_block_{block_id}"):
+        x = _relu(ip)
         padding = "same"
+        if strides == (2, 2):
+            x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, kernel_size),
+                                     name=f"separable_conv_1_pad_{block_id}")(x)
+            padding = "valid"
+        for conv, conv_strides in ((1, strides), (2, (1, 1))):
+            if conv == 2:
+                x = _relu(x)
+            x = layers.SeparableConv2D(filters, kernel_size, strides=conv_strides,
+                                       name=f"separable_conv_{conv}_{block_id}",
+                                       padding=padding, use_bias=False)(x)
+            x = _batch_norm(x, f"separable_conv_{conv}_bn_{block_id}")
+            padding = "same"
     return x
 
 
@@ -87,24 +89,32 @@ def _adjust_block(p, ip, filters: int, block_id: str):
     size differs, projected when its width differs (`ip` itself when `p` is None)."""
     if p is None:
         return ip
-    if p.shape[-2] != ip.shape[-2]:
-        p = _relu(p, f"adjust_relu_1_{block_id}")
-        p1 = layers.AveragePooling2D((1, 1), strides=(2, 2), padding="valid",
-                                     name=f"adjust_avg_pool_1_{block_id}")(p)
-        p1 = layers.Conv2D(filters // 2, (1, 1), padding="same", use_bias=False,
-                           name=f"adjust_conv_1_{block_id}", kernel_initializer="he_normal")(p1)
-        p2 = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(p)
-        p2 = layers.Cropping2D(cropping=((1, 0), (1, 0)))(p2)
-        p2 = layers.AveragePooling2D((1, 1), strides=(2, 2), padding="valid",
-                                     name=f"adjust_avg_pool_2_{block_id}")(p2)
-        p2 = layers.Conv2D(filters // 2, (1, 1), padding="same", use_bias=False,
-                           name=f"adjust_conv_2_{block_id}", kernel_initializer="he_normal")(p2)
-        p = layers.concatenate([p1, p2], axis=-1)
-        return _batch_norm(p, f"adjust_bn_{block_id}")
-    if p.shape[-1] != filters:
-        return _conv_bn(p, filters, f"adjust_conv_projection_{block_id}",
-                        f"adjust_bn_{block_id}")
+    with name_scope("adjust_block"):
+        if p.shape[-2] != ip.shape[-2]:
+            with name_scope(f"adjust_reduction_block_{block_id}"):
+                return _halve(p, filters, block_id)
+        if p.shape[-1] != filters:
+            with name_scope(f"adjust_projection_block_{block_id}"):
+                return _conv_bn(p, filters, f"adjust_conv_projection_{block_id}",
+                                f"adjust_bn_{block_id}")
     return p
+
+
+def _halve(p, filters: int, block_id: str):
+    """`p` at half its size: two offset strided 1x1 paths, concatenated and normalized."""
+    p = _relu(p, f"adjust_relu_1_{block_id}")
+    p1 = layers.AveragePooling2D((1, 1), strides=(2, 2), padding="valid",
+                                 name=f"adjust_avg_pool_1_{block_id}")(p)
+    p1 = layers.Conv2D(filters // 2, (1, 1), padding="same", use_bias=False,
+                       name=f"adjust_conv_1_{block_id}", kernel_initializer="he_normal")(p1)
+    p2 = layers.ZeroPadding2D(padding=((0, 1), (0, 1)))(p)
+    p2 = layers.Cropping2D(cropping=((1, 0), (1, 0)))(p2)
+    p2 = layers.AveragePooling2D((1, 1), strides=(2, 2), padding="valid",
+                                 name=f"adjust_avg_pool_2_{block_id}")(p2)
+    p2 = layers.Conv2D(filters // 2, (1, 1), padding="same", use_bias=False,
+                       name=f"adjust_conv_2_{block_id}", kernel_initializer="he_normal")(p2)
+    p = layers.concatenate([p1, p2], axis=-1)
+    return _batch_norm(p, f"adjust_bn_{block_id}")
 
 
 def _pool(x, kind: str, strides: int, name: str):
@@ -117,49 +127,60 @@ def _pool(x, kind: str, strides: int, name: str):
 def _normal_a_cell(ip, p, filters: int, block_id: str):
     """The normal cell (keeps size): five added pairs of separable convolutions, poolings and
     identities of `h` (projected `ip`) and `p`, concatenated with `p`. Returns `(x, ip)`."""
-    p = _adjust_block(p, ip, filters, block_id)
-    h = _conv_bn(ip, filters, f"normal_conv_1_{block_id}", f"normal_bn_1_{block_id}")
+    with name_scope(f"normal_A_block_{block_id}"):
+        p = _adjust_block(p, ip, filters, block_id)
+        h = _conv_bn(ip, filters, f"normal_conv_1_{block_id}", f"normal_bn_1_{block_id}")
 
-    def sep(x, kernel_size, side):
-        return _separable_conv_block(x, filters, kernel_size, block_id=f"normal_{side}_{block_id}")
+        def sep(x, kernel_size, side):
+            return _separable_conv_block(x, filters, kernel_size,
+                                         block_id=f"normal_{side}_{block_id}")
 
-    x1 = layers.add([sep(h, (5, 5), "left1"), sep(p, (3, 3), "right1")],
-                    name=f"normal_add_1_{block_id}")
-    x2 = layers.add([sep(p, (5, 5), "left2"), sep(p, (3, 3), "right2")],
-                    name=f"normal_add_2_{block_id}")
-    x3 = layers.add([_pool(h, "avg", 1, f"normal_left3_{block_id}"), p],
-                    name=f"normal_add_3_{block_id}")
-    x4 = layers.add([_pool(p, "avg", 1, f"normal_left4_{block_id}"),
-                     _pool(p, "avg", 1, f"normal_right4_{block_id}")],
-                    name=f"normal_add_4_{block_id}")
-    x5 = layers.add([sep(h, (3, 3), "left5"), h], name=f"normal_add_5_{block_id}")
-    x = layers.concatenate([p, x1, x2, x3, x4, x5], axis=-1, name=f"normal_concat_{block_id}")
+        with name_scope("block_1"):
+            x1 = layers.add([sep(h, (5, 5), "left1"), sep(p, (3, 3), "right1")],
+                            name=f"normal_add_1_{block_id}")
+        with name_scope("block_2"):
+            x2 = layers.add([sep(p, (5, 5), "left2"), sep(p, (3, 3), "right2")],
+                            name=f"normal_add_2_{block_id}")
+        x3 = layers.add([_pool(h, "avg", 1, f"normal_left3_{block_id}"), p],
+                        name=f"normal_add_3_{block_id}")
+        x4 = layers.add([_pool(p, "avg", 1, f"normal_left4_{block_id}"),
+                         _pool(p, "avg", 1, f"normal_right4_{block_id}")],
+                        name=f"normal_add_4_{block_id}")
+        with name_scope("block_5"):
+            x5 = layers.add([sep(h, (3, 3), "left5"), h], name=f"normal_add_5_{block_id}")
+        x = layers.concatenate([p, x1, x2, x3, x4, x5], axis=-1,
+                               name=f"normal_concat_{block_id}")
     return x, ip
 
 
 def _reduction_a_cell(ip, p, filters: int, block_id: str):
     """The reduction cell (halves size): strided separable convolutions and poolings of `h`
     (projected `ip`) and `p`, added in pairs and concatenated. Returns `(x, ip)`."""
-    p = _adjust_block(p, ip, filters, block_id)
-    h = _conv_bn(ip, filters, f"reduction_conv_1_{block_id}", f"reduction_bn_1_{block_id}")
-    h3 = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(h, 3),
-                              name=f"reduction_pad_1_{block_id}")(h)
+    with name_scope(f"reduction_A_block_{block_id}"):
+        p = _adjust_block(p, ip, filters, block_id)
+        h = _conv_bn(ip, filters, f"reduction_conv_1_{block_id}", f"reduction_bn_1_{block_id}")
+        h3 = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(h, 3),
+                                  name=f"reduction_pad_1_{block_id}")(h)
 
-    def sep(x, kernel_size, side, strides=(2, 2)):
-        return _separable_conv_block(x, filters, kernel_size, strides,
-                                     block_id=f"reduction_{side}_{block_id}")
+        def sep(x, kernel_size, side, strides=(2, 2)):
+            return _separable_conv_block(x, filters, kernel_size, strides,
+                                         block_id=f"reduction_{side}_{block_id}")
 
-    x1 = layers.add([sep(h, (5, 5), "left1"), sep(p, (7, 7), "right1")],
-                    name=f"reduction_add_1_{block_id}")
-    x2 = layers.add([_pool(h3, "max", 2, f"reduction_left2_{block_id}"),
-                     sep(p, (7, 7), "right2")], name=f"reduction_add_2_{block_id}")
-    x3 = layers.add([_pool(h3, "avg", 2, f"reduction_left3_{block_id}"),
-                     sep(p, (5, 5), "right3")], name=f"reduction_add3_{block_id}")
-    x4 = layers.add([x2, _pool(x1, "avg", 1, f"reduction_left4_{block_id}")])
-    x5 = layers.add([sep(x1, (3, 3), "left4", strides=(1, 1)),
-                     _pool(h3, "max", 2, f"reduction_right5_{block_id}")],
-                    name=f"reduction_add4_{block_id}")
-    x = layers.concatenate([x2, x3, x4, x5], axis=-1, name=f"reduction_concat_{block_id}")
+        with name_scope("block_1"):
+            x1 = layers.add([sep(h, (5, 5), "left1"), sep(p, (7, 7), "right1")],
+                            name=f"reduction_add_1_{block_id}")
+        with name_scope("block_2"):
+            x2 = layers.add([_pool(h3, "max", 2, f"reduction_left2_{block_id}"),
+                             sep(p, (7, 7), "right2")], name=f"reduction_add_2_{block_id}")
+        with name_scope("block_3"):
+            x3 = layers.add([_pool(h3, "avg", 2, f"reduction_left3_{block_id}"),
+                             sep(p, (5, 5), "right3")], name=f"reduction_add3_{block_id}")
+        x4 = layers.add([x2, _pool(x1, "avg", 1, f"reduction_left4_{block_id}")])
+        with name_scope("block_5"):
+            x5 = layers.add([sep(x1, (3, 3), "left4", strides=(1, 1)),
+                             _pool(h3, "max", 2, f"reduction_right5_{block_id}")],
+                            name=f"reduction_add4_{block_id}")
+        x = layers.concatenate([x2, x3, x4, x5], axis=-1, name=f"reduction_concat_{block_id}")
     return x, ip
 
 

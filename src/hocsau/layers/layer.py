@@ -10,6 +10,7 @@ symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from torch import nn
 
 from hocsau import _trace_state, config, dtype_policies
 from hocsau.backend import remat, stateless_scope
+from hocsau.backend.name_scope import current_path, name_scope
 from hocsau.layers._eager_call import (
     annotate,
     attach_mask,
@@ -44,6 +46,22 @@ _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size", 
                  "weights")
 _CONTAINERS = (nn.ModuleList, nn.ModuleDict, nn.ParameterList, nn.ParameterDict)
 _CALL_INFO: dict = {}
+
+
+def _scoped_build(build):
+    """`build` run under the layer's name scope, as Keras wraps every `build`: weights made
+    there, a sublayer's included, get paths like "lstm/lstm_cell/kernel"."""
+    if getattr(build, "_scoped", False):
+        return build
+
+    @functools.wraps(build)
+    def scoped(self, *args, **kwargs):
+        with self._open_name_scope():
+            self._layer_path = current_path()
+            return build(self, *args, **kwargs)
+
+    scoped._scoped = True
+    return scoped
 
 
 @keras_class("keras.layers")
@@ -73,8 +91,15 @@ class Layer(LegacyShapes, nn.Module):
         self._tracked_variables: list[Variable] = []
         self._trainable = True
         self.built = False
+        self._parent_path = None  # the name scopes open at the first build, as Keras keeps
+        self._layer_path = None
         self._remat_mode = remat.get_current_remat_mode()  # of a RematScope open at creation
         return self
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _scoped_build(cls.__dict__["build"])
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
                  autocast: bool = True, name: str | None = None, **kwargs):
@@ -190,8 +215,9 @@ class Layer(LegacyShapes, nn.Module):
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         name = name or naming.uniquify("variable")  # Keras's names: variable, variable_1, ...
         try:
-            variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
-                                trainable=trainable and self._trainable, name=name)
+            with self._open_name_scope():  # the path: "<enclosing scopes>/<layer>/<name>"
+                variable = Variable(initializers.get(initializer), shape=shape, dtype=dtype,
+                                    trainable=trainable and self._trainable, name=name)
         except (RuntimeError, MemoryError) as error:
             if not _out_of_memory(error):
                 raise
@@ -201,7 +227,6 @@ class Layer(LegacyShapes, nn.Module):
                 f"layer's size arguments (units, filters, input_dim, ...). Received: "
                 f"shape={shape}") from None
         variable._created_trainable = bool(trainable)
-        variable._path = f"{self.name}/{name}"
         variable._autocast = autocast
         variable.regularizer = _regularizer(regularizer)
         variable.constraint = constraints.get(constraint) if constraint is not None else None
@@ -363,6 +388,7 @@ class Layer(LegacyShapes, nn.Module):
         self.built = True
 
     build._builds_by_dry_run = True
+    build = _scoped_build(build)
 
     def _maybe_build(self, args, kwargs) -> None:
         """Build from the shapes of the first call's inputs (batch axis kept as called)."""
@@ -373,6 +399,7 @@ class Layer(LegacyShapes, nn.Module):
             self._build_shapes = shapes
         if getattr(type(self).build, "_builds_by_dry_run", False):
             # The real call about to run builds the sublayers; no dry run needed.
+            self._layer_path = current_path()
             self.built = True
             return
         if isinstance(shapes, dict):
@@ -432,9 +459,30 @@ class Layer(LegacyShapes, nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
+        if not self.built:
+            # Weights made while building (sublayers' too) get this layer's scope in their path.
+            with self._open_name_scope():
+                return self._first_call(args, kwargs)
         if symbolic.any_symbolic(args, kwargs):
             return symbolic.symbolic_call(self, args, kwargs)
         return self._eager_call(args, kwargs)
+
+    def _first_call(self, args, kwargs):
+        if symbolic.any_symbolic(args, kwargs):
+            return symbolic.symbolic_call(self, args, kwargs)
+        return self._eager_call(args, kwargs)
+
+    @property
+    def path(self) -> str | None:
+        """The layer's name under the scopes it was built in ("sequential/dense"); None
+        before it is built."""
+        return self._layer_path
+
+    def _open_name_scope(self) -> name_scope:
+        """This layer's name scope, under the scopes open when it was first entered."""
+        if self._parent_path is None:
+            self._parent_path = current_path()
+        return name_scope(self.name, caller=self)
 
     def _eager_call(self, args, kwargs):
         if args and not isinstance(args[0], torch.Tensor) and self._convert_input_args:

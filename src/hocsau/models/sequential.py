@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from hocsau.backend.name_scope import current_path
 from hocsau.layers.core.input_layer import InputLayer
 from hocsau.layers.layer import Layer
 from hocsau.models.input_standardization import standardize_inputs
@@ -83,8 +84,10 @@ class Sequential(Model):
             return
         self._graph_input = self._stack[0].output
         x = self._graph_input
-        for layer in self._stack[1:]:
-            x = layer(x)
+        with self._open_name_scope():  # Keras builds the stack under the model's scope
+            self._layer_path = current_path()
+            for layer in self._stack[1:]:
+                x = layer(x)
         self._graph_output = x
         self._build_shapes = self._graph_input.shape
         self.built = True
