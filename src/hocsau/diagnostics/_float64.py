@@ -18,9 +18,11 @@ def float64_copy(model):
     from hocsau.layers.layer import Layer
     from hocsau.trainers.compile_utils import CompileLoss
 
-    # The activity losses of the last call are graph tensors, which cannot be deep-copied.
+    # The activity losses of the last call are graph tensors, which cannot be deep-copied;
+    # the optimizer (and its slots) is not needed.
     memo = {id(layer._activity_losses): [] for layer in model.modules()
             if isinstance(layer, Layer)}
+    memo[id(model.optimizer)] = None
     twin = copy.deepcopy(model, memo)
     for module in twin.modules():
         if isinstance(module, Layer) and _is_float(module.dtype_policy.compute_dtype):
@@ -52,14 +54,16 @@ def _float64_loss(spec):
     return spec
 
 
-def as_float64(data):
-    """Arrays (or lists / dicts of arrays) as tensors: floats as float64, the rest as is."""
+def as_float64(data, device=None):
+    """Arrays (or lists / dicts of arrays) as tensors on `device`: floats as float64, the
+    rest as they are."""
     if isinstance(data, dict):
-        return {key: as_float64(value) for key, value in data.items()}
+        return {key: as_float64(value, device) for key, value in data.items()}
     if isinstance(data, (list, tuple)):
-        return [as_float64(value) for value in data]
-    array = np.asarray(data)
-    return torch.as_tensor(array.astype("float64") if array.dtype.kind == "f" else array)
+        return [as_float64(value, device) for value in data]
+    array = data.detach().cpu().numpy() if torch.is_tensor(data) else np.asarray(data)
+    array = array.astype("float64") if array.dtype.kind == "f" else array
+    return torch.as_tensor(array, device=device)
 
 
 @contextlib.contextmanager

@@ -42,7 +42,8 @@ def gradient_check(model, x, y, epsilon: float = 1e-5, max_entries: int = 16,
     errors, layers = {}, {}
     with float64_default():
         twin = float64_copy(model)
-        x64, y64 = as_float64(x), as_float64(y)
+        device = next((w.device for w in twin.weights), None)
+        x64, y64 = as_float64(x, device), as_float64(y, device)
         with torch.no_grad():
             loss = _loss(twin, x64, y64).item()
         for layer in twin.layers:
