@@ -158,3 +158,24 @@ def test_flags_a_wrong_backward(capsys):
     assert result.worst_layer in ("bad", model.layers[0].name)
     assert result.errors[model.layers[-1].kernel.path] < 1e-7
     assert "FAILED" in capsys.readouterr().out
+
+
+def test_weights_of_the_model_itself():
+    class Scaled(keras.Model):
+        def __init__(self):
+            super().__init__(name="scaled")
+            self.dense = L.Dense(2, name="inner")
+
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(2,), initializer="ones", name="scale")
+
+        def call(self, x):
+            return self.dense(x) * self.scale
+
+    model = Scaled()
+    model.compile("sgd", "mse")
+    x, y = _normal(3, 4), _normal(3, 2)
+    model(x)
+    result = gradient_check(model, x, y, verbose=0)
+    assert set(result.errors) == {"scaled/scale", "inner/kernel", "inner/bias"}
+    assert result.layers["scaled/scale"] == "scaled" and result.passed

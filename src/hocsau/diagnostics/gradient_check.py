@@ -46,34 +46,34 @@ def gradient_check(model, x, y, epsilon: float = 1e-5, max_entries: int = 16,
         x64, y64 = as_float64(x, device), as_float64(y, device)
         with torch.no_grad():
             loss = _loss(twin, x64, y64).item()
-        for layer in twin.layers:
-            for path, variable in _trainable_weights(layer):
-                errors[path] = _weight_error(twin, variable, x64, y64, epsilon, rng,
-                                             max_entries)
-                layers[path] = layer.name
+        for layer, path, variable in _trainable_weights(twin):
+            errors[path] = _weight_error(twin, variable, x64, y64, epsilon, rng, max_entries)
+            layers[path] = layer
     result = GradientCheckResult(errors, layers, tolerance, loss)
     if verbose:
         print(result.verdict())
     return result
 
 
-def _trainable_weights(layer) -> list:
-    """`(path, variable)` for each trainable weight of `layer`, the path naming every layer
-    on the way ("bidirectional/forward_lstm/lstm_cell/kernel"), so that the twin cells of a
-    wrapper stay apart."""
+def _trainable_weights(model) -> list:
+    """`(layer name, path, variable)` for each trainable weight: the top-level layer holding
+    it (the model for its own weights) and a path naming every layer on the way
+    ("bidirectional/forward_lstm/lstm_cell/kernel"), so that the twin cells of a wrapper
+    stay apart."""
     from hocsau.layers.layer import Layer
 
-    trainable = {id(variable) for variable in layer.trainable_weights}
+    trainable = {id(variable) for variable in model.trainable_weights}
     found = []
-    for qualified, variable in layer.named_parameters():
+    for qualified, variable in model.named_parameters():
         if id(variable) not in trainable:
             continue
-        owner, names = layer, [layer.name]
+        owner, names = model, []
         for attribute in qualified.split(".")[:-1]:
             owner = owner._modules[attribute]
             if isinstance(owner, Layer):
                 names.append(owner.name)
-        found.append(("/".join(names + [variable.name]), variable))
+        names = names or [model.name]
+        found.append((names[0], "/".join(names + [variable.name]), variable))
     return found
 
 
