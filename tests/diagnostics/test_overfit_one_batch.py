@@ -68,3 +68,30 @@ def test_sigmoid_with_sparse_crossentropy_and_high_rate_are_reported():
     regression.compile(keras.optimizers.SGD(10.0), "mse")
     result = overfit_one_batch(regression, x, y.astype("float32"), steps=30, verbose=0)
     assert any("lower learning rate" in p for p in result.problems)
+
+
+def _two_headed(cls_activation, loss):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((5,))
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    outputs = {"cls": keras.layers.Dense(3, activation=cls_activation, name="cls")(hidden),
+               "reg": keras.layers.Dense(1, name="reg")(hidden)}
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.Adam(0.05), loss, loss_weights={"reg": 0.5})
+    return model
+
+
+def test_several_outputs():
+    x, labels = _data()
+    y = {"cls": labels, "reg": x[:, :1] * 2.0}
+    good = _two_headed("softmax", {"cls": "sparse_categorical_crossentropy", "reg": "mse"})
+    result = overfit_one_batch(good, x, y, steps=150, verbose=0)
+    assert result.ok and result.problems == [] and result.final_loss < 0.01
+    bad = _two_headed("sigmoid", {"cls": "sparse_categorical_crossentropy", "reg": "mse"})
+    result = overfit_one_batch(bad, x, {"cls": labels + 1, "reg": y["reg"]}, steps=5,
+                               verbose=0)
+    assert result.problems[:2] == [
+        "output 'cls': activation/loss mismatch: the output uses sigmoid but the loss is "
+        "sparse_categorical_crossentropy (use a softmax output)",
+        "output 'cls': labels out of range: sparse_categorical_crossentropy needs integer "
+        "labels in [0, 2] for an output of 3 units. Received labels in [1, 3]"]

@@ -10,6 +10,7 @@ from hocsau.callbacks.lambda_callback import LambdaCallback
 from hocsau.callbacks.learning_rate_scheduler import LearningRateScheduler
 from hocsau.callbacks.model_checkpoint import ModelCheckpoint
 from hocsau.callbacks.orbax_checkpoint import OrbaxCheckpoint
+from hocsau.callbacks.prediction_logger import PredictionLogger
 from hocsau.callbacks.progbar_logger import ProgbarLogger
 from hocsau.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from hocsau.callbacks.remote_monitor import RemoteMonitor
@@ -20,5 +21,5 @@ from hocsau.callbacks.tqdm_callback import TqdmCallback
 
 __all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
            "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
-           "OrbaxCheckpoint", "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor",
-           "SwapEMAWeights", "TensorBoard", "TerminateOnNaN", "TqdmCallback"]
+           "OrbaxCheckpoint", "PredictionLogger", "ProgbarLogger", "ReduceLROnPlateau",
+           "RemoteMonitor", "SwapEMAWeights", "TensorBoard", "TerminateOnNaN", "TqdmCallback"]

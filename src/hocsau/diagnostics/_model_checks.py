@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from hocsau.models.symbolic import flatten
+
 _BINARY = {"binary_crossentropy", "bce", "binary_focal_crossentropy"}
 _SPARSE = {"sparse_categorical_crossentropy"}
 _CATEGORICAL = {"categorical_crossentropy", "cce", "categorical_focal_crossentropy"}
 
 
-def loss_info(model) -> tuple[str, bool]:
-    """The compiled loss's Keras name and its `from_logits` flag."""
-    loss = model._compile_config.get("loss") if model._compile_config else None
+def loss_info(loss) -> tuple[str, bool]:
+    """A compile loss's Keras name and its `from_logits` flag."""
     if isinstance(loss, str):
         return loss, False
     if hasattr(loss, "get_config"):
@@ -23,11 +24,41 @@ def loss_info(model) -> tuple[str, bool]:
 
 def output_activation(model) -> str:
     """The name of the activation the model ends with ("linear" when none)."""
-    layer = model.layers[-1]
+    return layer_activation(model.layers[-1])
+
+
+def layer_activation(layer) -> str:
+    """The name of the activation a layer ends with ("linear" when none)."""
     if type(layer).__name__ in ("Softmax", "Sigmoid"):
         return type(layer).__name__.lower()
     activation = getattr(layer, "activation", None)
     return getattr(activation, "__name__", "linear") if activation is not None else "linear"
+
+
+def output_heads(model, y, y_pred) -> list[tuple]:
+    """`(name, output layer, compiled loss, targets, predictions)` for each output: one for a
+    single-output model, one per output (by name, or position) otherwise."""
+    from hocsau.trainers.compile_utils import _per_output
+
+    loss = model._compile_config.get("loss") if model._compile_config else None
+    if not isinstance(y_pred, (dict, list, tuple)):
+        return [(None, model.layers[-1], _single(loss), y, y_pred)]
+    names = model._output_names()
+    losses = _per_output(loss, names, "loss")
+    heads = []
+    for position, name in enumerate(names):
+        tensor = (model._outputs_struct[name] if isinstance(model._outputs_struct, dict)
+                  else flatten(model._outputs_struct)[position])
+        pick = name if isinstance(y_pred, dict) else position
+        target = y[name] if isinstance(y, dict) else y[position]
+        heads.append((name, tensor._keras_history[0], losses[position], target, y_pred[pick]))
+    return heads
+
+
+def _single(loss):
+    if isinstance(loss, dict):
+        return next(iter(loss.values()), None)
+    return loss[0] if isinstance(loss, (list, tuple)) and loss else loss
 
 
 def frozen_layers(model) -> list[str]:
@@ -36,10 +67,10 @@ def frozen_layers(model) -> list[str]:
             if layer.weights and not layer.trainable_weights]
 
 
-def activation_loss_mismatch(model) -> str | None:
+def activation_loss_mismatch(loss_spec, layer) -> str | None:
     """A sentence naming an output activation that does not suit the loss, or None."""
-    loss, from_logits = loss_info(model)
-    activation = output_activation(model)
+    loss, from_logits = loss_info(loss_spec)
+    activation = layer_activation(layer)
     if activation == "softmax" and loss in _BINARY:
         return ("activation/loss mismatch: the output uses softmax but the loss is "
                 f"{loss} (use sigmoid outputs, or categorical crossentropy)")
@@ -55,9 +86,9 @@ def activation_loss_mismatch(model) -> str | None:
     return None
 
 
-def labels_out_of_range(model, y, width: int) -> str | None:
+def labels_out_of_range(loss_spec, y, width: int) -> str | None:
     """A sentence when the labels cannot match an output of `width` units, or None."""
-    loss, _ = loss_info(model)
+    loss, _ = loss_info(loss_spec)
     labels = np.asarray(y)
     if loss in _SPARSE and labels.size:
         low, high = labels.min(), labels.max()

@@ -11,10 +11,13 @@ class GradientCheckResult:
         layers: `{weight path: layer name}`.
         worst_weight, worst_layer, worst_error: the largest error and where it is.
         passed: every error is at most `tolerance`.
+        loss: the float64 loss at the checked weights (what `evaluate` reports for the
+            batch, in double precision).
     """
 
-    def __init__(self, errors: dict, layers: dict, tolerance: float):
+    def __init__(self, errors: dict, layers: dict, tolerance: float, loss: float | None = None):
         self.errors, self.layers, self.tolerance = dict(errors), dict(layers), tolerance
+        self.loss = loss
         self.worst_weight = max(self.errors, key=self.errors.get) if self.errors else None
         self.worst_error = self.errors[self.worst_weight] if self.errors else 0.0
         self.worst_layer = self.layers.get(self.worst_weight)

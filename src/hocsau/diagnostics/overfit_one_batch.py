@@ -41,21 +41,27 @@ def overfit_one_batch(model, x, y, batch_size: int = 8, steps: int = 200,
 
 
 def _static_problems(model, xb, yb) -> list[str]:
-    width = int(model.predict_on_batch(xb).shape[-1])
-    found = [checks.activation_loss_mismatch(model), checks.labels_out_of_range(model, yb, width)]
+    found = []
+    for name, layer, loss, labels, predictions in checks.output_heads(
+            model, yb, model.predict_on_batch(xb)):
+        width = int(np.shape(predictions)[-1])
+        where = f"output '{name}': " if name is not None else ""
+        found += [where + problem for problem in (
+            checks.activation_loss_mismatch(loss, layer),
+            checks.labels_out_of_range(loss, labels, width)) if problem]
     if not model.trainable_weights:
         found.append("no trainable weights: every layer is frozen ("
                      + ", ".join(checks.frozen_layers(model)) + ")")
-    return [problem for problem in found if problem]
+    return found
 
 
 def _train(copy, xb, yb, steps) -> tuple[list, str | None]:
     losses = []
     try:
         if not copy.trainable_weights:  # nothing can move: the loss is what it is
-            return [float(copy.test_on_batch(xb, yb))], None
+            return [float(copy.test_on_batch(xb, yb, return_dict=True)["loss"])], None
         for _ in range(steps):
-            losses.append(float(copy.train_on_batch(xb, yb)))
+            losses.append(float(copy.train_on_batch(xb, yb, return_dict=True)["loss"]))
             if not math.isfinite(losses[-1]):
                 break
     except (ValueError, RuntimeError, IndexError) as error:  # a diagnostic reports, not raises

@@ -4,6 +4,7 @@ outputs)` for a functional model."""
 from __future__ import annotations
 
 from hocsau.layers.layer import Layer
+from hocsau.models.diagnostic_methods import DiagnosticMethods
 from hocsau.saving.serialization import keras_class
 from hocsau.trainers.trainer import Trainer
 from hocsau.utils.config_nesting import check_config_depth
@@ -12,9 +13,12 @@ _NO_INPUTS = object()  # `forward` called with keyword arguments only
 
 
 @keras_class("keras")
-class Model(Trainer, Layer):
+class Model(Trainer, DiagnosticMethods, Layer):
     """The Keras Model: `Model(inputs, outputs)` builds a functional model; a subclass defines
-    its layers in `__init__` and the forward pass in `call(inputs, training=None)`."""
+    its layers in `__init__` and the forward pass in `call(inputs, training=None)`.
+
+    hocsau extensions: `find_learning_rate`, `overfit_one_batch`, `gradient_check`
+    (`DiagnosticMethods`)."""
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):

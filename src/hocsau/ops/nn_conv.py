@@ -170,7 +170,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     data_format = data_format_of(data_format)
     strides, dilation = _ints(strides, n, "strides"), _ints(dilation_rate, n, "dilation_rate")
     x = _channels_first(inputs, data_format)
-    weight = kernel.permute(-1, -2, *range(n))
+    # contiguous: torch's CPU float64 kernel cannot take a permuted weight's gradient.
+    weight = kernel.permute(-1, -2, *range(n)).contiguous()
     out = _CONV_T[n](x, weight, stride=strides, dilation=dilation)
     crops = _transpose_crops(kernel.shape[:n], strides, dilation, _check_padding(padding),
                              output_padding)

@@ -36,10 +36,18 @@ def plot_history(history, metrics=None, path=None, show=None):
         axis.set_xlabel("epoch")
         axis.set_title(name)
         axis.legend()
+    finish_figure(fig, path, show)
+    return fig
+
+
+def finish_figure(fig, path=None, show=None) -> None:
+    """Lay out `fig`, save it to `path` if given, show it when asked (default: when not
+    saved), and close it."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     if path is not None:
         fig.savefig(path)
     if show or (show is None and path is None):
         plt.show()
     plt.close(fig)
-    return fig

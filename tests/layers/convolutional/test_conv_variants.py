@@ -72,3 +72,16 @@ def test_shapes_weights_and_layer_tests():
 def test_argument_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_transposed_float64_gradients(rank):
+    # torch's CPU float64 kernel needs a contiguous (not permuted) weight for its backward.
+    import torch
+
+    cls = getattr(layers, f"Conv{rank}DTranspose")
+    layer = cls(2, 3, strides=2, dtype="float64")
+    x = torch.randn(2, *([3] * rank), 1, dtype=torch.float64, requires_grad=True)
+    layer(x).square().sum().backward()
+    assert layer.kernel.grad.dtype == torch.float64 and layer.kernel.grad.abs().sum() > 0
+    assert torch.autograd.gradcheck(lambda t: layer(t), (x[:1].detach().requires_grad_(),))

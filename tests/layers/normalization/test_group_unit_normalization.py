@@ -50,3 +50,15 @@ def test_layer_tests_and_errors():
         layers.GroupNormalization(groups=3)(torch.ones(2, 4))
     with pytest.raises(TypeError, match="axis=x"):
         layers.UnitNormalization(axis="x")
+
+
+def test_group_normalization_float64_statistics():
+    # float64 inputs are normalized in float64 (half precision alone is reduced in float32).
+    x = np.random.default_rng(0).standard_normal((2, 3, 4)) * 1e3 + 1e4
+    layer = layers.GroupNormalization(groups=2, dtype="float64")
+    out = layer(torch.as_tensor(x)).detach().numpy()
+    grouped = x.reshape(2, 3, 2, 2)
+    mean = grouped.mean(axis=(1, 3), keepdims=True)
+    expected = ((grouped - mean) / np.sqrt(grouped.var(axis=(1, 3), keepdims=True) + 1e-3))
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out, expected.reshape(x.shape), rtol=1e-12, atol=1e-12)

@@ -62,3 +62,15 @@ def test_dropout_masks_are_reset_after_each_call():
 def test_fused_training_keeps_keras_numerics_without_dropout(rnn_parity, sequences):
     keras = pytest.importorskip("keras")
     rnn_parity(keras.layers.LSTM(3, dropout=0.5), layers.LSTM(3, dropout=0.5), sequences)
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "GRU", "LSTM"])
+def test_float64_fused_equals_loop_in_double_precision(name, monkeypatch):
+    # The CPU fused kernels take float64: the fused path must not round through float32.
+    x = torch.randn(2, 5, 4, dtype=torch.float64, requires_grad=True)
+    layer = getattr(layers, name)(3, return_sequences=True, dtype="float64")
+    fused = _run(layer, x, None, True, monkeypatch)
+    loop = _run(layer, x, None, False, monkeypatch)
+    assert fused[0][0].dtype == torch.float64
+    for a, b in zip(fused[0] + list(fused[1]), loop[0] + list(loop[1]), strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-13)

@@ -45,7 +45,9 @@ class GroupNormalization(AffineNormalization):
         x = inputs.movedim(self._channel_axis, -1)
         grouped = x.reshape(*x.shape[:-1], self.groups, x.shape[-1] // self.groups)
         axes = [d for d in range(1, grouped.dim()) if d != grouped.dim() - 2]
-        variance, mean = torch.var_mean(grouped.float(), dim=axes, correction=0, keepdim=True)
+        # Half precision is reduced in float32; float32 and float64 in their own precision.
+        stats = grouped.to(torch.promote_types(grouped.dtype, torch.float32))
+        variance, mean = torch.var_mean(stats, dim=axes, correction=0, keepdim=True)
         inv = torch.rsqrt(variance + self.epsilon)
         shape = (self.groups, x.shape[-1] // self.groups)
         if self.gamma is not None:

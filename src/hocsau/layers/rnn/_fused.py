@@ -26,11 +26,11 @@ _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
 def run(kind: str, x: torch.Tensor, states: list, weights: list):
     """(outputs (batch, steps, units), final states) of one fused layer over batch-first x.
 
-    Mixed precision: the float32 weights are cast to the input's dtype (on the CPU, whose
-    kernels are float32-only, the step runs in float32 and the results are cast back).
+    Mixed precision: the float32 weights are cast to the input's dtype (on the CPU, a half
+    precision step runs in float32 and the results are cast back; float64 stays float64).
     """
     dtype = x.dtype
-    compute = torch.float32 if not x.is_cuda else dtype
+    compute = dtype if x.is_cuda else torch.promote_types(dtype, torch.float32)
     if any(t.dtype != compute for t in (x, *states, *weights)):
         outputs, final = run(kind, x.to(compute), [s.to(compute) for s in states],
                              [w.to(compute) for w in weights])
