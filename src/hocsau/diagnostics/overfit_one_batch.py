@@ -53,9 +53,9 @@ def _train(copy, xb, yb, steps) -> tuple[list, str | None]:
     losses = []
     try:
         if not copy.trainable_weights:  # nothing can move: the loss is what it is
-            return [float(copy.test_on_batch(xb, yb))], None
+            return [float(copy.test_on_batch(xb, yb, return_dict=True)["loss"])], None
         for _ in range(steps):
-            losses.append(float(copy.train_on_batch(xb, yb)))
+            losses.append(float(copy.train_on_batch(xb, yb, return_dict=True)["loss"]))
             if not math.isfinite(losses[-1]):
                 break
     except (ValueError, RuntimeError, IndexError) as error:  # a diagnostic reports, not raises
