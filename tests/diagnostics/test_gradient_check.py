@@ -67,3 +67,14 @@ def test_flags_a_wrong_backward():
     assert result.worst_error > 0.1
     assert result.worst_layer in ("bad", model.layers[0].name)
     assert result.errors[model.layers[-1].kernel.path] < 1e-5
+
+
+@pytest.mark.parametrize("loss", ["binary_crossentropy", keras.losses.binary_crossentropy])
+def test_rank_1_labels_meet_a_one_unit_output(loss):
+    model = _compiled([keras.layers.Dense(4, activation="relu"),
+                       keras.layers.Dense(1, activation="sigmoid")], (3,), loss=loss)
+    x = RNG.standard_normal((8, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")                 # shape (8,), as fit accepts them
+    result = gradient_check(model, x, y, verbose=0)
+    assert result.passed, result.errors
+    assert len(result.errors) == 4

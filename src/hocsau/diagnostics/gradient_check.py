@@ -65,11 +65,16 @@ def _dtype_of(y):
 
 
 def _float64_loss(loss):
-    """The compiled loss computing in float64 (Loss objects otherwise cast to floatx)."""
+    """The compiled loss computing in float64 (Loss objects otherwise cast to floatx). Loss
+    functions are wrapped as `compile` wraps them, so (batch,) labels meet (batch, 1)
+    outputs."""
     from hocsau import losses
+    from hocsau.losses.wrapper import LossFunctionWrapper
 
     if isinstance(loss, str) or not hasattr(loss, "get_config"):
-        return losses.get(loss)
+        loss = losses.get(loss)
+        if not isinstance(loss, losses.Loss):
+            return LossFunctionWrapper(loss, dtype="float64")
     return type(loss).from_config({**loss.get_config(), "dtype": "float64"})
 
 
