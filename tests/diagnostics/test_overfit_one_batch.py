@@ -29,6 +29,21 @@ def test_correct_model_reaches_near_zero_loss(capsys):
     assert "reached its floor" in capsys.readouterr().out
 
 
+def test_compiled_metrics_do_not_hide_the_loss():
+    x, y = _data()
+    model = _classifier()
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    result = overfit_one_batch(model, x, y, steps=100, verbose=0)
+    assert result.ok and result.final_loss < 0.01
+    for layer in model.layers:
+        layer.trainable = False
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    frozen = overfit_one_batch(model, x, y, steps=20, verbose=0)
+    assert len(frozen.losses) == 1 and np.isfinite(frozen.final_loss)
+
+
 def test_frozen_layers_are_reported():
     x, y = _data()
     model = _classifier()
