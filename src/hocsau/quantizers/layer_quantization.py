@@ -69,6 +69,8 @@ class QuantizableMixin:
         mode = config.mode
         if mode == "int4":
             mode = f"int4/{self._int4_block_size or -1}"
+        elif hasattr(config, "dtype_policy_string"):  # GPTQ / AWQ: "gptq/4/128"
+            mode = config.dtype_policy_string()
         self.dtype_policy = f"{mode}_from_{self.dtype_policy.name}"
 
     def quantized_build(self, weight_shape, mode: str, config=None) -> None:
@@ -93,9 +95,10 @@ class QuantizableMixin:
         return activations.apply_to_fresh(self.activation, outputs)
 
     def _variables_in_file(self) -> list:
-        """Keras's order in files: a quantized layer lists its weight, bias, then scales."""
+        """Keras's order in files: a quantized layer lists its weight, bias, then scales
+        (GPTQ / AWQ layers: bias, then their weights in creation order)."""
         weights = list(self._own_weights())
-        if not self._is_quantized:
+        if not self._is_quantized or self.quantization_mode in ("gptq", "awq"):
             return weights
         first = self._parameters[self._quantized_weight]
         return [first] + [w for w in weights if w is not first]

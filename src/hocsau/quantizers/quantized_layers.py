@@ -8,7 +8,8 @@
                  lacks), inputs quantized over their contracted axes
     Embedding    embeddings int8, embeddings_scale (input_dim,)  one scale per row; int4:
                  rows packed, per row or per block of columns (with embeddings_zero, g_idx)
-Dense and EinsumDense also run float8 (float8_layer.py).
+Dense and EinsumDense also run float8 (float8_layer.py), GPTQ and AWQ
+(calibrated_layers.py).
 
 A scale is `127 / max|w|` over the reduced axes; outputs are the exact int32 product divided
 by `inputs_scale * kernel_scale`, as Keras computes them.
@@ -22,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from hocsau.quantizers.abs_max_quantizer import AbsMaxQuantizer
+from hocsau.quantizers.calibrated_layers import CalibratedKernelMixin
 from hocsau.quantizers.float8_layer import Float8Mixin
 from hocsau.quantizers.functions import (
     abs_max_quantize_grouped_with_zero_point,
@@ -81,9 +83,10 @@ class Int4KernelMixin:
         return (kernel - self.kernel_zero[groups].to(compute)) * self.kernel_scale[groups]
 
 
-class DenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
+class DenseQuantization(Int4KernelMixin, CalibratedKernelMixin, Float8Mixin,
+                        QuantizableMixin):
     _quantizable_class = "Dense"
-    _quantization_modes = ("int8", "int4", "float8")
+    _quantization_modes = ("int8", "int4", "float8", "gptq", "awq")
 
     def _int8_build(self, kernel_shape: tuple, config) -> None:
         self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(
@@ -125,9 +128,11 @@ class DenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
             x, kernel.to(compute) / self.kernel_scale)))
 
 
-class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
+class EinsumDenseQuantization(Int4KernelMixin, CalibratedKernelMixin, Float8Mixin,
+                              QuantizableMixin):
     _quantizable_class = "EinsumDense"
-    _quantization_modes = ("int8", "int4", "float8")
+    _quantization_modes = ("int8", "int4", "float8", "gptq", "awq")
+    _zero_point_name = "zero_point"
 
     def _int4_matrix(self, kernel_shape: tuple) -> tuple[int, int]:
         """Keras's flattening: a plain reshape to (contracted sizes, the other sizes)."""
