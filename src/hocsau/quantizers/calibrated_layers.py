@@ -20,10 +20,23 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from hocsau.quantizers.functions import unpack_int4
 from hocsau.quantizers.zero_point import dequantize_with_sz_map
+
+
+class _WhileCalibrated:
+    """`load_own_variables` of GPTQ / AWQ layers; other layers keep the next class's (LoRA's
+    or the generic one), so `weights_store` keeps its generic path for them."""
+
+    def __get__(self, layer, owner=None):
+        if layer is None:
+            return self
+        if layer.quantization_mode in ("gptq", "awq"):
+            return lambda store: _load_calibrated(layer, store)
+        return super(CalibratedKernelMixin, layer).load_own_variables
 
 
 class CalibratedKernelMixin:
@@ -31,6 +44,7 @@ class CalibratedKernelMixin:
     (`_float8_product` is its float product)."""
 
     _zero_point_name = "kernel_zero"
+    load_own_variables = _WhileCalibrated()
 
     @property
     def quantized_kernel(self) -> torch.Tensor:
@@ -139,3 +153,29 @@ def calibration_settings(layer, config, mode: str) -> tuple[int, int]:
                          f"`{name}DTypePolicy`. Received: config={config!r}, "
                          f"dtype_policy={layer.dtype_policy.name!r}")
     return bits, group_size
+
+
+def _load_calibrated(layer, store) -> None:
+    """Load a GPTQ / AWQ layer; a file without zero points (Keras 3.15 leaves them out when
+    it saves these layers) gets symmetric GPTQ's constant one, other files are refused."""
+    from hocsau.layers.layer import Layer
+    from hocsau.saving.weights_store import own_variables
+
+    variables = own_variables(layer)
+    values = {k: np.asarray(store[k]) for k in store.keys()}
+    if len(values) == len(variables) - 1:
+        config = layer.quantization_config
+        if layer.quantization_mode != "gptq" or not getattr(config, "symmetric", False):
+            raise ValueError(
+                f"Layer '{layer.name}' ({layer.dtype_policy.name}) expected "
+                f"{len(variables)} variables, the zero points among them, but the file has "
+                f"{len(values)}: Keras 3.15 leaves `kernel_zero` out when it saves GPTQ / AWQ "
+                "layers (it cannot load such files either), and only symmetric GPTQ's zero "
+                f"points can be rebuilt. Received: {len(values)} variables")
+        at = next(i for i, v in enumerate(variables) if v is layer.kernel_zero)
+        zero = np.full(tuple(layer.kernel_zero.shape), 2 ** (layer._calibrated_bits - 1),
+                       np.uint8)
+        ordered = [values[str(i)] for i in range(len(values))]
+        values = {str(i): v for i, v in enumerate(ordered[:at] + [zero] + ordered[at:])}
+    Layer.load_own_variables(layer, values)
+    layer._calibrated = True

@@ -7,9 +7,11 @@ it:
         states = {layer: GPTQ(layer) | AWQ(layer) for its Dense / EinsumDense leaves}
         run block(x) for x in inputs, each leaf's inputs feeding its state (forward hooks)
         state.quantize_layer() for each leaf                  # the leaves now quantized
-        inputs = [block(x)[0] for x in inputs]                 # the quantized block's outputs
+        inputs = [block(x) for x in inputs]                    # the quantized block's outputs
 
-so each block is calibrated on what the already-quantized blocks before it produce.
+so each block is calibrated on what the already-quantized blocks before it produce. Keras
+keeps `block(x)[0]` and adds the batch axis back only to 2D results; keeping the batch axis
+gives the same inputs where that works, and also serves blocks whose outputs are not 3D.
 """
 
 from __future__ import annotations
@@ -72,14 +74,14 @@ def apply_layerwise(windows, config, structure: dict, state_class, filters=None)
                        for layer, state in zip(leaves, states, strict=True)]
             try:
                 for x in inputs[:count]:
-                    block(_batched(x))
+                    block(x)
             finally:
                 for handle in handles:
                     handle.remove()
             for state in states:
                 state.quantize_layer()
         if index < len(blocks) - 1:
-            inputs = [block(_batched(x))[0] for x in inputs[:count]]
+            inputs = [block(x) for x in inputs[:count]]
         progbar.update(index + 1)
 
 
@@ -97,10 +99,6 @@ def _feeder(state):
     def hook(module, args):
         state.update(args[0])
     return hook
-
-
-def _batched(x: torch.Tensor) -> torch.Tensor:
-    return x[None] if x.dim() == 2 else x
 
 
 def get_dataloader(tokenizer, sequence_length: int, dataset, num_samples: int = 128, *,
