@@ -197,3 +197,23 @@ def test_model_quantize_errors():
         "pre_block_layers": [embedding], "sequential_blocks": blocks})
     with pytest.warns(UserWarning), pytest.raises(ValueError, match="dataset and a tokenizer"):
         model.quantize("awq", config=settings)
+
+
+def test_structure_from_the_model_hook_and_uncalibrated_layers_stay_float():
+    class Blocks(hocsau.Model):
+        def get_quantization_layer_structure(self, mode=None):
+            return {"pre_block_layers": [self.layers[1]], "sequential_blocks": self.layers[2:]}
+
+    model, _, blocks = dense_model(hocsau)
+    model = Blocks(model.inputs, model.outputs)
+    x = TOKENS[:2]
+    expected = model.predict(x, verbose=0)
+    blocks[1].quantize("gptq", config=config(hocsau, "gptq", group_size=8))
+    assert not blocks[1].is_gptq_calibrated
+    np.testing.assert_array_equal(model.predict(x, verbose=0), expected)
+    with pytest.warns(UserWarning, match="Embedding"):
+        model.quantize("gptq", config=config(hocsau, "gptq", group_size=8),
+                       filters=lambda layer: layer is not blocks[1])
+    # The filters choose what is calibrated too: the excluded layer keeps its float kernel.
+    assert blocks[0].is_gptq_calibrated and not blocks[1].is_gptq_calibrated
+    assert np.abs(model.predict(x, verbose=0) - expected).max() < 0.05

@@ -57,9 +57,10 @@ def apply_layerwise(windows, config, structure: dict, state_class, filters=None)
     if not blocks:
         raise ValueError("No sequential blocks found in the provided structure to quantize. "
                          f"Received: structure keys {sorted(structure)}")
+    device = _device_of(list(structure.get("pre_block_layers", [])) + list(blocks))
     inputs = []
     for window in windows:
-        x = torch.as_tensor(np.asarray(window), dtype=torch.int32)
+        x = torch.as_tensor(np.asarray(window), dtype=torch.int32, device=device)
         for layer in structure.get("pre_block_layers", []):
             x = layer(x)
         inputs.append(x)
@@ -93,6 +94,16 @@ def find_layers_in_block(block) -> list:
 
     return [m for m in block.modules() if isinstance(m, (Dense, EinsumDense))
             and not any(isinstance(c, Layer) for c in m.children())]
+
+
+def _device_of(layers: list) -> torch.device:
+    """Where the structure's weights live (the windows go there)."""
+    from hocsau import config
+
+    for layer in layers:
+        for parameter in layer.parameters():
+            return parameter.device
+    return config.device()
 
 
 def _feeder(state):
