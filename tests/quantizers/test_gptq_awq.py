@@ -205,7 +205,7 @@ def test_structure_from_the_model_hook_and_uncalibrated_layers_stay_float():
             return {"pre_block_layers": [self.layers[1]], "sequential_blocks": self.layers[2:]}
 
     model, _, blocks = dense_model(hocsau)
-    model = Blocks(model.inputs, model.outputs)
+    model = Blocks(model.input, model.output)
     x = TOKENS[:2]
     expected = model.predict(x, verbose=0)
     blocks[1].quantize("gptq", config=config(hocsau, "gptq", group_size=8))
