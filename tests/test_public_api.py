@@ -14,13 +14,7 @@ import keras
 import hocsau
 
 # Names still missing on purpose: prefix -> the issue that builds them.
-_CALIBRATED = "issue 17 (GPTQ / AWQ calibrated quantization)"
-PENDING = {
-    "keras.dtype_policies.AWQDTypePolicy": _CALIBRATED,
-    "keras.dtype_policies.GPTQDTypePolicy": _CALIBRATED,
-    "keras.quantizers.AWQConfig": _CALIBRATED,
-    "keras.quantizers.GPTQConfig": _CALIBRATED,
-}
+PENDING: dict[str, str] = {}
 # Parameters of existing names still missing on purpose: "name:parameter" -> issue.
 PENDING_PARAMETERS: dict[str, str] = {}
 

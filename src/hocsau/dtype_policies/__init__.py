@@ -9,6 +9,8 @@ from hocsau.dtype_policies.dtype_policy import (
     set_global_policy,
 )
 from hocsau.dtype_policies.dtype_policy_map import DTypePolicyMap
+from hocsau.quantizers.awq_dtype_policy import AWQDTypePolicy
+from hocsau.quantizers.gptq_dtype_policy import GPTQDTypePolicy
 from hocsau.quantizers.int4_dtype_policy import Int4DTypePolicy
 from hocsau.quantizers.quantized_dtype_policy import QuantizedDTypePolicy
 from hocsau.quantizers.quantized_float8_dtype_policy import QuantizedFloat8DTypePolicy
@@ -16,7 +18,7 @@ from hocsau.saving import serialization
 
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (
     DTypePolicy, FloatDTypePolicy, DTypePolicyMap, QuantizedDTypePolicy,
-    QuantizedFloat8DTypePolicy, Int4DTypePolicy)}
+    QuantizedFloat8DTypePolicy, Int4DTypePolicy, GPTQDTypePolicy, AWQDTypePolicy)}
 
 
 def serialize(dtype_policy) -> dict:
@@ -30,6 +32,7 @@ def deserialize(config, custom_objects: dict | None = None):
         config, module_objects=ALL_OBJECTS_DICT, custom_objects=custom_objects)
 
 
-__all__ = ["DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy",
-           "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "deserialize", "get",
-           "global_policy", "serialize", "set_global_policy"]
+__all__ = ["AWQDTypePolicy", "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy",
+           "GPTQDTypePolicy", "Int4DTypePolicy", "QuantizedDTypePolicy",
+           "QuantizedFloat8DTypePolicy", "deserialize", "get", "global_policy", "serialize",
+           "set_global_policy"]

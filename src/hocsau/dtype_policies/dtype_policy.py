@@ -107,7 +107,10 @@ def get(identifier) -> DTypePolicy:
 
 
 def _quantized_policy(name: str) -> DTypePolicy:
-    """Keras's "<mode>_from_<source>" names: int8, int4 (or "int4/<block>"), float8."""
+    """Keras's "<mode>_from_<source>" names: int8, int4 (or "int4/<block>"), float8,
+    "gptq/<bits>/<group>", "awq/4/<group>"."""
+    from hocsau.quantizers.awq_dtype_policy import AWQDTypePolicy
+    from hocsau.quantizers.gptq_dtype_policy import GPTQDTypePolicy
     from hocsau.quantizers.int4_dtype_policy import Int4DTypePolicy
     from hocsau.quantizers.quantization_config import QUANTIZATION_MODES
     from hocsau.quantizers.quantized_dtype_policy import QuantizedDTypePolicy
@@ -121,6 +124,8 @@ def _quantized_policy(name: str) -> DTypePolicy:
         return Int4DTypePolicy(mode, source)
     if mode == "float8":
         return QuantizedFloat8DTypePolicy(mode, source)
+    if mode.startswith(("gptq", "awq")):
+        return (GPTQDTypePolicy if mode.startswith("gptq") else AWQDTypePolicy)(mode, source)
     return QuantizedDTypePolicy(mode, source)
 
 

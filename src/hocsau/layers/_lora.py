@@ -44,7 +44,7 @@ class LoraWeight:
     def __get__(self, layer, owner=None):
         if layer is None:
             return self
-        if layer.lora_enabled:
+        if layer.lora_enabled and self.name in layer._parameters:
             return merged_weight(layer, layer.dtype_policy.torch_compute_dtype)
         parameter = layer._parameters.get(self.name)
         if parameter is None:
@@ -134,13 +134,20 @@ class LoraMixin:
             raise ValueError("lora is already enabled. This can only be done once per layer. "
                              f"Received: rank={rank!r} for layer '{self.name}'")
         _check_positive_int("rank", rank)
+        if self.dtype_policy.quantization_mode in ("gptq", "awq", "float8"):
+            raise ValueError(f"Layer '{self.name}': LoRA is not supported on "
+                             f"{self.dtype_policy.quantization_mode} layers (as in Keras). "
+                             f"Received: rank={rank!r}")
         target = self._lora_target
         stored = self._parameters[target]
         regularizer = getattr(self, f"{target}_regularizer")
         a_name, b_name = factor_names(target)
+        # The float weight's shape: an int4 weight is stored packed.
+        full = self._lora_weight_shape() if hasattr(self, "_lora_weight_shape") \
+            else tuple(stored.shape)
         # Float32 factors whatever the policy, as Keras: small updates survive training.
-        for name, shape, initializer in ((a_name, stored.shape[:-1] + (rank,), a_initializer),
-                                         (b_name, (rank, stored.shape[-1]), b_initializer)):
+        for name, shape, initializer in ((a_name, full[:-1] + (rank,), a_initializer),
+                                         (b_name, (rank, full[-1]), b_initializer)):
             factor = self.add_weight(name=name, shape=shape, dtype="float32",
                                      initializer=initializers.get(initializer),
                                      regularizer=regularizer)
@@ -167,15 +174,21 @@ class LoraMixin:
 
     def _saved_variables(self) -> list:
         """The layer's own weights as files list them: the LoRA factors left out."""
+        from hocsau.saving.weights_store import own_variables
+
         factors = {id(self._parameters[name]) for name in factor_names(self._lora_target)}
-        return [w for w in self._own_weights() if id(w) not in factors]
+        return [w for w in own_variables(self) if id(w) not in factors]
 
     @_WhileLoraEnabled
     def save_own_variables(self, store) -> None:
-        """Keras's layout: the merged weight in the stored weight's slot, no factors."""
+        """Keras's layout: the merged weight in the stored weight's slot (a quantized layer's
+        merged and quantized again, with its new scales), no factors."""
         stored = self._parameters[self._lora_target]
+        replaced = self._lora_file_values() if hasattr(self, "_lora_file_values") else {}
+        if not replaced:
+            replaced = {id(stored): merged_weight(self, stored.dtype)}
         for index, variable in enumerate(self._saved_variables()):
-            value = merged_weight(self, stored.dtype) if variable is stored else variable
+            value = torch.as_tensor(replaced.get(id(variable), variable))
             store[str(index)] = value.detach().cpu().numpy()
 
     @_WhileLoraEnabled

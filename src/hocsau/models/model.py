@@ -136,11 +136,20 @@ class Model(Trainer, DiagnosticMethods, Layer):
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     # --- deployment -------------------------------------------------------------------------
+    def get_quantization_layer_structure(self, mode=None):
+        """The blocks GPTQ / AWQ calibrate in order: {"pre_block_layers": [layers run on the
+        token ids first, e.g. the embedding], "sequential_blocks": [blocks]}. None here
+        (Keras's default): override it, or pass the structure in the config."""
+        del mode
+        return None
+
     def quantize(self, mode: str | None = None, config=None, filters=None, **kwargs) -> None:
         """Quantize the weights of the model's Dense, EinsumDense and Embedding layers (Keras's
         `Model.quantize`): `mode="int8"` stores int8 weights with float32 scales and
-        quantizes inputs per row at call time. `config`: a `QuantizationConfig`; `filters`: a
-        regex, list of regexes or callable choosing layers. The model must be built."""
+        quantizes inputs per row at call time; "int4", "float8"; "gptq" and "awq" calibrate
+        with `config.dataset` block by block (see `get_quantization_layer_structure`).
+        `config`: a `QuantizationConfig`; `filters`: a regex, list of regexes or callable
+        choosing layers. The model must be built."""
         from hocsau.quantizers.model_quantization import quantize_model
 
         quantize_model(self, mode, config=config, filters=filters, **kwargs)

@@ -1,5 +1,5 @@
 """Quantization as Keras 3 does it: quantizers, quantization configs and the functions
-behind `Model.quantize` ("int8", "int4", "float8").
+behind `Model.quantize` ("int8", "int4", "float8", and "gptq" / "awq" calibrated on data).
 
 Quantized layers (Dense, EinsumDense, Embedding) get their weights, call and file layout
 from `layer_quantization.py`; their policies ("int8_from_float32", ...) live here too and
@@ -7,6 +7,7 @@ are re-exported by `hocsau.dtype_policies`.
 """
 
 from hocsau.quantizers.abs_max_quantizer import AbsMaxQuantizer
+from hocsau.quantizers.awq_config import AWQConfig
 from hocsau.quantizers.float8 import (
     compute_float8_amax_history,
     compute_float8_scale,
@@ -20,6 +21,7 @@ from hocsau.quantizers.functions import (
     pack_int4,
     unpack_int4,
 )
+from hocsau.quantizers.gptq_config import GPTQConfig
 from hocsau.quantizers.int4_quantization_config import Int4QuantizationConfig
 from hocsau.quantizers.int8_quantization_config import Int8QuantizationConfig
 from hocsau.quantizers.quantization_config import QuantizationConfig
@@ -28,7 +30,7 @@ from hocsau.saving.serialization import deserialize_keras_object, serialize_kera
 
 _OBJECTS = {cls.__name__: cls for cls in (
     Quantizer, AbsMaxQuantizer, QuantizationConfig, Int8QuantizationConfig,
-    Int4QuantizationConfig, Float8QuantizationConfig)}
+    Int4QuantizationConfig, Float8QuantizationConfig, GPTQConfig, AWQConfig)}
 _OBJECTS.update({"abs_max_quantizer": AbsMaxQuantizer, "quantizer": Quantizer})
 
 
@@ -57,7 +59,8 @@ def get(identifier, **kwargs):
 
 
 __all__ = [
-    "AbsMaxQuantizer", "Float8QuantizationConfig", "Int4QuantizationConfig",
+    "AWQConfig", "AbsMaxQuantizer", "Float8QuantizationConfig", "GPTQConfig",
+    "Int4QuantizationConfig",
     "Int8QuantizationConfig", "QuantizationConfig", "Quantizer", "abs_max_quantize",
     "abs_max_quantize_grouped_with_zero_point", "compute_float8_amax_history",
     "compute_float8_scale", "deserialize", "fake_quant_with_min_max_vars", "get", "pack_int4",

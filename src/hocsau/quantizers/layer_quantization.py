@@ -20,10 +20,11 @@ from hocsau.quantizers.quantization_config import (
     QuantizationConfig,
     validate_and_resolve_config,
 )
+from hocsau.quantizers.quantized_lora import QuantizedLoraMixin
 from hocsau.saving.serialization import deserialize_keras_object
 
 
-class QuantizableMixin:
+class QuantizableMixin(QuantizedLoraMixin):
     """`quantize`, `quantized_build`, the quantized `forward` and the file order."""
 
     _is_quantized = False
@@ -69,6 +70,8 @@ class QuantizableMixin:
         mode = config.mode
         if mode == "int4":
             mode = f"int4/{self._int4_block_size or -1}"
+        elif hasattr(config, "dtype_policy_string"):  # GPTQ / AWQ: "gptq/4/128"
+            mode = config.dtype_policy_string()
         self.dtype_policy = f"{mode}_from_{self.dtype_policy.name}"
 
     def quantized_build(self, weight_shape, mode: str, config=None) -> None:
@@ -86,16 +89,19 @@ class QuantizableMixin:
             return getattr(self, f"_{self.quantization_mode}_call")(*args, **kwargs)
         return super().forward(*args, **kwargs)  # Layer.forward: rematerialization too
 
-    def _finish(self, outputs):
-        """Bias and activation, as the float call ends."""
+    def _finish(self, outputs, inputs=None):
+        """LoRA's update (when enabled), bias and activation, as Keras's quantized calls end."""
+        if getattr(self, "lora_enabled", False):
+            outputs = outputs + self._lora_term(inputs)
         if self.bias is not None:
             outputs = outputs + self.bias
         return activations.apply_to_fresh(self.activation, outputs)
 
     def _variables_in_file(self) -> list:
-        """Keras's order in files: a quantized layer lists its weight, bias, then scales."""
+        """Keras's order in files: a quantized layer lists its weight, bias, then scales
+        (GPTQ / AWQ layers: bias, then their weights in creation order)."""
         weights = list(self._own_weights())
-        if not self._is_quantized:
+        if not self._is_quantized or self.quantization_mode in ("gptq", "awq"):
             return weights
         first = self._parameters[self._quantized_weight]
         return [first] + [w for w in weights if w is not first]
@@ -107,10 +113,11 @@ class QuantizableMixin:
         if self._is_quantized:
             raise ValueError(f"Layer '{self.name}' is already quantized with "
                              f"dtype_policy='{self.dtype_policy.name}'. Received: mode={mode}")
-        if getattr(self, "lora_enabled", False):
-            raise ValueError(f"Layer '{self.name}' has LoRA enabled: quantizing a LoRA layer is "
-                             "not supported in hocsau; save it (the update is merged) and "
-                             f"quantize the reloaded model. Received: mode={mode}")
+        if getattr(self, "lora_enabled", False) and mode not in ("int8", "int4"):
+            raise ValueError(f"Layer '{self.name}' has LoRA enabled: only 'int8' and 'int4' "
+                             "keep LoRA on top of the quantized weight (as Keras); save the "
+                             "model (the update is merged) and quantize the reloaded one. "
+                             f"Received: mode={mode}")
         if mode not in self._quantization_modes:
             raise self._mode_error(mode)
 
@@ -130,6 +137,13 @@ class QuantizableMixin:
         """A non-trainable weight (a scale, a zero point, an amax history)."""
         return self.add_weight(name=name, shape=shape, initializer=initializer, dtype=dtype,
                                trainable=False)
+
+    def _assign_quantized(self, values: tuple) -> None:
+        """(weight, scale[, zero point or None]) into the quantized weights."""
+        prefix = self._quantized_weight
+        for suffix, value in zip(("", "_scale", "_zero"), values, strict=False):
+            if value is not None:
+                self._parameters[prefix + suffix].copy_(value)
 
     def _add_int8_weights(self, shape: tuple, scale_shape: tuple, scale_name: str) -> None:
         """The int8 weight (under the float weight's name) and its float32 scale."""

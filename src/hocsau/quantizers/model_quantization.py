@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 
 from hocsau.quantizers.quantization_config import validate_and_resolve_config
@@ -13,7 +14,8 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs) -> lis
     the others are left as they are. Returns the quantized layers.
 
     Args:
-        mode / config: as `Layer.quantize` ("int8", or a `QuantizationConfig`).
+        mode / config: as `Layer.quantize` ("int8", or a `QuantizationConfig`); "gptq" and
+            "awq" then calibrate the prepared layers (calibration.py).
         filters: a regex (or list of regexes) searched in layer names, or a callable taking
             the layer; only matching layers are quantized.
     """
@@ -30,9 +32,20 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs) -> lis
     config = validate_and_resolve_config(mode, config)
     quantized = []
     for layer in _leaf_layers(model):
-        if hasattr(layer, "quantize") and _selected(layer, filters):
-            layer.quantize(config.mode, type_check=type_check, config=config)
-            quantized.append(layer)
+        if not hasattr(layer, "quantize") or not selected(layer, filters):
+            continue
+        if config.mode not in getattr(layer, "_quantization_modes", (config.mode,)):
+            # Keras warns and goes on for a layer without this mode (Embedding and GPTQ...).
+            warnings.warn(f"Layer '{layer.name}' ({type(layer).__name__}) does not support "
+                          f"quantization mode '{config.mode}'; it is left as it is.",
+                          stacklevel=3)
+            continue
+        layer.quantize(config.mode, type_check=type_check, config=config)
+        quantized.append(layer)
+    if config.mode in ("gptq", "awq"):
+        from hocsau.quantizers.calibration import calibrate
+
+        calibrate(model, config, filters)
     return quantized
 
 
@@ -43,7 +56,8 @@ def _leaf_layers(model) -> list:
             and not any(isinstance(c, Layer) for c in m.children())]
 
 
-def _selected(layer, filters) -> bool:
+def selected(layer, filters) -> bool:
+    """Whether `filters` (None, a regex, regexes or a callable) choose `layer`."""
     if filters is None:
         return True
     if isinstance(filters, str):

@@ -28,7 +28,8 @@ class QuantizationConfig:
     @property
     def mode(self) -> str:
         raise TypeError("QuantizationConfig is a base class: use Int8QuantizationConfig, "
-                        "Int4QuantizationConfig or Float8QuantizationConfig. Received: "
+                        "Int4QuantizationConfig, Float8QuantizationConfig, GPTQConfig or "
+                        "AWQConfig. Received: "
                         f"{type(self).__name__}")
 
     def get_config(self) -> dict:
@@ -66,9 +67,9 @@ def validate_and_resolve_config(mode, config) -> QuantizationConfig:
         defaults = {"int8": Int8QuantizationConfig, "int4": Int4QuantizationConfig,
                     "float8": Float8QuantizationConfig}
         if mode in ("gptq", "awq"):
-            raise ValueError(f"Quantization mode '{mode}' (calibrated with a dataset) is not "
-                             "available in hocsau; use 'int8', 'int4' or 'float8'. Received: "
-                             f"mode={mode!r}")
+            raise ValueError(f"Quantization mode '{mode}' is calibrated with a dataset: pass "
+                             f"config={mode.upper()}Config(dataset, tokenizer, ...). Received: "
+                             f"mode={mode!r}, config=None")
         if mode is None:
             raise ValueError("You must provide either `mode` or `config` to `quantize`.")
         return defaults[mode]()

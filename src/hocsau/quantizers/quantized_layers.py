@@ -6,9 +6,9 @@
                  (kernel_scale / kernel_zero (groups, units), g_idx)
     EinsumDense  kernel int8, kernel_scale shaped like the output (1 on axes the kernel
                  lacks), inputs quantized over their contracted axes
-    Embedding    embeddings int8, embeddings_scale (input_dim,)  one scale per row; int4:
-                 rows packed, per row or per block of columns (with embeddings_zero, g_idx)
-Dense and EinsumDense also run float8 (float8_layer.py).
+    Embedding    quantized_embedding.py
+Dense and EinsumDense also run float8 (float8_layer.py), GPTQ and AWQ
+(calibrated_layers.py).
 
 A scale is `127 / max|w|` over the reduced axes; outputs are the exact int32 product divided
 by `inputs_scale * kernel_scale`, as Keras computes them.
@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 
 from hocsau.quantizers.abs_max_quantizer import AbsMaxQuantizer
+from hocsau.quantizers.calibrated_layers import CalibratedKernelMixin
 from hocsau.quantizers.float8_layer import Float8Mixin
 from hocsau.quantizers.functions import (
     abs_max_quantize_grouped_with_zero_point,
@@ -54,7 +54,8 @@ class Int4KernelMixin:
             self.g_idx = self._add_fixed("g_idx", (rows,))
             self.g_idx.copy_(torch.div(torch.arange(rows), block, rounding_mode="floor"))
 
-    def _quantize_int4(self, kernel: torch.Tensor, config) -> None:
+    def _int4_values(self, kernel: torch.Tensor, config) -> tuple:
+        """(packed kernel, scale, zero point or None) of a float kernel."""
         block = int4_block_size(self, config)
         matrix = kernel.reshape(self._int4_matrix(tuple(kernel.shape)))
         zero = None
@@ -66,55 +67,65 @@ class Int4KernelMixin:
         else:
             values, scale, zero = abs_max_quantize_grouped_with_zero_point(
                 matrix, block_size=block, to_numpy=True)
+        return pack_int4(values, axis=-1)[0], scale, zero
+
+    def _quantize_int4(self, kernel: torch.Tensor, config) -> None:
+        values = self._int4_values(kernel, config)
         self._int4_build(tuple(kernel.shape), config)
-        self.kernel.copy_(pack_int4(values, axis=-1)[0])
-        self.kernel_scale.copy_(scale)
-        if zero is not None:
-            self.kernel_zero.copy_(zero)
+        self._assign_quantized(values)
 
     def _int4_float_kernel(self, compute: torch.dtype) -> torch.Tensor:
         """The dequantized (rows, columns) kernel."""
-        kernel = unpack_int4(self.kernel, self._int4_columns, axis=-1).to(compute)
+        kernel = unpack_int4(self._stored, self._int4_columns, axis=-1).to(compute)
         if self._int4_block_size is None:
             return kernel / self.kernel_scale
         groups = self.g_idx.long()
         return (kernel - self.kernel_zero[groups].to(compute)) * self.kernel_scale[groups]
 
 
-class DenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
+class DenseQuantization(Int4KernelMixin, CalibratedKernelMixin, Float8Mixin,
+                        QuantizableMixin):
     _quantizable_class = "Dense"
-    _quantization_modes = ("int8", "int4", "float8")
+    _quantization_modes = ("int8", "int4", "float8", "gptq", "awq")
 
     def _int8_build(self, kernel_shape: tuple, config) -> None:
         self.inputs_quantizer = QuantizationConfig.activation_quantizer_or_default(
             config, AbsMaxQuantizer())
         self._add_int8_weights(kernel_shape, (self.units,), "kernel_scale")
 
-    def _quantize_int8(self, kernel: torch.Tensor, config) -> None:
+    def _int8_values(self, kernel: torch.Tensor, config) -> tuple:
         quantizer = QuantizationConfig.weight_quantizer_or_default(config,
                                                                    AbsMaxQuantizer(axis=0))
         values, scale = quantizer(kernel, to_numpy=True)
+        return values, scale.reshape(self.units)
+
+    def _quantize_int8(self, kernel: torch.Tensor, config) -> None:
+        values = self._int8_values(kernel, config)
         self._int8_build(tuple(kernel.shape), config)
-        self.kernel.copy_(values)
-        self.kernel_scale.copy_(scale.reshape(self.units))
+        self._assign_quantized(values)
+
+    def _dequantized_weight(self, compute: torch.dtype) -> torch.Tensor:
+        if self.quantization_mode == "int4":
+            return self._int4_float_kernel(compute)
+        return self._stored.to(compute) / self.kernel_scale
 
     def _int8_call(self, inputs):
         compute = self.dtype_policy.torch_compute_dtype
         if self.inputs_quantizer:
             quantized, inputs_scale = self.inputs_quantizer(inputs, axis=-1)
-            outputs = int8_matmul(quantized, self.kernel).to(compute) / (
+            outputs = int8_matmul(quantized, self._stored).to(compute) / (
                 self.kernel_scale * inputs_scale)
         else:
-            outputs = torch.matmul(inputs, self.kernel.to(compute)) / self.kernel_scale
+            outputs = torch.matmul(inputs, self._stored.to(compute)) / self.kernel_scale
         outputs = straight_through(outputs, inputs, lambda x: torch.matmul(
-            x, self.kernel.to(compute) / self.kernel_scale))
-        return self._finish(outputs)
+            x, self._stored.to(compute) / self.kernel_scale))
+        return self._finish(outputs, inputs)
 
     def _int4_call(self, inputs):
         compute = self.dtype_policy.torch_compute_dtype
         if self._int4_block_size is not None:
-            return self._finish(torch.matmul(inputs, self._int4_float_kernel(compute)))
-        kernel = unpack_int4(self.kernel, self.units, axis=-1)
+            return self._finish(torch.matmul(inputs, self._int4_float_kernel(compute)), inputs)
+        kernel = unpack_int4(self._stored, self.units, axis=-1)
         if self.inputs_quantizer:
             quantized, inputs_scale = self.inputs_quantizer(inputs, axis=-1)
             outputs = int8_matmul(quantized, kernel).to(compute) / (
@@ -122,12 +133,14 @@ class DenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
         else:
             outputs = torch.matmul(inputs, kernel.to(compute)) / self.kernel_scale
         return self._finish(straight_through(outputs, inputs, lambda x: torch.matmul(
-            x, kernel.to(compute) / self.kernel_scale)))
+            x, kernel.to(compute) / self.kernel_scale)), inputs)
 
 
-class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
+class EinsumDenseQuantization(Int4KernelMixin, CalibratedKernelMixin, Float8Mixin,
+                              QuantizableMixin):
     _quantizable_class = "EinsumDense"
-    _quantization_modes = ("int8", "int4", "float8")
+    _quantization_modes = ("int8", "int4", "float8", "gptq", "awq")
+    _zero_point_name = "zero_point"
 
     def _int4_matrix(self, kernel_shape: tuple) -> tuple[int, int]:
         """Keras's flattening: a plain reshape to (contracted sizes, the other sizes)."""
@@ -149,7 +162,7 @@ class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
                                        lambda x: torch.einsum(self.equation, x, kernel))
         else:
             outputs = torch.einsum(self.equation, inputs, kernel)
-        return self._finish(outputs)
+        return self._finish(outputs, inputs)
 
     def _float8_product(self, x, kernel):
         return torch.einsum(self.equation, x, kernel)
@@ -162,15 +175,27 @@ class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
                             for c in outputs)
         self._add_int8_weights(kernel_shape, scale_shape, "kernel_scale")
 
-    def _quantize_int8(self, kernel: torch.Tensor, config) -> None:
+    def _int8_values(self, kernel: torch.Tensor, config) -> tuple:
         inputs, weights, outputs = self._full_letters()
         reduced = tuple(i for i, c in enumerate(weights) if c not in outputs)
         quantizer = QuantizationConfig.weight_quantizer_or_default(
             config, AbsMaxQuantizer(axis=reduced))
         values, scale = quantizer(kernel, to_numpy=True)
+        return values, _align(scale, weights, outputs)
+
+    def _quantize_int8(self, kernel: torch.Tensor, config) -> None:
+        values = self._int8_values(kernel, config)
         self._int8_build(tuple(kernel.shape), config)
-        self.kernel.copy_(values)
-        self.kernel_scale.copy_(_align(scale, weights, outputs))
+        self._assign_quantized(values)
+
+    def _dequantized_weight(self, compute: torch.dtype) -> torch.Tensor:
+        if self.quantization_mode == "int4":
+            return self._int4_float_kernel(compute).reshape(self._float_kernel_shape)
+        _, weights, outputs = self._full_letters()
+        return self._stored.to(compute) / _align(self.kernel_scale, outputs, weights)
+
+    def _lora_input_product(self, inputs, factor) -> torch.Tensor:
+        return torch.einsum(self.equation, inputs, factor)
 
     def _int8_call(self, inputs, training=None):
         letters, weights, outputs_letters = self._full_letters()
@@ -181,17 +206,17 @@ class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
             outputs = self._exact_einsum(quantized, weights, outputs_letters).to(compute) / (
                 _align(inputs_scale, letters, outputs_letters) * self.kernel_scale)
         else:
-            outputs = torch.einsum(self.equation, inputs, self.kernel.to(compute))
+            outputs = torch.einsum(self.equation, inputs, self._stored.to(compute))
             outputs = outputs / self.kernel_scale
         return self._finish(straight_through(outputs, inputs, lambda x: torch.einsum(
-            self.equation, x, self.kernel.to(compute)) / self.kernel_scale))
+            self.equation, x, self._stored.to(compute)) / self.kernel_scale), inputs)
 
     def _exact_einsum(self, quantized, weights: str, outputs: str) -> torch.Tensor:
         """The int8 einsum's exact integer result (float32 while sums stay below 2**24)."""
-        contracted = math.prod(self.kernel.shape[i] for i, c in enumerate(weights)
+        contracted = math.prod(self._stored.shape[i] for i, c in enumerate(weights)
                                if c not in outputs)
         dtype = torch.float32 if contracted * 127 * 128 < 2 ** 24 else torch.float64
-        return torch.einsum(self.equation, quantized.to(dtype), self.kernel.to(dtype))
+        return torch.einsum(self.equation, quantized.to(dtype), self._stored.to(dtype))
 
     def _full_letters(self) -> tuple[str, str, str]:
         """The equation's letters with the axes under "..." spelled out (for the built
@@ -203,71 +228,6 @@ class EinsumDenseQuantization(Int4KernelMixin, Float8Mixin, QuantizableMixin):
         if side == "left":
             return extra + inputs, weights, extra + outputs
         return inputs + extra, weights, outputs + extra
-
-
-class EmbeddingQuantization(QuantizableMixin):
-    _quantizable_class = "Embedding"
-    _quantized_weight = "embeddings"
-    _quantization_modes = ("int8", "int4")
-
-    def _int8_build(self, embeddings_shape: tuple, config) -> None:
-        self._add_int8_weights(embeddings_shape, (self.input_dim,), "embeddings_scale")
-
-    def _quantize_int8(self, embeddings: torch.Tensor, config) -> None:
-        quantizer = QuantizationConfig.weight_quantizer_or_default(config,
-                                                                   AbsMaxQuantizer(axis=-1))
-        values, scale = quantizer(embeddings, to_numpy=True)
-        self._int8_build(tuple(embeddings.shape), config)
-        self.embeddings.copy_(values)
-        self.embeddings_scale.copy_(scale.reshape(self.input_dim))
-
-    def _int8_call(self, inputs):
-        ids = inputs.long() if inputs.is_floating_point() or inputs.dtype == torch.bool \
-            else inputs
-        rows = F.embedding(ids, self.embeddings).to(self.dtype_policy.torch_compute_dtype)
-        return rows / F.embedding(ids, self.embeddings_scale[:, None])
-
-    def _int4_build(self, embeddings_shape: tuple, config) -> None:
-        """Rows packed two values a byte, (input_dim, ceil(output_dim / 2)); one scale per
-        row, or per block of `block_size` columns with a zero point."""
-        block = self._int4_block_size = int4_block_size(self, config)
-        rows, columns = embeddings_shape
-        scale_shape = (rows,) if block is None else (rows, math.ceil(columns / block))
-        self._add_int8_weights((rows, (columns + 1) // 2), scale_shape, "embeddings_scale")
-        if block is not None:
-            self.embeddings_zero = self._add_fixed("embeddings_zero", scale_shape, "int8")
-            self.g_idx = self._add_fixed("g_idx", (columns,))
-            self.g_idx.copy_(torch.div(torch.arange(columns), block, rounding_mode="floor"))
-
-    def _quantize_int4(self, embeddings: torch.Tensor, config) -> None:
-        block = int4_block_size(self, config)
-        zero = None
-        if block is None:
-            quantizer = QuantizationConfig.weight_quantizer_or_default(
-                config, AbsMaxQuantizer(axis=-1, value_range=(-8, 7)))
-            values, scale = quantizer(embeddings, to_numpy=True)
-            scale = scale.reshape(self.input_dim)
-        else:  # groups of columns: Keras quantizes the transposed table
-            values, scale, zero = abs_max_quantize_grouped_with_zero_point(
-                embeddings.T, block_size=block, to_numpy=True)
-            values, scale, zero = values.T, scale.T, zero.T
-        self._int4_build(tuple(embeddings.shape), config)
-        self.embeddings.copy_(pack_int4(values, axis=-1)[0])
-        self.embeddings_scale.copy_(scale)
-        if zero is not None:
-            self.embeddings_zero.copy_(zero)
-
-    def _int4_call(self, inputs):
-        ids = inputs.long() if inputs.is_floating_point() or inputs.dtype == torch.bool \
-            else inputs
-        compute = self.dtype_policy.torch_compute_dtype
-        rows = F.embedding(ids, unpack_int4(self.embeddings, self.output_dim, axis=-1))
-        rows = rows.to(compute)
-        if self._int4_block_size is None:
-            return rows / F.embedding(ids, self.embeddings_scale[:, None])
-        groups = self.g_idx.long()
-        zero = F.embedding(ids, self.embeddings_zero)[..., groups].to(compute)
-        return (rows - zero) * F.embedding(ids, self.embeddings_scale)[..., groups]
 
 
 def int4_block_size(layer, config):

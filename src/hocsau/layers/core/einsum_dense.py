@@ -39,7 +39,9 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
         kernel_initializer / bias_initializer / *_regularizer / *_constraint: as in Keras.
         lora_rank / lora_alpha: LoRA as for Dense (see `enable_lora`): the kernel is frozen
             and `kernel + (lora_kernel_a @ lora_kernel_b) * (lora_alpha / lora_rank)` is used.
-        quantization_config: the `QuantizationConfig` of an int8 layer (from files).
+        gptq_unpacked_column_size: the GPTQ kernel's column count (set by quantization,
+            read back from files).
+        quantization_config: the `QuantizationConfig` of a quantized layer (from files).
     """
 
     kernel = LoraWeight()
@@ -49,9 +51,9 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None,
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
-        _reject_unsupported(gptq_unpacked_column_size, kwargs.get("dtype"))
         super().__init__(**kwargs)
         self._init_quantization(quantization_config)
+        self.gptq_unpacked_column_size = gptq_unpacked_column_size
         self.equation = equation
         self._spec = _parse(equation)
         self.partial_output_shape = _partial_shape(output_shape)
@@ -118,29 +120,12 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
                 "bias_constraint": constraints.serialize(self.bias_constraint),
                 "quantization_config": serialize_keras_object(self.quantization_config),
-                **self._lora_config()}
+                **self._lora_config(), **self._gptq_config()}
 
-
-def _reject_unsupported(gptq_columns, dtype) -> None:
-    if gptq_columns is not None:
-        raise ValueError("EinsumDense: GPTQ quantization is not supported in hocsau. "
-                         f"Received: gptq_unpacked_column_size={gptq_columns!r}")
-    if is_quantized_policy(dtype):
-        raise ValueError("EinsumDense: only int8, int4 and float8 quantized dtype policies "
-                         f"are supported in hocsau. Received: dtype={dtype!r}")
-
-
-def is_quantized_policy(dtype) -> bool:
-    """Whether `dtype` is one of Keras's quantized policies that hocsau does not build (GPTQ,
-    AWQ): "gptq/4/128_from_float32", a GPTQ policy's config, ..."""
-    if isinstance(dtype, dict):
-        inner = dtype.get("config", dtype)
-        mode = inner.get("mode") if isinstance(inner, dict) else None
-    else:
-        name = getattr(dtype, "name", dtype)
-        mode = name.partition("_from_")[0] if isinstance(name, str) and "_from_" in name \
-            else None
-    return mode is not None and mode.split("/")[0] not in ("int8", "int4", "float8")
+    def _gptq_config(self) -> dict:
+        """Keras writes the GPTQ kernel's column count only once it is set."""
+        columns = self.gptq_unpacked_column_size
+        return {"gptq_unpacked_column_size": columns} if columns else {}
 
 
 def _parse(equation):

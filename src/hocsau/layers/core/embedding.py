@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from hocsau import constraints, initializers, ops, regularizers
 from hocsau.layers._lora import LoraMixin, LoraWeight
 from hocsau.layers.layer import Layer
-from hocsau.quantizers.quantized_layers import EmbeddingQuantization
+from hocsau.quantizers.quantized_embedding import EmbeddingQuantization
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
 
