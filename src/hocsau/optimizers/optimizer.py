@@ -280,8 +280,9 @@ class Optimizer(OptimizerState):
     def _step_number(self, group: Group, offset: int = 1) -> torch.Tensor | int:
         """`iterations + offset` as a Python int where that is free (eager runs on float32
         variables), else as `_step` gives it (a compiled step must not bake a changing number
-        into its graph)."""
-        if group.dtype != torch.float32 or torch.compiler.is_compiling():
+        into its graph, and a loss-scaled one must not read its counter back each step)."""
+        if (group.dtype != torch.float32 or torch.compiler.is_compiling()
+                or self._counter_on_device_only):
             return self._step(group, offset)
         return self._host_iterations() // (self.gradient_accumulation_steps or 1) + offset
 
