@@ -21,7 +21,7 @@ def to_device(value, device=None):
     if isinstance(value, torch.Tensor):
         if value.dtype == torch.float64:
             value = value.to(config.torch_dtype(None))
-        return value.to(device, non_blocking=True)
+        return _transfer(value, device)
     if isinstance(value, dict):
         return {k: to_device(v, device) for k, v in value.items()}
     if is_string_data(value):
@@ -34,7 +34,24 @@ def to_device(value, device=None):
     elif array.dtype == object or array.dtype.kind in "US":
         raise ValueError(f"Cannot feed data of dtype {array.dtype} to a model: convert strings or "
                          "ragged lists to numeric arrays first (e.g. with `pad_sequences`).")
-    return torch.from_numpy(np.ascontiguousarray(array)).to(device, non_blocking=True)
+    return _transfer(torch.from_numpy(np.ascontiguousarray(array)), device)
+
+
+# Pinning costs a host copy and keeps the page-locked block cached for reuse: worth it for
+# batches, not for whole datasets copied once per call (the array adapter's).
+_PIN_LIMIT_BYTES = 64 * 2**20
+
+
+def _transfer(tensor: torch.Tensor, device) -> torch.Tensor:
+    """`tensor` on `device`. A pageable CPU batch bound for a GPU is first copied into
+    pinned memory: only then is the non-blocking copy asynchronous (from pageable memory the
+    driver waits for the stream's queued work first, stalling the step pipeline)."""
+    device = torch.device(device)
+    if (device.type == "cuda" and tensor.device.type == "cpu"
+            and tensor.numel() * tensor.element_size() <= _PIN_LIMIT_BYTES
+            and not tensor.is_pinned()):
+        tensor = tensor.pin_memory()
+    return tensor.to(device, non_blocking=True)
 
 
 def _is_numeric_list(value) -> bool:
