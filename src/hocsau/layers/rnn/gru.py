@@ -37,5 +37,6 @@ class GRU(CellLayer):
                  use_cudnn="auto", **kwargs):
         cell_kwargs = cell_arguments(self.cell_class, locals())
         super().__init__(cell_kwargs, activity_regularizer=activity_regularizer,
-                         use_cudnn=use_cudnn, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
+                         use_cudnn=use_cudnn, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards,
+                         stateful=stateful, unroll=unroll, **kwargs)
