@@ -2,8 +2,9 @@
 
 On the CPU a recorder catches, device-independently, every call that would make the host wait
 for a GPU: tensor -> Python number (`.item()`, `bool()`, `float()`, a tensor `if`), `.tolist()`,
-`.numpy()`, `.cpu()`, and the ops whose output size depends on values (`nonzero`, boolean
-indexing, `masked_select`). On CUDA, `torch.cuda.set_sync_debug_mode("error")` does the same
+`.numpy()`, `.cpu()`, the ops whose output size depends on values (`nonzero`, boolean
+indexing, `masked_select`), and tensors made from host data (`torch.tensor(0, device="cuda")`
+copies from the host and waits). On CUDA, `torch.cuda.set_sync_debug_mode("error")` does the same
 check in the driver's terms. Both watch the steps after a warm-up one (the first step builds
 the optimizer and caches; epoch ends read the logs, as Keras does).
 """
@@ -22,6 +23,7 @@ from hocsau import layers
 _SYNC_OPS = {"aten._local_scalar_dense.default", "aten.nonzero.default",
              "aten.masked_select.default", "aten.is_nonzero.default", "aten.equal.default"}
 _SYNC_METHODS = {"item", "tolist", "numpy", "cpu"}
+_HOST_DATA = {"tensor", "as_tensor"}
 
 
 class _Methods(TorchFunctionMode):
@@ -30,8 +32,11 @@ class _Methods(TorchFunctionMode):
         self.record = record
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        if getattr(func, "__name__", "") in _SYNC_METHODS:
-            self.record(f"Tensor.{func.__name__}")
+        name = getattr(func, "__name__", "")
+        if name in _SYNC_METHODS:
+            self.record(f"Tensor.{name}")
+        elif name in _HOST_DATA and args and not isinstance(args[0], torch.Tensor):
+            self.record(f"torch.{name}")  # on a GPU: a blocking copy of host data
         return func(*args, **(kwargs or {}))
 
 
@@ -159,9 +164,11 @@ def test_recorder_catches_the_usual_syncs():
             float(t[0])
         t[t > 0]
         t.tolist()
+        torch.as_tensor(t) + torch.tensor(1.0)
     assert [name for name, _ in recorder.calls] == [
         "Tensor.item", "aten._local_scalar_dense.default", "aten._local_scalar_dense.default",
-        "aten._local_scalar_dense.default", "aten.index.Tensor", "Tensor.tolist"]
+        "aten._local_scalar_dense.default", "aten.index.Tensor", "Tensor.tolist",
+        "torch.tensor"]
 
 
 @pytest.mark.cuda

@@ -45,7 +45,8 @@ def tensor(x, dtype=None, device=None) -> torch.Tensor:
         x = np.asarray(x)
         dtype = _list_dtype(x)
     if isinstance(x, (bool, int, float, complex)):
-        return torch.tensor(x, dtype=dtype, device=device)
+        # Filled on the device: torch.tensor(x, device="cuda") copies from the host and waits.
+        return torch.full((), x, dtype=dtype, device=device)
     x = np.asarray(x)
     if any(stride < 0 for stride in x.strides):
         x = x.copy()  # torch cannot view reversed numpy arrays
