@@ -51,3 +51,45 @@ def test_cuda_batches_from_a_generator(cuda_device):
     expected = x @ model.layers[0].kernel.detach().cpu().numpy() + \
         model.layers[0].bias.detach().cpu().numpy()
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_arrays_stay_on_the_host_only_when_they_would_crowd_the_gpu(monkeypatch):
+    from hocsau.trainers.data_adapters.placement import array_homes
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (4000, 8000))
+    small = (np.zeros((10, 25), "float32"), None, None)  # 1000 bytes: a quarter of free
+    large = (np.zeros((10, 25), "float32"), torch.zeros(1, dtype=torch.int8), None)
+    assert array_homes(small, "cuda") == (torch.device("cuda"), None)
+    assert array_homes(large, "cuda:1") == (torch.device("cpu"), torch.device("cuda:1"))
+    assert array_homes(large, "cpu") == (torch.device("cpu"), None)
+
+
+def test_host_kept_arrays_are_copied_batch_by_batch(monkeypatch):
+    from hocsau.trainers.data_adapters import array_adapter
+
+    # "meta" stands for the GPU: the copies are real .to() calls that need no device.
+    monkeypatch.setattr(array_adapter, "array_homes",
+                        lambda data, device: (torch.device("cpu"), torch.device("meta")))
+    x, y = np.arange(20, dtype="float32").reshape(10, 2), np.arange(10)
+    adapter = array_adapter.ArrayAdapter(x, y, batch_size=4, shuffle=True)
+    assert adapter._data[0].device.type == "cpu"
+    batches = list(adapter)
+    assert [b[0].shape[0] for b in batches] == [4, 4, 2]
+    assert all(t.device.type == "meta" for b in batches for t in b)
+
+
+@pytest.mark.cuda
+def test_cuda_fit_from_host_kept_arrays_matches_device_arrays(cuda_device, monkeypatch):
+    from hocsau.trainers.data_adapters import placement
+
+    x = np.random.rand(48, 5).astype("float32")
+    y = np.random.rand(48, 1).astype("float32")
+    runs = []
+    for share in (0.25, 0.0):  # 0: every array is "too large", so it stays on the host
+        monkeypatch.setattr(placement, "_GPU_SHARE", share)
+        torch.manual_seed(1)
+        model = hocsau.Sequential([layers.Input((5,)), layers.Dense(1)])
+        model.compile("adam", "mse")
+        runs.append(model.fit(x, y, batch_size=8, epochs=2, shuffle=False,
+                              verbose=0).history["loss"])
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-6)

@@ -1,0 +1,34 @@
+"""Where the array adapter keeps its arrays: on the device, unless they crowd a GPU.
+
+Arrays normally move to the device once per `fit` / `evaluate` / `predict` call and are
+batched there by slicing. Arrays that would take more than a share of a GPU's free memory
+stay on the host instead, and each batch is copied as it is used (through pinned memory,
+without blocking: `batch_utils._transfer`), so a dataset larger than the GPU still trains.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from hocsau.models.symbolic import flatten
+
+# What the arrays may take of the free GPU memory; the rest is for weights and activations.
+_GPU_SHARE = 0.25
+
+
+def array_homes(data, device) -> tuple[torch.device, torch.device | None]:
+    """(where the arrays are kept, where each batch must then go: None when already there)."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return device, None
+    free, _ = torch.cuda.mem_get_info(device)
+    if _nbytes(data) <= free * _GPU_SHARE:
+        return device, None
+    return torch.device("cpu"), device
+
+
+def _nbytes(data) -> int:
+    return sum(int(np.asarray(a).nbytes) if not isinstance(a, torch.Tensor)
+               else a.numel() * a.element_size()
+               for a in flatten(data) if a is not None)
