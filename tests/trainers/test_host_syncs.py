@@ -3,10 +3,11 @@
 On the CPU a recorder catches, device-independently, every call that would make the host wait
 for a GPU: tensor -> Python number (`.item()`, `bool()`, `float()`, a tensor `if`), `.tolist()`,
 `.numpy()`, `.cpu()`, the ops whose output size depends on values (`nonzero`, boolean
-indexing, `masked_select`), and tensors made from host data (`torch.tensor(0, device="cuda")`
-copies from the host and waits). On CUDA, `torch.cuda.set_sync_debug_mode("error")` does the same
-check in the driver's terms. Both watch the steps after a warm-up one (the first step builds
-the optimizer and caches; epoch ends read the logs, as Keras does).
+indexing, `masked_select`), tensors made from host data (`torch.tensor(0, device="cuda")`
+copies from the host and waits) and new tensors without a device (made on the CPU). On CUDA,
+`torch.cuda.set_sync_debug_mode("error")` does the same check in the driver's terms. Both
+watch the steps after a warm-up one (the first step builds the optimizer and caches; epoch
+ends read the logs, as Keras does).
 """
 
 import traceback
@@ -24,6 +25,8 @@ _SYNC_OPS = {"aten._local_scalar_dense.default", "aten.nonzero.default",
              "aten.masked_select.default", "aten.is_nonzero.default", "aten.equal.default"}
 _SYNC_METHODS = {"item", "tolist", "numpy", "cpu"}
 _HOST_DATA = {"tensor", "as_tensor"}
+_FACTORIES = {"zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn",
+              "randint", "randperm", "scalar_tensor"}
 
 
 class _Methods(TorchFunctionMode):
@@ -37,6 +40,8 @@ class _Methods(TorchFunctionMode):
             self.record(f"Tensor.{name}")
         elif name in _HOST_DATA and args and not isinstance(args[0], torch.Tensor):
             self.record(f"torch.{name}")  # on a GPU: a blocking copy of host data
+        elif name in _FACTORIES and "device" not in (kwargs or {}):
+            self.record(f"torch.{name} without device")  # made on the CPU, then copied
         return func(*args, **(kwargs or {}))
 
 
@@ -164,11 +169,12 @@ def test_recorder_catches_the_usual_syncs():
             float(t[0])
         t[t > 0]
         t.tolist()
-        torch.as_tensor(t) + torch.tensor(1.0)
+        torch.as_tensor(t) + torch.tensor(1.0) + torch.zeros(2, device=t.device)
+        torch.arange(2)
     assert [name for name, _ in recorder.calls] == [
         "Tensor.item", "aten._local_scalar_dense.default", "aten._local_scalar_dense.default",
         "aten._local_scalar_dense.default", "aten.index.Tensor", "Tensor.tolist",
-        "torch.tensor"]
+        "torch.tensor", "torch.arange without device"]
 
 
 @pytest.mark.cuda
