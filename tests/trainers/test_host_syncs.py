@@ -130,6 +130,26 @@ def _masked_lstm():
     return model, x, np.random.randint(0, 2, (96, 1)).astype("float32")
 
 
+def _ema_clipped_logits():
+    model = hocsau.Sequential([layers.Input((5,)), layers.Dense(3)])
+    model.compile(hocsau.optimizers.Adam(use_ema=True, global_clipnorm=1.0),
+                  hocsau.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1),
+                  metrics=["categorical_accuracy"])
+    y = np.eye(3, dtype="float32")[np.random.randint(0, 3, 96)]
+    return model, np.random.rand(96, 5).astype("float32"), y
+
+
+def _seeded_random():
+    """Seeded random layers read their seed state, kept on the host as in Keras: a host
+    read the CPU recorder cannot tell from a device one, so only the CUDA test runs it."""
+    model = hocsau.Sequential([
+        layers.Input((6, 6, 2)), layers.RandomFlip(seed=1), layers.Conv2D(3, 3),
+        layers.SpatialDropout2D(0.2, seed=2), layers.GaussianNoise(0.1, seed=3),
+        layers.Flatten(), layers.Dropout(0.3, seed=4), layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model, np.random.rand(96, 6, 6, 2).astype("float32"), np.random.randint(0, 2, 96)
+
+
 def _mixed_float16():
     hocsau.mixed_precision.set_global_policy("mixed_float16")
     try:
@@ -148,7 +168,8 @@ def _run_watched(model, x, y, begin, end, **fit_kwargs):
     model.predict(x, batch_size=16, verbose=0)
 
 
-@pytest.mark.parametrize("build", [_mlp, _conv, _masked_lstm, _mixed_float16])
+@pytest.mark.parametrize("build", [_mlp, _conv, _masked_lstm, _ema_clipped_logits,
+                                   _mixed_float16])
 def test_steps_never_read_tensors_back(build):
     model, x, y = build()
     model.train_function = model._make_train_function()
@@ -178,7 +199,8 @@ def test_recorder_catches_the_usual_syncs():
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize("build", [_mlp, _conv, _masked_lstm, _mixed_float16])
+@pytest.mark.parametrize("build", [_mlp, _conv, _masked_lstm, _ema_clipped_logits,
+                                   _seeded_random, _mixed_float16])
 def test_cuda_steps_pass_sync_debug_mode_error(build, cuda_device):
     model, x, y = build()
     model.train_function = model._make_train_function()

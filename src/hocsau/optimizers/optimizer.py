@@ -340,8 +340,11 @@ class Optimizer(OptimizerState):
         not_first = self.iterations != 0
         for group in self._all.groups:
             momentum = not_first.to(device=group.device, dtype=group.dtype) * self.ema_momentum
-            torch._foreach_lerp_(group.take(self._model_variables_moving_average),
-                                 group.params, 1 - momentum)
+            # Keras's m * average + (1 - m) * variable, with m a device tensor (a lerp weight
+            # must be a Python number: reading it back would wait for the device each step).
+            averages = group.take(self._model_variables_moving_average)
+            torch._foreach_mul_(averages, momentum)
+            torch._foreach_add_(averages, torch._foreach_mul(group.params, 1 - momentum))
         frequency = self.ema_overwrite_frequency
         if frequency and (self._host_optimizer_steps() + 1) % frequency == 0:
             self._overwrite_model_variables_with_average_value(self._trainable_variables)
