@@ -181,6 +181,28 @@ def test_steps_never_read_tensors_back(build):
         assert isinstance(model.optimizer, hocsau.optimizers.LossScaleOptimizer)
 
 
+_OPTIMIZERS = {
+    "SGD": {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01, "clipvalue": 0.5},
+    "RMSprop": {"momentum": 0.9, "centered": True}, "Adam": {"amsgrad": True, "clipnorm": 1.0},
+    "AdamW": {}, "Adamax": {}, "Adagrad": {}, "Adadelta": {}, "Adafactor": {},
+    "Ftrl": {"l1_regularization_strength": 0.01}, "Lamb": {}, "Lion": {}, "Nadam": {},
+    "Muon": {}, "ScheduleFreeAdamW": {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_OPTIMIZERS))
+def test_every_optimizer_steps_without_reading_tensors_back(name):
+    model = hocsau.Sequential([layers.Input((6,)), layers.Dense(8), layers.Dense(1)])
+    model.compile(getattr(hocsau.optimizers, name)(**_OPTIMIZERS[name]), "mse")
+    model.train_function = model._make_train_function()
+    recorder = HostSyncRecorder()
+    watch_steps(model, "train", 4, recorder.__enter__,
+                lambda: recorder.__exit__(None, None, None))
+    model.fit(np.random.rand(64, 6).astype("float32"), np.random.rand(64, 1).astype("float32"),
+              batch_size=16, verbose=0)
+    assert recorder.entered == 1 and recorder.calls == []
+
+
 def test_recorder_catches_the_usual_syncs():
     recorder = HostSyncRecorder()
     t = torch.tensor([1.0, -2.0])
