@@ -155,7 +155,7 @@ def _mixed_float16():
     try:
         return _mlp()  # compile wraps Adam in a LossScaleOptimizer
     finally:
-        hocsau.mixed_precision.set_global_policy("float32")
+        hocsau.mixed_precision.set_global_policy(None)
 
 
 def _run_watched(model, x, y, begin, end, **fit_kwargs):

@@ -10,9 +10,9 @@ from hocsau import layers, optimizers
 
 @pytest.fixture
 def policy():
-    """Sets the global dtype policy for the test; float32 again afterwards."""
+    """Sets the global dtype policy for the test; back to following floatx afterwards."""
     yield hocsau.mixed_precision.set_global_policy
-    hocsau.mixed_precision.set_global_policy("float32")
+    hocsau.mixed_precision.set_global_policy(None)
 
 
 def _mlp(optimizer="adam"):
