@@ -79,6 +79,28 @@ def test_host_kept_arrays_are_copied_batch_by_batch(monkeypatch):
 
 
 @pytest.mark.cuda
+def test_cuda_generator_batches_copy_without_syncs(cuda_device):
+    """Pinned, non-blocking copies: the steps after the first pass the sync debug mode."""
+    x = np.random.rand(64, 5).astype("float32")
+    y = np.random.rand(64, 1).astype("float32")
+    model = hocsau.Sequential([layers.Input((5,)), layers.Dense(1)])
+    model.compile("adam", "mse")
+
+    def batches():
+        for i in range(0, 64, 8):
+            if i == 8:
+                torch.cuda.set_sync_debug_mode("error")
+            yield x[i:i + 8], y[i:i + 8]
+        torch.cuda.set_sync_debug_mode("default")
+
+    try:
+        model.fit(batches(), epochs=1, verbose=0)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert int(model.optimizer.iterations) == 8
+
+
+@pytest.mark.cuda
 def test_cuda_fit_from_host_kept_arrays_matches_device_arrays(cuda_device, monkeypatch):
     from hocsau.trainers.data_adapters import placement
 
