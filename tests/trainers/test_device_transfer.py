@@ -6,7 +6,6 @@ import torch
 
 import hocsau
 from hocsau import layers
-from hocsau.trainers.data_adapters import batch_utils
 from hocsau.trainers.data_adapters.batch_utils import to_device
 
 
@@ -31,11 +30,15 @@ def test_batches_bound_for_a_gpu_are_pinned_then_copied_asynchronously(transfers
 
 
 def test_whole_datasets_and_cpu_runs_are_never_pinned(transfers, monkeypatch):
-    monkeypatch.setattr(batch_utils, "_PIN_LIMIT_BYTES", 100)
-    to_device(np.zeros((26,), "float32"), "cuda")  # 104 bytes: copied once, unpinned
+    from hocsau.trainers.data_adapters import array_adapter
+
+    monkeypatch.setattr(array_adapter, "array_homes",
+                        lambda data, device: (torch.device("cuda"), None))
+    array_adapter.ArrayAdapter({"a": np.zeros((6, 2), "float32")}, np.zeros(6))
     to_device(np.zeros((4, 3), "float32"), "cpu")
     to_device(torch.zeros(2), torch.device("cpu"))
-    assert transfers == [("to", "cuda", True), ("to", "cpu", True), ("to", "cpu", True)]
+    assert transfers == [("to", "cuda", True), ("to", "cuda", True), ("to", "cpu", True),
+                         ("to", "cpu", True)]
 
 
 @pytest.mark.cuda

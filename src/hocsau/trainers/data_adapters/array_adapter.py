@@ -44,7 +44,7 @@ class ArrayAdapter:
                  class_weight=None, steps: int | None = None):
         x, y, sample_weight = (_from_pandas(v) for v in (x, y, sample_weight))
         home, self._batch_device = array_homes((x, y, sample_weight), config.device())
-        self._data = (to_device(x, home), to_device(y, home), to_device(sample_weight, home))
+        self._data = tuple(to_device(v, home, pin=False) for v in (x, y, sample_weight))
         self.num_samples = _check_cardinality(self._data)
         if class_weight is not None:
             self._data = self._with_class_weights(class_weight)

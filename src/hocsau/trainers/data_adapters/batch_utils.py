@@ -13,43 +13,40 @@ __all__ = ["class_weights_to_sample_weights", "pack_x_y_sample_weight", "to_devi
            "unpack_x_y_sample_weight"]
 
 
-def to_device(value, device=None):
-    """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx."""
+def to_device(value, device=None, *, pin: bool = True):
+    """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx.
+
+    Towards a GPU, host batches go through pinned memory (`pin`; see `_transfer`); whole
+    datasets copied once pass `pin=False` (pinning them would double the host copy and keep
+    that much page-locked memory cached)."""
     device = device or config.device()
     if value is None:
         return None
     if isinstance(value, torch.Tensor):
         if value.dtype == torch.float64:
             value = value.to(config.torch_dtype(None))
-        return _transfer(value, device)
+        return _transfer(value, device, pin)
     if isinstance(value, dict):
-        return {k: to_device(v, device) for k, v in value.items()}
+        return {k: to_device(v, device, pin=pin) for k, v in value.items()}
     if is_string_data(value):
         return np.asarray(value)  # stays on the host, for layers that take strings
     if isinstance(value, (list, tuple)) and value and not _is_numeric_list(value):
-        return type(value)(to_device(v, device) for v in value)
+        return type(value)(to_device(v, device, pin=pin) for v in value)
     array = np.asarray(value)
     if array.dtype == np.float64:
         array = array.astype(config.floatx())
     elif array.dtype == object or array.dtype.kind in "US":
         raise ValueError(f"Cannot feed data of dtype {array.dtype} to a model: convert strings or "
                          "ragged lists to numeric arrays first (e.g. with `pad_sequences`).")
-    return _transfer(torch.from_numpy(np.ascontiguousarray(array)), device)
+    return _transfer(torch.from_numpy(np.ascontiguousarray(array)), device, pin)
 
 
-# Pinning costs a host copy and keeps the page-locked block cached for reuse: worth it for
-# batches, not for whole datasets copied once per call (the array adapter's).
-_PIN_LIMIT_BYTES = 64 * 2**20
-
-
-def _transfer(tensor: torch.Tensor, device) -> torch.Tensor:
+def _transfer(tensor: torch.Tensor, device, pin: bool) -> torch.Tensor:
     """`tensor` on `device`. A pageable CPU batch bound for a GPU is first copied into
-    pinned memory: only then is the non-blocking copy asynchronous (from pageable memory the
-    driver waits for the stream's queued work first, stalling the step pipeline)."""
+    pinned memory (when `pin`): only then is the non-blocking copy asynchronous (from pageable
+    memory the driver waits for the stream's queued work first, stalling the step pipeline)."""
     device = torch.device(device)
-    if (device.type == "cuda" and tensor.device.type == "cpu"
-            and tensor.numel() * tensor.element_size() <= _PIN_LIMIT_BYTES
-            and not tensor.is_pinned()):
+    if pin and device.type == "cuda" and tensor.device.type == "cpu" and not tensor.is_pinned():
         tensor = tensor.pin_memory()
     return tensor.to(device, non_blocking=True)
 
