@@ -29,11 +29,11 @@ def test_batches_bound_for_a_gpu_are_pinned_then_copied_asynchronously(transfers
                          ("pin", (4,)), ("to", "cuda:1", True)]
 
 
-def test_whole_datasets_and_cpu_runs_are_never_pinned(transfers, monkeypatch):
+def test_large_datasets_and_cpu_runs_are_never_pinned(transfers, monkeypatch):
     from hocsau.trainers.data_adapters import array_adapter
 
     monkeypatch.setattr(array_adapter, "array_homes",
-                        lambda data, device: (torch.device("cuda"), None))
+                        lambda data, device: (torch.device("cuda"), None, False))
     array_adapter.ArrayAdapter({"a": np.zeros((6, 2), "float32")}, np.zeros(6))
     to_device(np.zeros((4, 3), "float32"), "cpu")
     to_device(torch.zeros(2), torch.device("cpu"))
@@ -57,14 +57,18 @@ def test_cuda_batches_from_a_generator(cuda_device):
 
 
 def test_arrays_stay_on_the_host_only_when_they_would_crowd_the_gpu(monkeypatch):
+    from hocsau.trainers.data_adapters import placement
     from hocsau.trainers.data_adapters.placement import array_homes
 
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (4000, 8000))
+    monkeypatch.setattr(placement, "_PIN_LIMIT_BYTES", 500)
     small = (np.zeros((10, 25), "float32"), None, None)  # 1000 bytes: a quarter of free
     large = (np.zeros((10, 25), "float32"), torch.zeros(1, dtype=torch.int8), None)
-    assert array_homes(small, "cuda") == (torch.device("cuda"), None)
-    assert array_homes(large, "cuda:1") == (torch.device("cpu"), torch.device("cuda:1"))
-    assert array_homes(large, "cpu") == (torch.device("cpu"), None)
+    tiny = [np.zeros(100, "float32")]
+    assert array_homes(small, "cuda") == (torch.device("cuda"), None, False)
+    assert array_homes(tiny, "cuda") == (torch.device("cuda"), None, True)  # pinned copy
+    assert array_homes(large, "cuda:1") == (torch.device("cpu"), torch.device("cuda:1"), False)
+    assert array_homes(large, "cpu") == (torch.device("cpu"), None, False)
 
 
 def test_host_kept_arrays_are_copied_batch_by_batch(monkeypatch):
@@ -72,7 +76,7 @@ def test_host_kept_arrays_are_copied_batch_by_batch(monkeypatch):
 
     # "meta" stands for the GPU: the copies are real .to() calls that need no device.
     monkeypatch.setattr(array_adapter, "array_homes",
-                        lambda data, device: (torch.device("cpu"), torch.device("meta")))
+                        lambda data, device: (torch.device("cpu"), torch.device("meta"), False))
     x, y = np.arange(20, dtype="float32").reshape(10, 2), np.arange(10)
     adapter = array_adapter.ArrayAdapter(x, y, batch_size=4, shuffle=True)
     assert adapter._data[0].device.type == "cpu"

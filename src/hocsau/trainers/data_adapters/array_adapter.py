@@ -43,8 +43,8 @@ class ArrayAdapter:
     def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32, shuffle=False,
                  class_weight=None, steps: int | None = None):
         x, y, sample_weight = (_from_pandas(v) for v in (x, y, sample_weight))
-        home, self._batch_device = array_homes((x, y, sample_weight), config.device())
-        self._data = tuple(to_device(v, home, pin=False) for v in (x, y, sample_weight))
+        home, self._batch_device, pin = array_homes((x, y, sample_weight), config.device())
+        self._data = tuple(to_device(v, home, pin=pin) for v in (x, y, sample_weight))
         self.num_samples = _check_cardinality(self._data)
         if class_weight is not None:
             self._data = self._with_class_weights(class_weight)

@@ -16,9 +16,8 @@ __all__ = ["class_weights_to_sample_weights", "pack_x_y_sample_weight", "to_devi
 def to_device(value, device=None, *, pin: bool = True):
     """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx.
 
-    Towards a GPU, host batches go through pinned memory (`pin`; see `_transfer`); whole
-    datasets copied once pass `pin=False` (pinning them would double the host copy and keep
-    that much page-locked memory cached)."""
+    Towards a GPU, host batches go through pinned memory (`pin`; see `_transfer`); the array
+    adapter decides for whole datasets (`placement.array_homes`)."""
     device = device or config.device()
     if value is None:
         return None

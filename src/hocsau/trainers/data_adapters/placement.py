@@ -15,17 +15,23 @@ from hocsau.models.symbolic import flatten
 
 # What the arrays may take of the free GPU memory; the rest is for weights and activations.
 _GPU_SHARE = 0.25
+# Arrays up to this size are pinned for their one copy, so that it does not wait for the
+# GPU's queued work (`train_on_batch` loops, validation data each epoch); larger ones are
+# not: that would double the host copy and keep as much page-locked memory cached.
+_PIN_LIMIT_BYTES = 64 * 2**20
 
 
-def array_homes(data, device) -> tuple[torch.device, torch.device | None]:
-    """(where the arrays are kept, where each batch must then go: None when already there)."""
+def array_homes(data, device) -> tuple[torch.device, torch.device | None, bool]:
+    """(where the arrays are kept, where each batch must then go (None: already there),
+    whether their copy to where they are kept goes through pinned memory)."""
     device = torch.device(device)
     if device.type != "cuda":
-        return device, None
+        return device, None, False
+    nbytes = _nbytes(data)
     free, _ = torch.cuda.mem_get_info(device)
-    if _nbytes(data) <= free * _GPU_SHARE:
-        return device, None
-    return torch.device("cpu"), device
+    if nbytes > free * _GPU_SHARE:
+        return torch.device("cpu"), device, False
+    return device, None, nbytes <= _PIN_LIMIT_BYTES
 
 
 def _nbytes(data) -> int:
