@@ -27,7 +27,9 @@ class LossScaleOptimizer(Optimizer):
     GradScaler's kernel), the inner step always runs and a skipped step is undone on the
     device from a copy of the state taken before it (which costs the memory of one copy of
     the weights and optimizer slots during `apply`). So the host never waits for the device
-    in a step (torch's GradScaler reads the flag back to decide whether to step).
+    in a step (torch's GradScaler reads the flag back to decide whether to step). Only
+    `gradient_accumulation_steps` and `ema_overwrite_frequency` on the inner optimizer, which
+    branch on the step number on the host, then read the counter back each step.
 
     Args:
         inner_optimizer: the optimizer that updates the weights.
