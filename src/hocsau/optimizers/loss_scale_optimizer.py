@@ -25,8 +25,8 @@ class LossScaleOptimizer(Optimizer):
     The check never reads the gradients back to the host: a fused pass per device flags an
     inf / NaN in the divided gradients (`torch._amp_foreach_non_finite_check_and_unscale_`,
     GradScaler's kernel), the inner step always runs and a skipped step is undone on the
-    device from a copy of the state taken before it (which costs the memory of one copy of
-    the weights and optimizer slots during `apply`). So the host never waits for the device
+    device from a copy of the state taken before it (buffers kept across steps: the memory
+    of one copy of the weights and optimizer slots). So the host never waits for the device
     in a step (torch's GradScaler reads the flag back to decide whether to step). Only
     `gradient_accumulation_steps` and `ema_overwrite_frequency` on the inner optimizer, which
     branch on the step number on the host, then read the counter back each step.
@@ -59,6 +59,7 @@ class LossScaleOptimizer(Optimizer):
         # counter may stay put on a skipped step, unseen by the host.
         self.inner_optimizer.loss_scale_factor = None
         self.inner_optimizer._counter_on_device_only = True
+        self._saved, self._saved_for = [], None  # see `_save`
 
     def build(self, var_list) -> None:
         var_list = list(var_list)
@@ -85,12 +86,22 @@ class LossScaleOptimizer(Optimizer):
         with torch.no_grad():
             unscaled, finite = self._unscale(grads)
             state = list(self._trainable_variables) + self.inner_optimizer.variables
-            saved = [t.clone() for t in state]
+            saved = self._save(state)
         self.inner_optimizer.apply(unscaled, trainable_variables=variables)
         with torch.no_grad():
-            for tensor, before in zip(state, saved, strict=False):
-                tensor.copy_(torch.where(finite, tensor, before))
+            for tensor, before in zip(state, saved, strict=True):
+                torch.where(finite, tensor, before, out=tensor)
             self._update_scale(finite)
+
+    def _save(self, state: list) -> list:
+        """A copy of `state` in buffers kept across steps (one multi-tensor copy per step,
+        no new allocations), to undo a skipped step from."""
+        key = tuple(map(id, state))
+        if self._saved_for != key:
+            self._saved = [torch.empty_like(t) for t in state]
+            self._saved_for = key
+        torch._foreach_copy_(self._saved, state)
+        return self._saved
 
     def _unscale(self, grads: list) -> tuple[list, torch.Tensor]:
         """(the gradients divided by the scale (None stays None), a 0-d bool tensor: all
