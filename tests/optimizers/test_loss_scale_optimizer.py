@@ -116,3 +116,16 @@ def test_unscale_flags_non_finite_over_mixed_dtypes_and_missing_gradients():
     grads[2] = torch.tensor([float("inf")], dtype=torch.float16)
     assert not bool(optimizer._unscale(grads)[1])
     assert optimizer.inner_optimizer._counter_on_device_only
+
+
+def test_undo_buffers_are_kept_across_steps_but_not_copied():
+    import copy
+
+    optimizer = optimizers.LossScaleOptimizer(optimizers.Adam(), initial_scale=4.0)
+    variable = torch.nn.Parameter(torch.ones(3))
+    optimizer.apply([torch.ones(3)], [variable])
+    buffers = [b.data_ptr() for b in optimizer._saved]
+    optimizer.apply([torch.tensor([1.0, float("inf"), 0.0])], [variable])  # skipped
+    assert [b.data_ptr() for b in optimizer._saved] == buffers and len(buffers) == 5
+    np.testing.assert_allclose(optimizer._saved[0].numpy(), variable.detach().numpy())
+    assert copy.deepcopy(optimizer)._saved == []

@@ -93,6 +93,11 @@ class LossScaleOptimizer(Optimizer):
                 torch.where(finite, tensor, before, out=tensor)
             self._update_scale(finite)
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_saved"], state["_saved_for"] = [], None  # scratch, not copied or pickled
+        return state
+
     def _save(self, state: list) -> list:
         """A copy of `state` in buffers kept across steps (one multi-tensor copy per step,
         no new allocations), to undo a skipped step from."""
