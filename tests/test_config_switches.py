@@ -82,6 +82,8 @@ def test_dtype_policy_switch_matches_keras():
         finally:
             lib.config.set_dtype_policy("float32")
     assert hocsau.config.dtype_policy() == hocsau.DTypePolicy("float32")
+    hocsau.config.set_dtype_policy(None)  # back to following floatx, for the tests after
+    assert hocsau.config.dtype_policy().name == hocsau.config.floatx()
 
 
 def test_interactive_logging_sends_messages_to_logging(capsys, caplog):
