@@ -20,3 +20,27 @@ def _seeded():
     np.random.seed(0)
     torch.manual_seed(0)
     yield
+
+
+# --- CUDA tests: `@pytest.mark.cuda`, skipped where torch sees no CUDA device ---------------
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cuda: needs a CUDA device (skipped without one)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device")
+    for item in items:
+        if item.get_closest_marker("cuda") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def cuda_device():
+    """New weights and batches on "cuda" for the test (the suite pins "cpu" otherwise)."""
+    from hocsau import config
+
+    config.set_device("cuda")
+    yield torch.device("cuda")
+    config.set_device(None)

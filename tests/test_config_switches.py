@@ -10,6 +10,7 @@ import warnings
 import keras
 import numpy as np
 import pytest
+import torch
 
 import hocsau
 from hocsau import config, layers
@@ -81,6 +82,8 @@ def test_dtype_policy_switch_matches_keras():
         finally:
             lib.config.set_dtype_policy("float32")
     assert hocsau.config.dtype_policy() == hocsau.DTypePolicy("float32")
+    hocsau.config.set_dtype_policy(None)  # back to following floatx, for the tests after
+    assert hocsau.config.dtype_policy().name == hocsau.config.floatx()
 
 
 def test_interactive_logging_sends_messages_to_logging(capsys, caplog):
@@ -118,3 +121,25 @@ def test_backends_other_than_torch_are_refused():
     with pytest.raises(ValueError, match="no 'jax' backend.*KERAS_BACKEND=jax"):
         config.set_backend("jax")
     assert config.is_nnx_enabled() is keras.config.is_nnx_enabled() is False
+
+
+@pytest.mark.parametrize(("env", "cuda", "expected"), [
+    ({}, True, "cuda"),
+    ({"LOCAL_RANK": "1"}, True, "cuda:1"),  # torchrun: each process its own GPU
+    ({"LOCAL_RANK": "1"}, False, "cpu"),
+    ({"HOCSAU_DEVICE": "cuda:2", "LOCAL_RANK": "1"}, True, "cuda:2"),
+])
+def test_automatic_device_choice(env, cuda, expected, monkeypatch):
+    for name in ("HOCSAU_DEVICE", "LOCAL_RANK"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    config.set_device(None)
+    try:
+        assert config.device() == torch.device(expected)
+    finally:
+        monkeypatch.undo()
+        config.set_device(None)
+    assert config.device() == torch.device("cpu")

@@ -119,3 +119,18 @@ def test_new_tensors_follow_a_meta_device_context():
         assert ops.convert_to_tensor([1.0, 2.0]).device.type == "meta"
         assert ops.add(torch.empty(3), [1.0, 2.0, 3.0]).shape == (3,)
     assert ops.zeros(2).device.type == "cpu"
+
+
+def test_python_scalars_are_filled_on_the_device_with_torch_tensor_rules(monkeypatch):
+    from hocsau.ops import _convert
+
+    copies = []
+    original = torch.tensor
+    monkeypatch.setattr(torch, "tensor", lambda *a, **k: copies.append(a) or original(*a, **k))
+    assert _convert.tensor(3).dtype == torch.int32 and _convert.tensor(2**40).dtype == torch.int64
+    assert float(_convert.tensor(2.5)) == 2.5 and bool(_convert.tensor(True))
+    assert int(_convert.tensor(3.7, dtype="int32")) == 3
+    assert copies == []  # no host tensor to copy (a wait for the GPU on CUDA)
+    assert torch.isinf(_convert.tensor(1e40, dtype="float32"))  # beyond float32: inf, as torch
+    with pytest.raises(RuntimeError, match="overflow"):
+        _convert.tensor(300, dtype="uint8")

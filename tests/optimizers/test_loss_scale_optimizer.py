@@ -99,3 +99,33 @@ def test_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         optimizers.LossScaleOptimizer(optimizers.SGD(), **kwargs)
     optimizers.LossScaleOptimizer(optimizers.SGD(), clipnorm=None, use_ema=False)
+
+
+def test_unscale_flags_non_finite_over_mixed_dtypes_and_missing_gradients():
+    optimizer = optimizers.LossScaleOptimizer(optimizers.SGD(), initial_scale=1000.0)
+    variables = [torch.nn.Parameter(torch.zeros(2)), torch.nn.Parameter(torch.zeros(1)),
+                 torch.nn.Parameter(torch.zeros(1, dtype=torch.float16))]
+    optimizer.build(variables)
+    grads = [torch.tensor([3.0, 10.0]), None, torch.tensor([500.0], dtype=torch.float16)]
+    unscaled, finite = optimizer._unscale(grads)
+    assert bool(finite) and unscaled[1] is None and unscaled[2].dtype == torch.float16
+    # Divided, as Keras divides (not multiplied by a rounded 1/scale); inputs left as they were.
+    assert torch.equal(unscaled[0], torch.tensor([3.0, 10.0]) / 1000.0)
+    assert grads[0].tolist() == [3.0, 10.0]
+    assert unscaled[2].tolist() == [0.5]
+    grads[2] = torch.tensor([float("inf")], dtype=torch.float16)
+    assert not bool(optimizer._unscale(grads)[1])
+    assert optimizer.inner_optimizer._counter_on_device_only
+
+
+def test_undo_buffers_are_kept_across_steps_but_not_copied():
+    import copy
+
+    optimizer = optimizers.LossScaleOptimizer(optimizers.Adam(), initial_scale=4.0)
+    variable = torch.nn.Parameter(torch.ones(3))
+    optimizer.apply([torch.ones(3)], [variable])
+    buffers = [b.data_ptr() for b in optimizer._saved]
+    optimizer.apply([torch.tensor([1.0, float("inf"), 0.0])], [variable])  # skipped
+    assert [b.data_ptr() for b in optimizer._saved] == buffers and len(buffers) == 5
+    np.testing.assert_allclose(optimizer._saved[0].numpy(), variable.detach().numpy())
+    assert copy.deepcopy(optimizer)._saved == []

@@ -45,13 +45,23 @@ def tensor(x, dtype=None, device=None) -> torch.Tensor:
         x = np.asarray(x)
         dtype = _list_dtype(x)
     if isinstance(x, (bool, int, float, complex)):
-        return torch.tensor(x, dtype=dtype, device=device)
+        return _scalar(x, dtype, device)
     x = np.asarray(x)
     if any(stride < 0 for stride in x.strides):
         x = x.copy()  # torch cannot view reversed numpy arrays
     if x.dtype == np.uint32:
         x = x.astype(np.int64)  # torch has no general uint32 arithmetic
     return torch.as_tensor(x, dtype=dtype, device=device)
+
+
+def _scalar(x, dtype: torch.dtype, device) -> torch.Tensor:
+    """A 0-d tensor filled on the device: torch.tensor(x, device="cuda") copies from the
+    host and waits for the GPU. A value beyond the dtype's range takes torch.tensor's path
+    (a float becomes inf, an integer raises), which `full` refuses."""
+    try:
+        return torch.full((), x, dtype=dtype, device=device)
+    except RuntimeError:
+        return torch.tensor(x, dtype=dtype, device=device)
 
 
 def _python_scalar_dtype(x) -> torch.dtype:

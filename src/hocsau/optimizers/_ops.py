@@ -12,8 +12,16 @@ import torch
 
 
 def move_towards(averages: list[torch.Tensor], targets: list[torch.Tensor], rate) -> None:
-    """`average += (target - average) * rate` in place (an exponential moving average)."""
-    torch._foreach_lerp_(averages, targets, rate)
+    """`average += (target - average) * rate` in place (an exponential moving average).
+
+    A device-tensor `rate` is applied by multiplication: lerp's weight must be a Python
+    number, and reading one back waits for the device."""
+    if not isinstance(rate, torch.Tensor):
+        torch._foreach_lerp_(averages, targets, rate)
+        return
+    steps = torch._foreach_sub(targets, averages)
+    torch._foreach_mul_(steps, rate)
+    torch._foreach_add_(averages, steps)
 
 
 def update_moments(m_list: list[torch.Tensor], v_list: list[torch.Tensor],

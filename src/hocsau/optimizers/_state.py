@@ -23,6 +23,9 @@ class OptimizerState:
         self._trainable_variables_indices: dict[int, int] = {}
         self._host_step: int | None = None
         self._host_version = -1
+        # Set by LossScaleOptimizer, whose skipped steps leave the counter put on the device:
+        # the host cannot follow it without reading it back each step.
+        self._counter_on_device_only = False
 
     @property
     def variables(self) -> list[Variable]:

@@ -75,7 +75,7 @@ class Ftrl(Optimizer):
         torch._foreach_sub_(shrunk, sigmas)
         torch._foreach_add_(linears, shrunk)
         quadratics = torch._foreach_div(new_powers, lr)
-        torch._foreach_add_(quadratics, 2 * l2)
+        torch.ops.aten._foreach_add_.Tensor(quadratics, 2 * l2)  # l2 stays on the device
         clipped = torch._foreach_clamp_max(torch._foreach_clamp_min(linears, -l1), l1)
         torch._foreach_sub_(clipped, linears)
         torch._foreach_div_(clipped, quadratics)

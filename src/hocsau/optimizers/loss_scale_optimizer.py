@@ -22,9 +22,14 @@ class LossScaleOptimizer(Optimizer):
     the weights keep their values) and halves the scale; after `dynamic_growth_steps`
     finite steps in a row the scale doubles.
 
-    The check never reads the gradients back to the host: the inner step always runs and a
-    skipped step is undone on the device from a copy of the state taken before it (which
-    costs the memory of one copy of the weights and optimizer slots during `apply`).
+    The check never reads the gradients back to the host: a fused pass per device flags an
+    inf / NaN in the divided gradients (`torch._amp_foreach_non_finite_check_and_unscale_`,
+    GradScaler's kernel), the inner step always runs and a skipped step is undone on the
+    device from a copy of the state taken before it (buffers kept across steps: the memory
+    of one copy of the weights and optimizer slots). So the host never waits for the device
+    in a step (torch's GradScaler reads the flag back to decide whether to step). Only
+    `gradient_accumulation_steps` and `ema_overwrite_frequency` on the inner optimizer, which
+    branch on the step number on the host, then read the counter back each step.
 
     Args:
         inner_optimizer: the optimizer that updates the weights.
@@ -50,8 +55,11 @@ class LossScaleOptimizer(Optimizer):
         self.inner_optimizer = inner_optimizer
         self.initial_scale = initial_scale
         self.dynamic_growth_steps = dynamic_growth_steps
-        # The inner optimizer must not unscale the gradients a second time.
+        # The inner optimizer must not unscale the gradients a second time, and its step
+        # counter may stay put on a skipped step, unseen by the host.
         self.inner_optimizer.loss_scale_factor = None
+        self.inner_optimizer._counter_on_device_only = True
+        self._saved, self._saved_for = [], None  # see `_save`
 
     def build(self, var_list) -> None:
         var_list = list(var_list)
@@ -76,25 +84,50 @@ class LossScaleOptimizer(Optimizer):
         variables = self._trainable_variables if trainable_variables is None \
             else list(trainable_variables)
         with torch.no_grad():
-            finite = self.check_finite(grads)
-            unscaled = self._unscale(grads)
+            unscaled, finite = self._unscale(grads)
             state = list(self._trainable_variables) + self.inner_optimizer.variables
-            saved = [t.clone() for t in state]
+            saved = self._save(state)
         self.inner_optimizer.apply(unscaled, trainable_variables=variables)
         with torch.no_grad():
-            for tensor, before in zip(state, saved, strict=False):
-                tensor.copy_(torch.where(finite, tensor, before))
+            for tensor, before in zip(state, saved, strict=True):
+                torch.where(finite, tensor, before, out=tensor)
             self._update_scale(finite)
 
-    def _unscale(self, grads: list) -> list:
-        """The gradients divided by the scale (None stays None)."""
-        present = [i for i, g in enumerate(grads) if g is not None]
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_saved"], state["_saved_for"] = [], None  # scratch, not copied or pickled
+        return state
+
+    def _save(self, state: list) -> list:
+        """A copy of `state` in buffers kept across steps (one multi-tensor copy per step,
+        no new allocations), to undo a skipped step from."""
+        key = tuple(map(id, state))
+        if self._saved_for != key:
+            self._saved = [torch.empty_like(t) for t in state]
+            self._saved_for = key
+        torch._foreach_copy_(self._saved, state)
+        return self._saved
+
+    def _unscale(self, grads: list) -> tuple[list, torch.Tensor]:
+        """(the gradients divided by the scale (None stays None), a 0-d bool tensor: all
+        finite), with multi-tensor kernels per device (several with model parallelism)."""
         unscaled = list(grads)
-        if present:
-            divided = torch._foreach_div([grads[i] for i in present], self.dynamic_scale)
-            for i, g in zip(present, divided, strict=True):
+        present = [i for i, g in enumerate(grads) if g is not None]
+        if not present:  # nothing to check; the inner optimizer reports the missing gradients
+            return unscaled, torch.ones((), dtype=torch.bool)
+        scale = self.dynamic_scale
+        flags = []
+        for device, indices in _by_device(grads, present).items():
+            # Divided exactly as Keras does, then flagged by the fused check (times one).
+            divided = torch._foreach_div([grads[i] for i in indices],
+                                         scale.to(device, non_blocking=True))
+            found = torch.zeros((), dtype=torch.float32, device=device)
+            torch._amp_foreach_non_finite_check_and_unscale_(
+                divided, found, torch.ones((), dtype=torch.float32, device=device))
+            flags.append(found.to(scale.device, non_blocking=True))
+            for i, g in zip(indices, divided, strict=True):
                 unscaled[i] = g
-        return unscaled
+        return unscaled, torch.stack(flags).sum() == 0
 
     def _update_scale(self, finite: torch.Tensor) -> None:
         grow = finite & (self.step_counter == self.dynamic_growth_steps - 1)
@@ -142,3 +175,11 @@ class LossScaleOptimizer(Optimizer):
         config = dict(config)
         inner = deserialize(config.pop("inner_optimizer"), custom_objects=custom_objects)
         return cls(inner, **config)
+
+
+def _by_device(grads: list, indices: list) -> dict:
+    """Indices of the gradients grouped by device (the fused check takes one device)."""
+    groups = {}
+    for i in indices:
+        groups.setdefault(grads[i].device, []).append(i)
+    return groups

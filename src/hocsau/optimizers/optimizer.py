@@ -280,8 +280,9 @@ class Optimizer(OptimizerState):
     def _step_number(self, group: Group, offset: int = 1) -> torch.Tensor | int:
         """`iterations + offset` as a Python int where that is free (eager runs on float32
         variables), else as `_step` gives it (a compiled step must not bake a changing number
-        into its graph)."""
-        if group.dtype != torch.float32 or torch.compiler.is_compiling():
+        into its graph, and a loss-scaled one must not read its counter back each step)."""
+        if (group.dtype != torch.float32 or torch.compiler.is_compiling()
+                or self._counter_on_device_only):
             return self._step(group, offset)
         return self._host_iterations() // (self.gradient_accumulation_steps or 1) + offset
 
@@ -339,8 +340,11 @@ class Optimizer(OptimizerState):
         not_first = self.iterations != 0
         for group in self._all.groups:
             momentum = not_first.to(device=group.device, dtype=group.dtype) * self.ema_momentum
-            torch._foreach_lerp_(group.take(self._model_variables_moving_average),
-                                 group.params, 1 - momentum)
+            # Keras's m * average + (1 - m) * variable, with m a device tensor (a lerp weight
+            # must be a Python number: reading it back would wait for the device each step).
+            averages = group.take(self._model_variables_moving_average)
+            torch._foreach_mul_(averages, momentum)
+            torch._foreach_add_(averages, torch._foreach_mul(group.params, 1 - momentum))
         frequency = self.ema_overwrite_frequency
         if frequency and (self._host_optimizer_steps() + 1) % frequency == 0:
             self._overwrite_model_variables_with_average_value(self._trainable_variables)

@@ -41,6 +41,7 @@ from hocsau.trainers.compile_utils import (
 from hocsau.trainers.data_adapters import get_data_adapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
 from hocsau.trainers.epoch_iterator import EpochIterator, logs_to_python
+from hocsau.trainers.jit_step import compile_step
 from hocsau.trainers.trainer_utils import (
     concat_to_numpy,
     format_logs,
@@ -238,7 +239,7 @@ class Trainer:
     def _make_train_function(self):
         step = self.train_step
         if self.jit_compile:
-            step = torch.compile(step)
+            step = compile_step(self, step)  # CUDA graphs on a GPU where shapes are static
         self.train_function = step
         return step
 

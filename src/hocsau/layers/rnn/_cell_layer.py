@@ -25,11 +25,16 @@ class CellLayer(RNN):
     cell_name: str
     hidden_config_keys: tuple = ()  # cell arguments Keras leaves out of the layer's config
 
-    def __init__(self, cell_kwargs: dict, *, activity_regularizer=None, **kwargs):
+    def __init__(self, cell_kwargs: dict, *, activity_regularizer=None, use_cudnn="auto",
+                 **kwargs):
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError("Invalid valid received for argument `use_cudnn`. Expected one of "
+                             f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
         cell = self.cell_class(**cell_kwargs, name=self.cell_name, dtype=kwargs.get("dtype"),
                                trainable=kwargs.get("trainable", True))
         super().__init__(cell, activity_regularizer=activity_regularizer, **kwargs)
         self.input_spec = InputSpec(ndim=3)
+        self.use_cudnn = use_cudnn
 
     def get_config(self) -> dict:
         config = super().get_config()

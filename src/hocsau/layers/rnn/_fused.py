@@ -15,6 +15,7 @@ shut on the compacted tail, so those steps leave the cell state exactly as it wa
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import torch
@@ -23,25 +24,40 @@ _SATURATE = 1e4  # sigmoid(+-1e4) is exactly 1 / 0, in float16 too
 _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
 
 
-def run(kind: str, x: torch.Tensor, states: list, weights: list):
+def run(kind: str, x: torch.Tensor, states: list, weights: list, cudnn: bool = True):
     """(outputs (batch, steps, units), final states) of one fused layer over batch-first x.
 
-    Mixed precision: the float32 weights are cast to the input's dtype (on the CPU, a half
-    precision step runs in float32 and the results are cast back; float64 stays float64).
+    On a GPU torch picks cuDNN's kernel (unless `cudnn` is False) for float32, float16 and
+    float64. Mixed precision: the float32 weights are cast to the input's dtype, except where
+    the kernel lacks it (CPU: half precision; cuDNN: bfloat16), where the step runs in
+    float32 and the results are cast back (float64 stays float64).
     """
     dtype = x.dtype
-    compute = dtype if x.is_cuda else torch.promote_types(dtype, torch.float32)
+    compute = dtype if x.is_cuda and dtype != torch.bfloat16 else \
+        torch.promote_types(dtype, torch.float32)
     if any(t.dtype != compute for t in (x, *states, *weights)):
         outputs, final = run(kind, x.to(compute), [s.to(compute) for s in states],
-                             [w.to(compute) for w in weights])
+                             [w.to(compute) for w in weights], cudnn)
         return outputs.to(dtype), [s.to(dtype) for s in final]
     if not x.is_cuda:
         return _run(kind, x, states, weights)
     # cuDNN warns that the weights are not one flat buffer (an nn.LSTM's are): ours are the
     # Keras variables, so it packs them on each call, which costs little at these sizes.
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _without_cudnn(not cudnn):
         warnings.filterwarnings("ignore", message="RNN module weights are not part")
         return _run(kind, x, states, weights)
+
+
+@contextlib.contextmanager
+def _without_cudnn(off: bool):
+    """cuDNN switched off for the block when `off` (the user's other cuDNN flags kept)."""
+    previous = torch.backends.cudnn.enabled
+    if off:
+        torch.backends.cudnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.enabled = previous
 
 
 def _run(kind: str, x: torch.Tensor, states: list, weights: list):

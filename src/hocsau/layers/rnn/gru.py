@@ -14,7 +14,9 @@ class GRU(CellLayer):
 
     Args:
         units: output size. activation / recurrent_activation: tanh / sigmoid by default.
-        use_cudnn: accepted for Keras compatibility (torch picks its kernel).
+        use_cudnn: "auto" runs torch's fused kernel (cuDNN on a GPU) when the layer allows it
+            (see `RNN`), else the step loop; True raises a ValueError where it does not; False
+            keeps the fused kernel off cuDNN (torch's own CUDA kernel).
         reset_after: Keras's (and torch's) default True; False runs the step loop.
         use_bias / *_initializer / *_regularizer / *_constraint / dropout / recurrent_dropout /
             seed: as in `GRUCell`.
@@ -35,5 +37,6 @@ class GRU(CellLayer):
                  use_cudnn="auto", **kwargs):
         cell_kwargs = cell_arguments(self.cell_class, locals())
         super().__init__(cell_kwargs, activity_regularizer=activity_regularizer,
-                         return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, **kwargs)
+                         use_cudnn=use_cudnn, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards,
+                         stateful=stateful, unroll=unroll, **kwargs)

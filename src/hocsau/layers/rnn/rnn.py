@@ -2,7 +2,8 @@
 
     call(sequences, initial_state, mask, training)
         states <- initial_state | stored states (stateful) | cell's zeros
-        fused:  one torch._VF kernel over the (compacted, see _fused) sequence
+        fused:  one torch._VF kernel over the (compacted, see _fused) sequence; cuDNN's on
+                a GPU (float32 / float16 / float64 inputs; bfloat16 runs it in float32)
         loop:   for each step (reversed if go_backwards): output, states <- cell(x_t, states)
                 masked steps keep the previous output and states
         return  last output | all outputs (return_sequences), [+ final states (return_state)]
@@ -37,6 +38,13 @@ class RNN(Layer):
             `reset_states()` zeroes them.
         unroll: accepted for Keras compatibility (PyTorch's kernels need no unrolling).
         zero_output_for_mask: masked steps output zeros instead of repeating the last output.
+
+    The fused kernel runs when the cell is `fusable()`: built-in cells with tanh activation,
+    sigmoid recurrent activation (LSTM, GRU), no recurrent dropout and, for GRU,
+    `reset_after=True`; Keras's weight layout is converted on the fly (`fused_weights()`), so
+    gradients reach the Keras variables. Keras's further cuDNN conditions are lifted:
+    `unroll` changes nothing (the kernel is the same computation), `use_bias=False` passes no
+    bias, and any mask (not only right-padded) is compacted without a host sync.
     """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -91,6 +99,10 @@ class RNN(Layer):
         if self._fusable():
             last, outputs, states = self._fused_call(sequences, list(initial_state), mask,
                                                      training)
+        elif getattr(self, "use_cudnn", "auto") is True:
+            raise ValueError("use_cudnn=True was specified, but cuDNN is not supported for "
+                             "this layer configuration with this backend. Pass "
+                             "use_cudnn='auto' to fallback to a non-cuDNN implementation.")
         else:
             last, outputs, states = self._step_loop(sequences, list(initial_state), mask,
                                                     training)
@@ -145,7 +157,8 @@ class RNN(Layer):
             x = _fused.compact(x, mask)
             if len(states) == 2 and (self.return_state or self.stateful):
                 x, weights = _fused.hold_cell_state(x, mask, weights, cell.units)
-        outputs, final = _fused.run(cell.fused_kind, x, states, weights)
+        outputs, final = _fused.run(cell.fused_kind, x, states, weights,
+                                    cudnn=getattr(self, "use_cudnn", "auto") is not False)
         if mask is not None:
             outputs = _fused.spread(outputs, mask)
             any_step = mask.any(dim=1, keepdim=True)

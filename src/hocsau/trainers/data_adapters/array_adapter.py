@@ -7,6 +7,7 @@ import math
 import numpy as np
 import torch
 
+from hocsau import config
 from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.data_adapters.batch_utils import (
     class_weights_to_sample_weights,
@@ -14,6 +15,7 @@ from hocsau.trainers.data_adapters.batch_utils import (
     pack_x_y_sample_weight,
     to_device,
 )
+from hocsau.trainers.data_adapters.placement import array_homes
 
 
 def is_array_like(value) -> bool:
@@ -34,13 +36,15 @@ class ArrayAdapter:
     `x` alone without targets, else `(x, y)` or `(x, y, sample_weight)`.
 
     The arrays become device tensors once; each epoch (optionally) permutes them with one
-    gather on the device, then yields contiguous slices: no per-batch host work.
+    gather on the device, then yields contiguous slices: no per-batch host work. (Arrays too
+    large for a GPU stay on the host, each batch copied when used: `placement.py`.)
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32, shuffle=False,
                  class_weight=None, steps: int | None = None):
         x, y, sample_weight = (_from_pandas(v) for v in (x, y, sample_weight))
-        self._data = (to_device(x), to_device(y), to_device(sample_weight))
+        home, self._batch_device, pin = array_homes((x, y, sample_weight), config.device())
+        self._data = tuple(to_device(v, home, pin=pin) for v in (x, y, sample_weight))
         self.num_samples = _check_cardinality(self._data)
         if class_weight is not None:
             self._data = self._with_class_weights(class_weight)
@@ -71,7 +75,10 @@ class ArrayAdapter:
         elif self.shuffle:
             data = _take(data, torch.randperm(n, device=_device_of(data)))
         for start in range(0, n, size):
-            yield pack_x_y_sample_weight(*_slice(data, start, min(start + size, n)))
+            batch = _slice(data, start, min(start + size, n))
+            if self._batch_device is not None:  # arrays too large for the GPU: kept on host
+                batch = to_device(batch, self._batch_device)
+            yield pack_x_y_sample_weight(*batch)
 
     def split(self, validation_split: float):
         """(train, validation) raw data: the last `validation_split` of the rows validate."""

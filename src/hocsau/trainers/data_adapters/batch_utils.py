@@ -13,28 +13,41 @@ __all__ = ["class_weights_to_sample_weights", "pack_x_y_sample_weight", "to_devi
            "unpack_x_y_sample_weight"]
 
 
-def to_device(value, device=None):
-    """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx."""
+def to_device(value, device=None, *, pin: bool = True):
+    """Arrays (nested in lists/tuples/dicts) -> tensors on `device`; float64 becomes floatx.
+
+    Towards a GPU, host batches go through pinned memory (`pin`; see `_transfer`); the array
+    adapter decides for whole datasets (`placement.array_homes`)."""
     device = device or config.device()
     if value is None:
         return None
     if isinstance(value, torch.Tensor):
         if value.dtype == torch.float64:
             value = value.to(config.torch_dtype(None))
-        return value.to(device, non_blocking=True)
+        return _transfer(value, device, pin)
     if isinstance(value, dict):
-        return {k: to_device(v, device) for k, v in value.items()}
+        return {k: to_device(v, device, pin=pin) for k, v in value.items()}
     if is_string_data(value):
         return np.asarray(value)  # stays on the host, for layers that take strings
     if isinstance(value, (list, tuple)) and value and not _is_numeric_list(value):
-        return type(value)(to_device(v, device) for v in value)
+        return type(value)(to_device(v, device, pin=pin) for v in value)
     array = np.asarray(value)
     if array.dtype == np.float64:
         array = array.astype(config.floatx())
     elif array.dtype == object or array.dtype.kind in "US":
         raise ValueError(f"Cannot feed data of dtype {array.dtype} to a model: convert strings or "
                          "ragged lists to numeric arrays first (e.g. with `pad_sequences`).")
-    return torch.from_numpy(np.ascontiguousarray(array)).to(device, non_blocking=True)
+    return _transfer(torch.from_numpy(np.ascontiguousarray(array)), device, pin)
+
+
+def _transfer(tensor: torch.Tensor, device, pin: bool) -> torch.Tensor:
+    """`tensor` on `device`. A pageable CPU batch bound for a GPU is first copied into
+    pinned memory (when `pin`): only then is the non-blocking copy asynchronous (from pageable
+    memory the driver waits for the stream's queued work first, stalling the step pipeline)."""
+    device = torch.device(device)
+    if pin and device.type == "cuda" and tensor.device.type == "cpu" and not tensor.is_pinned():
+        tensor = tensor.pin_memory()
+    return tensor.to(device, non_blocking=True)
 
 
 def _is_numeric_list(value) -> bool:

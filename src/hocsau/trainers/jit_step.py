@@ -1,0 +1,75 @@
+"""`jit_compile=True`: how a step is handed to `torch.compile`, per device.
+
+    CUDA and static input shapes -> mode="reduce-overhead": CUDA graphs replay the step's
+                                    kernels with one launch (the per-kernel launch cost is what
+                                    small models spend their step on); dynamic=False
+    otherwise                    -> torch.compile's default mode
+
+Under CUDA graphs the first step runs eagerly: it builds the optimizer's slots and the
+metrics' states, which are then marked as static addresses (a graph that updates a tensor
+in place must find it at the same address on each replay; the weights, module parameters, are
+static already). Each step then begins with `cudagraph_mark_step_begin()`, so a step's
+outputs (the logs) stay valid until the next step starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from hocsau.models.symbolic import flatten
+
+
+def compile_options(device: torch.device, input_shapes: list | None) -> dict:
+    """torch.compile's keyword arguments for a step on `device` whose inputs have these
+    shapes (batch dimension first; None where unknown, `input_shapes` None when unknown)."""
+    static = input_shapes is not None and all(
+        None not in tuple(shape)[1:] for shape in input_shapes)
+    if torch.device(device).type == "cuda" and static:
+        return {"mode": "reduce-overhead", "dynamic": False}
+    return {}
+
+
+def compile_step(model, step: Callable) -> Callable:
+    """`step` compiled for the model's device (see the module docstring)."""
+    options = compile_options(_device_of(model), _input_shapes(model))
+    compiled = torch.compile(step, **options)
+    if options.get("mode") != "reduce-overhead":
+        return compiled
+    warmed = []
+
+    def graphed_step(*args, **kwargs):
+        if not warmed:  # builds the state the graphs update in place
+            result = step(*args, **kwargs)
+            _mark_static_state(model)
+            warmed.append(True)
+            return result
+        torch.compiler.cudagraph_mark_step_begin()
+        return compiled(*args, **kwargs)
+
+    return graphed_step
+
+
+def _device_of(model) -> torch.device:
+    from hocsau import config
+
+    weights = model.weights
+    return weights[0].device if weights else config.device()
+
+
+def _input_shapes(model) -> list | None:
+    inputs = getattr(model, "inputs", None)
+    if not inputs:
+        return None
+    return [tuple(t.shape) for t in flatten(inputs)]
+
+
+def _mark_static_state(model) -> None:
+    optimizer = getattr(model, "optimizer", None)
+    state = list(optimizer.variables) if optimizer is not None else []
+    for metric in model.metrics:
+        state.extend(metric.variables)
+    for tensor in state:
+        if isinstance(tensor, torch.Tensor):
+            torch._dynamo.mark_static_address(tensor)
