@@ -13,16 +13,45 @@ from hocsau.distribution.process_group import barrier, is_chief, is_multi_proces
 
 def all_reduce_sum_(tensors: list[torch.Tensor], scale: float | None = None) -> None:
     """Sum `tensors` over the processes in place (times `scale` first, when given)."""
+    def reduce(flat):
+        if scale is not None:
+            flat.mul_(scale)
+        dist.all_reduce(flat)
+
+    _flat_in_place(tensors, reduce)
+
+
+def _flat_in_place(tensors: list[torch.Tensor], collective) -> None:
+    """Run `collective` on one flat buffer per (dtype, device) and copy the result back."""
     groups: dict = {}
     for tensor in tensors:
         groups.setdefault((tensor.dtype, tensor.device), []).append(tensor)
     for group in groups.values():
         flat = torch.cat([t.detach().reshape(-1) for t in group])
-        if scale is not None:
-            flat.mul_(scale)
-        dist.all_reduce(flat)
+        collective(flat)
         for tensor, part in zip(group, flat.split([t.numel() for t in group]), strict=True):
             tensor.copy_(part.view_as(tensor))
+
+
+_REDUCERS = {
+    "sum": lambda flat: dist.all_reduce(flat),
+    "mean": lambda flat: dist.all_reduce(flat.div_(dist.get_world_size())),
+    "max": lambda flat: dist.all_reduce(flat, op=dist.ReduceOp.MAX),
+    "min": lambda flat: dist.all_reduce(flat, op=dist.ReduceOp.MIN),
+    "only_first_replica": lambda flat: dist.broadcast(flat, src=0),
+}
+
+
+def reduce_by_aggregation_(variables: list) -> None:
+    """Combine every process's `variables` in place, each by its `aggregation` (metric
+    states: "sum" counts, "mean", "max" / "min", the chief's for "only_first_replica";
+    "none" stays local). One collective per aggregation and dtype."""
+    by_kind: dict = {}
+    for variable in variables:
+        by_kind.setdefault(getattr(variable, "aggregation", "sum"), []).append(variable)
+    for kind in sorted(by_kind):  # the same order on every process
+        if kind in _REDUCERS:
+            _flat_in_place(by_kind[kind], _REDUCERS[kind])
 
 
 def any_process(flag: bool) -> bool:
@@ -34,6 +63,26 @@ def any_process(flag: bool) -> bool:
     value = torch.tensor([1.0 if flag else 0.0], device=local_device())
     dist.all_reduce(value, op=dist.ReduceOp.MAX)
     return bool(value.item())
+
+
+def min_over_processes(value: int) -> int:
+    """The smallest `value` over the processes (one all-reduce)."""
+    if not is_multi_process():
+        return int(value)
+    from hocsau.distribution.process_group import local_device
+
+    tensor = torch.tensor([int(value)], dtype=torch.int64, device=local_device())
+    dist.all_reduce(tensor, op=dist.ReduceOp.MIN)
+    return int(tensor.item())
+
+
+def broadcast_object(value):
+    """The chief's `value` (picklable) on every process."""
+    if not is_multi_process():
+        return value
+    box = [value]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def broadcast_rng_state() -> None:

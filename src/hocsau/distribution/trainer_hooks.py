@@ -3,9 +3,8 @@
 Every function returns its input unchanged (or does nothing) unless a `DataParallel`
 distribution is active in a multi-process group, so the one-process path is untouched.
 
-Batch rule (tf.distribute's): each batch the data yields is global; every process takes its
-`tensor_split` slice. The last batch may split unevenly: the local loss is then scaled by
-`n_local * world / n_global`, so DDP's averaged gradient is the global-mean gradient.
+Batch rules: see `data_sharding` (arrays: the global batch split by rows; other sources:
+per-process batches with equal step counts).
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from __future__ import annotations
 import contextlib
 import weakref
 
-import numpy as np
 import torch
 
 from hocsau.distribution import collectives, process_group
 from hocsau.distribution.data_parallel import DataParallel
+from hocsau.distribution.data_sharding import shard_source
 from hocsau.distribution.distribution_lib import distribution
 from hocsau.distribution.process_group import (
     is_chief,
@@ -26,7 +25,8 @@ from hocsau.distribution.process_group import (
     num_processes,
     process_id,
 )
-from hocsau.models.symbolic import flatten, map_structure
+from hocsau.models.symbolic import map_structure
+from hocsau.trainers.epoch_iterator import EpochIterator
 
 # Per-step state shared with `Optimizer.apply`: the loss scale of this process's slice, and
 # whether the gradients were already averaged by DDP.
@@ -81,25 +81,31 @@ def local_callbacks(model, callbacks):
     return [c for c in callbacks if not getattr(c, "_chief_only", False)]
 
 
-def shard(model, iterator, training: bool):
-    """`iterator` yielding this process's slice of every batch (unchanged in one process)."""
+def epoch_iterator(model, adapter, steps, training: bool):
+    """The `EpochIterator` over `adapter`, or, when data parallel, a `ShardedIterator` over
+    this process's part of it (see `data_sharding`)."""
     chosen = active(model)
     if chosen is None or not chosen.auto_shard_dataset:
-        return iterator
-    return ShardedIterator(iterator, training)
+        return EpochIterator(adapter, steps)
+    source = shard_source(adapter, process_id(), num_processes(), training,
+                          chosen.split_batches)
+    return ShardedIterator(EpochIterator(source, steps), training)
 
 
 class ShardedIterator:
-    """Wraps an `EpochIterator`: (step, local slice) pairs; records the global batch sizes.
+    """Wraps an `EpochIterator` over a sharded source: (step, local batch) pairs; records
+    which processes held each batch (for `predict`) and the loss scale of each step.
 
-    In training every step runs on every process (DDP needs it), so a global batch with
-    fewer rows than processes is an error. Evaluation and prediction skip empty slices.
+    In training every step runs on every process (DDP needs it), so an array batch with
+    fewer rows than processes is an error. Evaluation and prediction skip what is not
+    this process's. Each training epoch starts from the chief's random state, so shuffles
+    (arrays, DataLoader samplers) agree even when the processes drew differently before.
     """
 
     def __init__(self, iterator, training: bool):
         self._iterator = iterator
         self._training = training
-        self.global_sizes: list[int] = []
+        self.owners: list[tuple] = []
 
     @property
     def num_batches(self) -> int | None:
@@ -115,45 +121,29 @@ class ShardedIterator:
         self._iterator.close()
 
     def __iter__(self):
-        world, rank = num_processes(), process_id()
+        if self._training:
+            collectives.broadcast_rng_state()
         try:
-            for step, batch in self._iterator:
-                rows = _rows(batch)
-                self.global_sizes.append(rows)
-                local = _slice(batch, world, rank)
-                local_rows = _rows(local)
+            for step, (local, scale, owners) in self._iterator:
+                self.owners.append(owners)
                 _STEP["ddp_reduced"] = False
                 if self._training:
-                    _check_rows(rows, world)
-                    _STEP["loss_scale"] = local_rows * world / rows
-                elif local_rows == 0:
+                    _check_rows(len(owners), local)
+                    _STEP["loss_scale"] = scale
+                elif local is None:
                     continue
                 yield step, local
         finally:
             _STEP["loss_scale"] = 1.0
 
 
-def _check_rows(rows: int, world: int) -> None:
-    if rows < world:
-        raise ValueError(f"A training batch of {rows} rows cannot be split over {world} "
+def _check_rows(holders: int, local) -> None:
+    world = num_processes()
+    if local is None:
+        raise ValueError(f"A training batch of {holders} rows cannot be split over {world} "
                          "processes: every process needs at least one row. Choose a "
                          "`batch_size` (and a number of samples) so that every batch, the "
                          "last included, has at least one row per process.")
-
-
-def _rows(batch) -> int:
-    return int(flatten(batch)[0].shape[0])
-
-
-def _slice(batch, world: int, rank: int):
-    def part(value):
-        if value is None:
-            return None
-        if isinstance(value, np.ndarray):
-            return np.array_split(value, world)[rank]
-        return torch.tensor_split(value, world)[rank]
-
-    return map_structure(part, batch)
 
 
 def training_module(model):
@@ -169,7 +159,8 @@ def training_module(model):
     if ddp is None:
         device = local_device()
         ddp = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[device] if device.type == "cuda" else None)
+            model, device_ids=[device] if device.type == "cuda" else None,
+            find_unused_parameters=active(model).find_unused_parameters)
         cache["ddp"] = ddp
         _WRAPPED.add(model)
     _STEP["ddp_reduced"] = True
@@ -208,16 +199,17 @@ def fitting(model):
 
 @contextlib.contextmanager
 def synced_metrics(model):
-    """Inside the block, the model's metric states hold their sum over all processes (so
-    results and every callback's decisions agree); the local states come back after."""
+    """Inside the block, the model's metric states are combined over all processes by their
+    `aggregation` (so results and every callback's decisions agree); the local states come
+    back after."""
     if active(model) is None:
         yield
         return
-    # A container metric lists its metrics' states too: each state is summed once.
+    # A container metric lists its metrics' states too: each state is reduced once.
     variables = list({id(v): v for m in model.metrics for v in m.variables}.values())
     saved = [v.detach().clone() for v in variables]
     with torch.no_grad():
-        collectives.all_reduce_sum_(variables)  # in place: bumps cached version counters
+        collectives.reduce_by_aggregation_(variables)  # in place: bumps version counters
     try:
         yield
     finally:
@@ -273,15 +265,9 @@ def stop_on_any(model, stop: bool) -> bool:
 
 
 def gather_predictions(model, outputs: list, iterator) -> list:
-    """Every process's per-batch outputs, interleaved back into the global row order."""
+    """Every process's per-batch outputs, interleaved back into the global batch order."""
     if not isinstance(iterator, ShardedIterator):
         return outputs
     local = [map_structure(lambda t: t.detach().cpu(), o) for o in outputs]
     per_rank = [iter(part) for part in collectives.all_gather_objects(local)]
-    world = num_processes()
-    ordered = []
-    for rows in iterator.global_sizes:
-        for rank in range(world):
-            if rows // world + (1 if rank < rows % world else 0):
-                ordered.append(next(per_rank[rank]))
-    return ordered
+    return [next(per_rank[rank]) for owners in iterator.owners for rank in owners]
