@@ -28,7 +28,7 @@ import torch
 
 from hocsau.distribution import collectives
 from hocsau.models.symbolic import flatten, map_structure
-from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter, split_bounds
+from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
 from hocsau.trainers.data_adapters.sequence_adapter import SequenceAdapter
 
 

@@ -14,7 +14,7 @@ import weakref
 
 import torch
 
-from hocsau.distribution import collectives, process_group
+from hocsau.distribution import collectives, errors, process_group
 from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.data_sharding import shard_source
 from hocsau.distribution.distribution_lib import distribution
@@ -48,9 +48,13 @@ def remember(model) -> None:
     model.__dict__["_distribution"] = distribution()
 
 
+def _chosen(model):
+    return model.__dict__.get("_distribution") or distribution()
+
+
 def active(model):
     """The model's `DataParallel` when it runs on several processes, else None."""
-    chosen = model.__dict__.get("_distribution") or distribution()
+    chosen = _chosen(model)
     if isinstance(chosen, DataParallel) and is_multi_process():
         return chosen
     return None
@@ -60,12 +64,22 @@ def prepare_fit(model, callbacks=None) -> None:
     """Before training: the chief's random state and (built) weights on every process; notes
     whether a callback may stop training after a batch (its stop is then synced per batch)."""
     _STEP["batch_stop"] = False
+    _STEP["same_structure"] = False
     if active(model) is None:
         return
     _STEP["batch_stop"] = any(_has_batch_end_hook(c) for c in _as_list(callbacks))
     collectives.broadcast_rng_state()
     if model.built:
+        same_structure(model.weights)
         collectives.broadcast_weights(model.weights)
+
+
+def same_structure(variables) -> None:
+    """Once per `fit`, before weights are paired up across processes: every process must
+    hold the same weights (a clear error names the first difference)."""
+    if not _STEP.get("same_structure"):
+        errors.check_same_structure(variables, collectives.all_gather_objects)
+        _STEP["same_structure"] = True
 
 
 def show_progress(model, verbose) -> bool:
@@ -84,6 +98,8 @@ def local_callbacks(model, callbacks):
 def epoch_iterator(model, adapter, steps, training: bool):
     """The `EpochIterator` over `adapter`, or, when data parallel, a `ShardedIterator` over
     this process's part of it (see `data_sharding`)."""
+    if isinstance(_chosen(model), DataParallel):
+        errors.check_launch(_chosen(model))
     chosen = active(model)
     if chosen is None or not chosen.auto_shard_dataset:
         return EpochIterator(adapter, steps)
@@ -157,6 +173,7 @@ def training_module(model):
     cache = model._training_cache()
     ddp = cache.get("ddp")
     if ddp is None:
+        same_structure(model.weights)
         device = local_device()
         ddp = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device] if device.type == "cuda" else None,
@@ -173,15 +190,18 @@ def scale_loss(loss: torch.Tensor) -> torch.Tensor:
     return loss if scale == 1.0 else loss * scale
 
 
-def reduce_gradients(grads: list[torch.Tensor]) -> list[torch.Tensor]:
+def reduce_gradients(grads: list[torch.Tensor], variables) -> list[torch.Tensor]:
     """Average gradients over the processes unless DDP already did (custom `train_step`s,
     several optimizers): one all-reduce per dtype, weighted like `scale_loss`."""
     averaging = _STEP["fitting"] or (isinstance(distribution(), DataParallel)
                                      and is_multi_process())
     if _STEP["ddp_reduced"] or not averaging:
         return grads
+    if _STEP["fitting"]:
+        same_structure(variables)
     grads = [g.clone() for g in grads]
-    collectives.all_reduce_sum_(grads, scale=_STEP["loss_scale"] / num_processes())
+    collectives.all_reduce_sum_(grads, scale=_STEP["loss_scale"] / num_processes(),
+                                what="gradients (outside DDP: a custom step)")
     return grads
 
 
@@ -191,7 +211,8 @@ def fitting(model):
     previous = _STEP["fitting"]
     _STEP["fitting"] = active(model) is not None
     try:
-        yield
+        with errors.translated(model, "fit"):
+            yield
     finally:
         _STEP["fitting"] = previous
         _STEP["ddp_reduced"] = False
@@ -231,7 +252,8 @@ def average_moving_statistics(model) -> None:
                   for w in layer.non_trainable_weights if w.name.startswith(_MOVING)]
     if statistics:
         with torch.no_grad():
-            collectives.all_reduce_sum_(statistics, scale=1.0 / num_processes())
+            collectives.all_reduce_sum_(statistics, scale=1.0 / num_processes(),
+                                        what="BatchNormalization moving statistics")
 
 
 _MOVING = ("moving_", "renorm_")
