@@ -46,21 +46,21 @@ def check_launch(chosen) -> None:
 
 
 def check_same_structure(variables, gather) -> None:
-    """Every process must hold the same weights (names, shapes) before DDP pairs them up;
-    `gather` all-gathers a picklable value. The first difference is named, on every process."""
-    mine = [(v.path, tuple(v.shape)) for v in variables]
-    every = gather(mine)
-    reference = every[0]
-    for rank, theirs in enumerate(every[1:], start=1):
-        if theirs == reference:
+    """Every process must hold the same weights, in the same order and shapes, before DDP
+    pairs them up; `gather` all-gathers a picklable value. The first difference is named on
+    every process (names are shown but not compared: counters may differ harmlessly)."""
+    every = gather([(v.path, tuple(v.shape)) for v in variables])
+    shapes = [[shape for _, shape in weights] for weights in every]
+    for rank in range(1, len(every)):
+        if shapes[rank] == shapes[0]:
             continue
-        index = next((i for i, (a, b) in enumerate(zip(reference, theirs, strict=False))
-                      if a != b), min(len(reference), len(theirs)))
+        index = next((i for i, (a, b) in enumerate(zip(shapes[0], shapes[rank], strict=False))
+                      if a != b), min(len(shapes[0]), len(shapes[rank])))
         raise ValueError(
             "The processes built different models: every process must run the same model "
             f"code with the same arguments. Weight #{index} is "
-            f"{_describe(reference, index)} on process 0 but {_describe(theirs, index)} on "
-            f"process {rank} ({len(reference)} and {len(theirs)} weights in all).")
+            f"{_describe(every[0], index)} on process 0 but {_describe(every[rank], index)} "
+            f"on process {rank} ({len(every[0])} and {len(every[rank])} weights in all).")
 
 
 def _describe(weights, index: int) -> str:
@@ -91,7 +91,7 @@ def translated(model, what: str):
         yield
     except RuntimeError as error:
         if _UNUSED in str(error):
-            raise _unused_parameters_error(model) from None
+            raise _unused_parameters_error(model, error) from None
         _translate(error, what)
         raise
 
@@ -117,14 +117,22 @@ def _first_line(error: Exception) -> str:
     return text.splitlines()[0][:300] if text else type(error).__name__
 
 
-def _unused_parameters_error(model) -> ValueError:
-    """DDP's 'Expected to have finished reduction' raised at the next step: the trainable
-    weights whose gradient is still None after the previous backward pass are the culprits."""
-    unused = [w for w in model.trainable_weights if w.grad is None]
-    layers = sorted({w.path.rpartition("/")[0] or w.path for w in unused})
+def _unused_parameters_error(model, error: RuntimeError) -> ValueError:
+    """DDP's 'Expected to have finished reduction', raised at the step after the one that
+    left weights without a gradient. DDP lists their indices among the parameters that
+    require a gradient (`Parameter indices which did not receive grad for rank R: i j`)."""
+    found = _UNUSED_INDICES.search(str(error))
+    weights = [w for _, w in model.named_parameters() if w.requires_grad]
+    unused = [weights[int(i)] for i in found.group(1).split() if int(i) < len(weights)] \
+        if found else []
+    paths = [getattr(w, "path", "?") for w in unused]
+    layers = sorted({path.rpartition("/")[0] or path for path in paths})
     return ValueError(
         "Some trainable weights got no gradient in a training step, which DataParallel "
         f"(PyTorch DDP) does not allow by default. Layers with unused weights: {layers}. "
         "Use them in the loss, freeze them (`layer.trainable = False`), or pass "
         "`keras.distribution.DataParallel(find_unused_parameters=True)`. Received: weights "
-        f"without a gradient: {[w.path for w in unused]}")
+        f"without a gradient: {paths}")
+
+
+_UNUSED_INDICES = re.compile(r"did not receive grad for rank \d+: ([\d ]+)")
