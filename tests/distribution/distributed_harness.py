@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import sys
 import time
 
 import distributed_data_scenarios
@@ -29,16 +30,40 @@ def _worker(rank, world, rdzv, out_dir):
     keras.distribution.set_distribution(keras.distribution.DataParallel())
     rank_dir = os.path.join(out_dir, f"rank{rank}")
     os.makedirs(rank_dir, exist_ok=True)
+    written: list = []
+    sys.addaudithook(_writes_recorder(out_dir, written))
     arrays, results = distributed_fit_scenarios.run(keras, out_dir, rank_dir)
     more_arrays, more_results = distributed_data_scenarios.run(keras, rank)
     arrays.update(more_arrays)
     results.update(more_results)
     results["lost_peer_error"] = _lost_peer(keras, rank, out_dir)
+    results["written"] = sorted(set(written))
     np.savez(os.path.join(rank_dir, "arrays.npz"), **arrays)
     with open(os.path.join(rank_dir, "results.json"), "w") as f:
         json.dump(results, f)
     if rank != 0:
         torch.distributed.destroy_process_group()
+
+
+def _writes_recorder(out_dir: str, written: list):
+    """An audit hook noting the shared files (not rank*/ or the rendezvous) this process
+    opens for writing or renames into place."""
+    def shared(path) -> str | None:
+        if not isinstance(path, str) or not path.startswith(out_dir):
+            return None
+        name = os.path.relpath(path, out_dir)
+        return None if name.startswith(("rank", "rdzv")) else name
+
+    def hook(event, args):
+        if event == "open" and shared(args[0]):
+            mode, flags = args[1], args[2]
+            if (mode and set(mode) & set("wax+")) or (
+                    mode is None and flags & (os.O_WRONLY | os.O_RDWR)):
+                written.append(shared(args[0]))
+        elif event in ("os.rename", "os.replace") and shared(args[1]):
+            written.append(shared(args[1]))
+
+    return hook
 
 
 def _lost_peer(keras, rank, out_dir):

@@ -5,7 +5,7 @@ the spawn and the `runs` fixture in `conftest.py`)."""
 from __future__ import annotations
 
 import numpy as np
-from distributed_fit_scenarios import BATCH, EPOCHS, N_EVAL
+from distributed_fit_scenarios import EPOCHS, N_EVAL
 
 
 def test_fit_equals_one_process_step_by_step(runs):
@@ -51,6 +51,9 @@ def test_chief_writes_files_once(runs):
     assert lines[0].startswith("epoch,")
     for arrays, _ in ranks:  # the checkpoint loads right after fit on every process
         np.testing.assert_allclose(arrays["reloaded"], reference["reloaded"], rtol=1e-12)
+    (_, first), (_, second) = ranks  # files each process created or renamed into place
+    assert {"best.keras", "log.csv"} <= set(first["written"])
+    assert second["written"] == []
 
 
 def test_synchronized_batch_norm_uses_global_statistics(runs):
