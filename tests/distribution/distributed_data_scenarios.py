@@ -11,6 +11,7 @@ import torch
 from distributed_fit_scenarios import _StepWeights
 
 ROWS, LOCAL_BATCH = 200, 16  # 13 per-process batches: 2 processes train 6 steps each
+SOURCES = ("pydataset", "dataloader", "generator", "dataset", "endless_generator")
 
 
 def _data():
@@ -62,14 +63,18 @@ def _sources(keras, x, y, seen):
             rows = slice(index * LOCAL_BATCH, (index + 1) * LOCAL_BATCH)
             return (x[rows], y[rows]) if self.targets else x[rows]
 
-    def generator():
-        for start in range(0, ROWS, LOCAL_BATCH):
-            yield x[start:start + LOCAL_BATCH], y[start:start + LOCAL_BATCH]
+    def generator(rows=ROWS, forever=False):
+        while True:
+            for start in range(0, rows, LOCAL_BATCH):
+                yield x[start:start + LOCAL_BATCH], y[start:start + LOCAL_BATCH]
+            if not forever:
+                return
 
     tensors = torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
     return {"pydataset": Batches(), "dataloader": torch.utils.data.DataLoader(
                 tensors, batch_size=LOCAL_BATCH),
             "generator": generator(),
+            "endless_generator": generator(rows=192, forever=True),
             "dataset": keras.data.Dataset.from_tensor_slices((x, y)).batch(LOCAL_BATCH),
             "predict_pydataset": Batches(targets=False)}
 
@@ -79,11 +84,15 @@ def _per_process_sources(keras):
     x, y = _data()
     arrays, results = {}, {"warnings": {}}
     sources = _sources(keras, x, y, [])
-    for name in ("pydataset", "dataloader", "generator", "dataset"):
+    for name in SOURCES:
         model, recorder = _small_model(keras), _StepWeights.make(keras)
+        # 2 epochs of 3 steps: the endless generator's second epoch goes on where each
+        # process's stream stopped (process 0 read one batch fewer than process 1)
+        epochs = {"epochs": 2, "steps_per_epoch": 3} if name == "endless_generator" else {}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model.fit(sources[name], epochs=1, shuffle=False, verbose=0, callbacks=[recorder])
+            model.fit(sources[name], shuffle=False, verbose=0, callbacks=[recorder],
+                      **{"epochs": 1, **epochs})
         arrays[f"{name}_steps"] = np.stack(recorder.steps)
         results["warnings"][name] = [str(w.message) for w in caught]
     results["source_evaluate"] = model.evaluate(sources["pydataset"], verbose=0,
@@ -110,8 +119,7 @@ def _reference_sources(keras):
     model.fit(x[:192], y[:192], batch_size=2 * LOCAL_BATCH, epochs=1, shuffle=False,
               verbose=0, callbacks=[recorder])
     steps = np.stack(recorder.steps)
-    arrays = {f"{name}_steps": steps for name in ("pydataset", "dataloader", "generator",
-                                                   "dataset")}
+    arrays = {f"{name}_steps": steps for name in SOURCES}
     arrays["source_predictions"] = model.predict(x, batch_size=LOCAL_BATCH, verbose=0)
     evaluation = model.evaluate(x, y, batch_size=LOCAL_BATCH, verbose=0, return_dict=True)
     return arrays, {"source_evaluate": evaluation}

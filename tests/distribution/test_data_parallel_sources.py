@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from distributed_data_scenarios import ROWS
-
-SOURCES = ("pydataset", "dataloader", "generator", "dataset")
+from distributed_data_scenarios import ROWS, SOURCES
 
 
 @pytest.mark.parametrize("source", SOURCES)

@@ -29,6 +29,7 @@ import torch
 from hocsau.distribution import collectives
 from hocsau.models.symbolic import flatten, map_structure
 from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
+from hocsau.trainers.data_adapters.generator_adapter import GeneratorAdapter
 from hocsau.trainers.data_adapters.sequence_adapter import SequenceAdapter
 
 
@@ -196,6 +197,8 @@ class _RoundRobin(_Share):
     """Generators, iterable DataLoaders, `hocsau.data.Dataset`: every process reads the
     stream and prepares (moves to the device) only its own batches."""
 
+    _position = 0  # batches of the stream read so far (kept across epochs for generators)
+
     def __iter__(self):
         total = self._length()
         if not self._training:
@@ -205,7 +208,12 @@ class _RoundRobin(_Share):
         return self._agreed()
 
     def _own(self):
-        for index, batch in enumerate(self._adapter.raw()):
+        # A one-shot generator continues across epochs: count from where the stream is, so
+        # the processes stay aligned however many batches each read last epoch.
+        if not isinstance(self._adapter, GeneratorAdapter):
+            self._position = 0
+        for batch in self._adapter.raw():
+            index, self._position = self._position, self._position + 1
             if index % self._world == self._rank:
                 yield self._adapter.prepare(batch)
 
