@@ -21,6 +21,7 @@ outputs back with them), None means this process has no part of it (evaluate / p
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -120,6 +121,7 @@ class _Share:
         for index in range(total):
             owner = index % self._world
             yield (next(own_batches) if owner == self._rank else None), 1.0, (owner,)
+        next(own_batches, None)  # run the source to its end (a PyDataset's on_epoch_end)
 
 
 class _SequenceShare(_Share):
@@ -189,8 +191,15 @@ def _rebuilt(loader, batch_sampler):
 
 
 def _is_map_style_loader(data) -> bool:
-    return (isinstance(data, torch.utils.data.DataLoader) and data.batch_sampler is not None
-            and not isinstance(data.dataset, torch.utils.data.IterableDataset))
+    """A DataLoader indexing its dataset through a batch sampler of known length."""
+    if not isinstance(data, torch.utils.data.DataLoader) or data.batch_sampler is None \
+            or isinstance(data.dataset, torch.utils.data.IterableDataset):
+        return False
+    try:
+        len(data.batch_sampler)
+    except TypeError:
+        return False
+    return True
 
 
 class _RoundRobin(_Share):
@@ -218,9 +227,7 @@ class _RoundRobin(_Share):
                 yield self._adapter.prepare(batch)
 
     def _counted(self, steps: int):
-        for step, batch in enumerate(self._own()):
-            if step >= steps:
-                return
+        for batch in itertools.islice(self._own(), steps):
             yield batch, 1.0, (self._rank,)
 
     def _agreed(self):
