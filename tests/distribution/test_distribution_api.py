@@ -74,6 +74,7 @@ def test_mirrored_strategy_without_torchrun_warns_with_the_command():
     with pytest.warns(UserWarning, match="torchrun --standalone --nproc_per_node=2"):
         strategy = distribute.MirroredStrategy(devices=["/gpu:0", "/gpu:1"])
     assert strategy.num_replicas_in_sync == 1
+    assert strategy.distribution.split_batches  # tf.distribute: every batch is global
     with strategy.scope():
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
         model.compile("sgd", "mse")
