@@ -38,7 +38,7 @@ class MirroredStrategy:
         if int(os.environ.get("WORLD_SIZE", "1")) == 1 and requested > 1:
             warnings.warn(_launch_hint(f"--standalone --nproc_per_node={requested}"),
                           stacklevel=2)
-        self._distribution = DataParallel()
+        self._distribution = DataParallel(split_batches=True)  # tf: batches are global
 
     @property
     def num_replicas_in_sync(self) -> int:
@@ -61,7 +61,7 @@ class MultiWorkerMirroredStrategy(MirroredStrategy):
 
     def __init__(self, cluster_resolver=None, communication_options=None):
         _tf_config_to_torchrun_env()
-        self._distribution = DataParallel()
+        self._distribution = DataParallel(split_batches=True)  # tf: batches are global
 
     @property
     def cluster_resolver(self):

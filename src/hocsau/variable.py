@@ -32,6 +32,7 @@ class Variable(torch.nn.Parameter):
         self._trainable = bool(trainable)
         self.constraint = None
         self.regularizer = None
+        self._aggregation = "none"
         return self
 
     def __init__(self, *args, **kwargs):
@@ -56,6 +57,12 @@ class Variable(torch.nn.Parameter):
         self._trainable = bool(value)
         if self.is_floating_point() or self.is_complex():
             self.requires_grad_(self._trainable)
+
+    @property
+    def aggregation(self) -> str:
+        """How the processes' copies combine under a distribution ("none", "mean", "sum",
+        "only_first_replica"; metrics also accept "max" / "min")."""
+        return self._aggregation
 
     @property
     def value(self) -> torch.Tensor:
@@ -106,7 +113,8 @@ class Variable(torch.nn.Parameter):
 
     def _state(self) -> dict:
         return {"name": self._name, "path": self._path, "trainable": self._trainable,
-                "constraint": self.constraint, "regularizer": self.regularizer}
+                "constraint": self.constraint, "regularizer": self.regularizer,
+                "aggregation": self._aggregation}
 
     def __repr__(self) -> str:
         return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
@@ -127,6 +135,7 @@ def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:
     var._path = state["path"]
     var.constraint = state["constraint"]
     var.regularizer = state["regularizer"]
+    var._aggregation = state.get("aggregation", "none")
     return var
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 
 import hocsau as keras
 from hocsau import distribute, distribution
+from hocsau.distribution import errors, process_group
 
 
 def test_one_process_defaults():
@@ -72,6 +74,7 @@ def test_mirrored_strategy_without_torchrun_warns_with_the_command():
     with pytest.warns(UserWarning, match="torchrun --standalone --nproc_per_node=2"):
         strategy = distribute.MirroredStrategy(devices=["/gpu:0", "/gpu:1"])
     assert strategy.num_replicas_in_sync == 1
+    assert strategy.distribution.split_batches  # tf.distribute: every batch is global
     with strategy.scope():
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
         model.compile("sgd", "mse")
@@ -84,7 +87,8 @@ def test_multi_worker_strategy_reads_tf_config(monkeypatch):
               "task": {"type": "worker", "index": 1}}
     monkeypatch.setenv("TF_CONFIG", json.dumps(config))
     for name in ("WORLD_SIZE", "RANK", "MASTER_ADDR", "MASTER_PORT", "LOCAL_RANK"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so what the shim sets is undone after
+        monkeypatch.delenv(name)
     distribute._tf_config_to_torchrun_env()
     import os
 
@@ -106,3 +110,51 @@ def test_unavailable_strategies_name_the_alternative():
                      distribute.experimental.ParameterServerStrategy):
         with pytest.raises(ValueError, match="DataParallel"):
             strategy()
+
+
+def _fit_tiny():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, verbose=0)
+
+
+def test_more_devices_than_processes_names_the_torchrun_command():
+    with distribution.DataParallel(devices=["cpu:0", "cpu:1"]).scope():
+        with pytest.raises(ValueError, match=r"spans 2 devices but 1 process\(es\) are running"
+                                             r".*torchrun --standalone --nproc_per_node=2"):
+            _fit_tiny()
+
+
+def test_world_size_without_a_process_group_is_explained(monkeypatch):
+    parallel = distribution.DataParallel()
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with parallel.scope(), pytest.raises(ValueError, match=r"WORLD_SIZE=2 is set but this "
+                                                           r"process has not joined"):
+        _fit_tiny()
+
+
+GLOO_TIMEOUT = ("[/pytorch/third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:78] Timed out "
+                "waiting 2000ms for recv operation to complete")
+
+
+def test_a_collective_timeout_names_the_process_and_the_collective():
+    with pytest.raises(errors.DistributedError) as caught:
+        with errors.collective("the all-reduce of metric states"):
+            raise RuntimeError(GLOO_TIMEOUT)
+    message = str(caught.value)
+    assert message.startswith("Process 0 of 1 failed in the all-reduce of metric states: "
+                              "another process did not take part in time.")
+    assert "HOCSAU_DISTRIBUTED_TIMEOUT" in message and message.endswith(GLOO_TIMEOUT)
+    with pytest.raises(RuntimeError, match="^something else$"):  # other errors pass through
+        with errors.collective("the all-reduce of metric states"):
+            raise RuntimeError("something else")
+
+
+def test_timeout_from_the_argument_or_the_environment(monkeypatch):
+    monkeypatch.delenv("HOCSAU_DISTRIBUTED_TIMEOUT", raising=False)
+    assert process_group._timeout(None) == process_group.DEFAULT_TIMEOUT
+    assert process_group._timeout(90) == datetime.timedelta(seconds=90)
+    monkeypatch.setenv("HOCSAU_DISTRIBUTED_TIMEOUT", "12.5")
+    assert process_group._timeout(None) == datetime.timedelta(seconds=12.5)
+    with pytest.raises(ValueError, match="Received: timeout='soon'"):
+        process_group._timeout("soon")

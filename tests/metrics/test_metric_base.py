@@ -1,5 +1,7 @@
 """The `Metric` base class: state variables, naming, reset, __call__, dtype and the device."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -128,3 +130,25 @@ def test_string_initializers_and_the_add_weight_alias():
     assert float(metric([1.0, 2.0])) == 4.0
     metric.reset_state()  # as in Keras, every variable goes back to zero
     assert float(metric.result()) == 0.0
+
+
+def test_state_aggregation_is_kept_and_checked():
+    class Largest(metrics.Metric):
+        def __init__(self, aggregation):
+            super().__init__(name="largest")
+            self.value = self.add_variable((), "zeros", aggregation=aggregation, name="value")
+
+        def update_state(self, x):
+            self.value.assign(torch.maximum(self.value, self._tensor(x).max()))
+
+        def result(self):
+            return self.value
+
+    assert Largest("max").value.aggregation == "max"
+    assert Largest(None).value.aggregation == "none"
+    assert metrics.Mean().variables[0].aggregation == "sum"  # Keras's default for states
+    copied = copy.deepcopy(Largest("only_first_replica"))
+    assert copied.value.aggregation == "only_first_replica"
+    with pytest.raises(ValueError, match=r"Invalid value for argument `aggregation`.*"
+                                         r"Received: aggregation='maximum'"):
+        Largest("maximum")

@@ -101,7 +101,7 @@ class BackupAndRestore(Callback):
             on_chief(self._backup, next_epoch=self._epoch)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+        if self.delete_checkpoint:  # no `isdir` test: the chief may have removed it already
             on_chief(shutil.rmtree, self.backup_dir, ignore_errors=True)
 
     # --- writing and reading the backup ------------------------------------------------------

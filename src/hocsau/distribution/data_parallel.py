@@ -23,9 +23,15 @@ class DataParallel(Distribution):
         devices: the devices (default: one per process, from `list_devices()`).
         auto_shard_dataset: split the input between processes (True), or let every process
             read its own input (False).
+        split_batches: (hocsau) every batch of a PyDataset, DataLoader, Dataset or generator
+            is global and split by rows, as arrays are (tf.distribute's rule); by default
+            such sources give per-process batches (process r reads batches r, r + W, ...).
+        find_unused_parameters: (hocsau) let DDP allow weights that get no gradient in a
+            step (a branch not taken), at the cost of a graph walk per step.
     """
 
-    def __init__(self, device_mesh=None, devices=None, auto_shard_dataset: bool = True):
+    def __init__(self, device_mesh=None, devices=None, auto_shard_dataset: bool = True,
+                 split_batches: bool = False, find_unused_parameters: bool = False):
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:
             initialize()
         if device_mesh is None:
@@ -35,6 +41,8 @@ class DataParallel(Distribution):
             raise ValueError("`DataParallel` needs a one-axis `DeviceMesh`. Received: "
                              f"device_mesh={device_mesh}")
         super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
+        self.split_batches = bool(split_batches)
+        self.find_unused_parameters = bool(find_unused_parameters)
 
     def get_data_layout(self, data_shape) -> TensorLayout:
         axes = [None] * len(data_shape)

@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT = datetime.timedelta(minutes=10)
 
 
 def initialize(job_addresses: str | None = None, num_processes: int | None = None,
-               process_id: int | None = None, timeout: datetime.timedelta | None = None) -> None:
+               process_id: int | None = None, timeout=None) -> None:
     """Join the process group once (later calls do nothing).
 
     Args:
@@ -29,7 +29,9 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
             Keras's KERAS_DISTRIBUTION_JOB_ADDRESSES, first entry).
         num_processes: the world size (default: WORLD_SIZE).
         process_id: this process's rank (default: RANK).
-        timeout: how long a collective waits before failing (a hang becomes an error).
+        timeout: how long a collective waits before failing (a hang becomes an error that
+            names the process and the collective); a `timedelta` or seconds. Default: the
+            HOCSAU_DISTRIBUTED_TIMEOUT variable (seconds), else 10 minutes.
     """
     if dist.is_initialized():
         return
@@ -48,7 +50,7 @@ def initialize(job_addresses: str | None = None, num_processes: int | None = Non
     if device.type == "cuda":
         torch.cuda.set_device(device)
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo", rank=rank,
-                            world_size=world, timeout=timeout or DEFAULT_TIMEOUT)
+                            world_size=world, timeout=_timeout(timeout))
     atexit.register(_leave)  # a clean exit: gloo may abort if the group outlives the script
     config.set_device(device)
 
@@ -68,6 +70,20 @@ def _leave() -> None:
     if dist.is_initialized():
         dist.barrier()  # tear down together: gloo aborts when a peer vanishes mid-exchange
         dist.destroy_process_group()
+
+
+def _timeout(value) -> datetime.timedelta:
+    if value is None:
+        value = os.environ.get("HOCSAU_DISTRIBUTED_TIMEOUT")
+        if value is None:
+            return DEFAULT_TIMEOUT
+        value = float(value)
+    if isinstance(value, (int, float)):
+        return datetime.timedelta(seconds=value)
+    if not isinstance(value, datetime.timedelta):
+        raise ValueError("`timeout` must be a `datetime.timedelta` or a number of seconds. "
+                         f"Received: timeout={value!r}")
+    return value
 
 
 def _env_int(value, name: str, keras_name: str, default: int) -> int:

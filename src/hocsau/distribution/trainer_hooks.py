@@ -3,9 +3,8 @@
 Every function returns its input unchanged (or does nothing) unless a `DataParallel`
 distribution is active in a multi-process group, so the one-process path is untouched.
 
-Batch rule (tf.distribute's): each batch the data yields is global; every process takes its
-`tensor_split` slice. The last batch may split unevenly: the local loss is then scaled by
-`n_local * world / n_global`, so DDP's averaged gradient is the global-mean gradient.
+Batch rules: see `data_sharding` (arrays: the global batch split by rows; other sources:
+per-process batches with equal step counts).
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ from __future__ import annotations
 import contextlib
 import weakref
 
-import numpy as np
 import torch
 
-from hocsau.distribution import collectives, process_group
+from hocsau.distribution import collectives, errors, process_group
 from hocsau.distribution.data_parallel import DataParallel
+from hocsau.distribution.data_sharding import shard_source
 from hocsau.distribution.distribution_lib import distribution
 from hocsau.distribution.process_group import (
     is_chief,
@@ -26,7 +25,8 @@ from hocsau.distribution.process_group import (
     num_processes,
     process_id,
 )
-from hocsau.models.symbolic import flatten, map_structure
+from hocsau.models.symbolic import map_structure
+from hocsau.trainers.epoch_iterator import EpochIterator
 
 # Per-step state shared with `Optimizer.apply`: the loss scale of this process's slice, and
 # whether the gradients were already averaged by DDP.
@@ -48,9 +48,13 @@ def remember(model) -> None:
     model.__dict__["_distribution"] = distribution()
 
 
+def _chosen(model):
+    return model.__dict__.get("_distribution") or distribution()
+
+
 def active(model):
     """The model's `DataParallel` when it runs on several processes, else None."""
-    chosen = model.__dict__.get("_distribution") or distribution()
+    chosen = _chosen(model)
     if isinstance(chosen, DataParallel) and is_multi_process():
         return chosen
     return None
@@ -60,12 +64,22 @@ def prepare_fit(model, callbacks=None) -> None:
     """Before training: the chief's random state and (built) weights on every process; notes
     whether a callback may stop training after a batch (its stop is then synced per batch)."""
     _STEP["batch_stop"] = False
+    _STEP["same_structure"] = False
     if active(model) is None:
         return
     _STEP["batch_stop"] = any(_has_batch_end_hook(c) for c in _as_list(callbacks))
     collectives.broadcast_rng_state()
     if model.built:
+        same_structure(model.weights)
         collectives.broadcast_weights(model.weights)
+
+
+def same_structure(variables) -> None:
+    """Once per `fit`, before weights are paired up across processes: every process must
+    hold the same weights (a clear error names the first difference)."""
+    if not _STEP.get("same_structure"):
+        errors.check_same_structure(variables, collectives.all_gather_objects)
+        _STEP["same_structure"] = True
 
 
 def show_progress(model, verbose) -> bool:
@@ -81,25 +95,33 @@ def local_callbacks(model, callbacks):
     return [c for c in callbacks if not getattr(c, "_chief_only", False)]
 
 
-def shard(model, iterator, training: bool):
-    """`iterator` yielding this process's slice of every batch (unchanged in one process)."""
+def epoch_iterator(model, adapter, steps, training: bool):
+    """The `EpochIterator` over `adapter`, or, when data parallel, a `ShardedIterator` over
+    this process's part of it (see `data_sharding`)."""
+    if isinstance(_chosen(model), DataParallel):
+        errors.check_launch(_chosen(model))
     chosen = active(model)
     if chosen is None or not chosen.auto_shard_dataset:
-        return iterator
-    return ShardedIterator(iterator, training)
+        return EpochIterator(adapter, steps)
+    source = shard_source(adapter, process_id(), num_processes(), training,
+                          chosen.split_batches)
+    return ShardedIterator(EpochIterator(source, steps), training)
 
 
 class ShardedIterator:
-    """Wraps an `EpochIterator`: (step, local slice) pairs; records the global batch sizes.
+    """Wraps an `EpochIterator` over a sharded source: (step, local batch) pairs; records
+    which processes held each batch (for `predict`) and the loss scale of each step.
 
-    In training every step runs on every process (DDP needs it), so a global batch with
-    fewer rows than processes is an error. Evaluation and prediction skip empty slices.
+    In training every step runs on every process (DDP needs it), so an array batch with
+    fewer rows than processes is an error. Evaluation and prediction skip what is not
+    this process's. Each training epoch starts from the chief's random state, so shuffles
+    (arrays, DataLoader samplers) agree even when the processes drew differently before.
     """
 
     def __init__(self, iterator, training: bool):
         self._iterator = iterator
         self._training = training
-        self.global_sizes: list[int] = []
+        self.owners: list[tuple] = []
 
     @property
     def num_batches(self) -> int | None:
@@ -115,45 +137,29 @@ class ShardedIterator:
         self._iterator.close()
 
     def __iter__(self):
-        world, rank = num_processes(), process_id()
+        if self._training:
+            collectives.broadcast_rng_state()
         try:
-            for step, batch in self._iterator:
-                rows = _rows(batch)
-                self.global_sizes.append(rows)
-                local = _slice(batch, world, rank)
-                local_rows = _rows(local)
+            for step, (local, scale, owners) in self._iterator:
+                self.owners.append(owners)
                 _STEP["ddp_reduced"] = False
                 if self._training:
-                    _check_rows(rows, world)
-                    _STEP["loss_scale"] = local_rows * world / rows
-                elif local_rows == 0:
+                    _check_rows(len(owners), local)
+                    _STEP["loss_scale"] = scale
+                elif local is None:
                     continue
                 yield step, local
         finally:
             _STEP["loss_scale"] = 1.0
 
 
-def _check_rows(rows: int, world: int) -> None:
-    if rows < world:
-        raise ValueError(f"A training batch of {rows} rows cannot be split over {world} "
+def _check_rows(holders: int, local) -> None:
+    world = num_processes()
+    if local is None:
+        raise ValueError(f"A training batch of {holders} rows cannot be split over {world} "
                          "processes: every process needs at least one row. Choose a "
                          "`batch_size` (and a number of samples) so that every batch, the "
                          "last included, has at least one row per process.")
-
-
-def _rows(batch) -> int:
-    return int(flatten(batch)[0].shape[0])
-
-
-def _slice(batch, world: int, rank: int):
-    def part(value):
-        if value is None:
-            return None
-        if isinstance(value, np.ndarray):
-            return np.array_split(value, world)[rank]
-        return torch.tensor_split(value, world)[rank]
-
-    return map_structure(part, batch)
 
 
 def training_module(model):
@@ -167,9 +173,11 @@ def training_module(model):
     cache = model._training_cache()
     ddp = cache.get("ddp")
     if ddp is None:
+        same_structure(model.weights)
         device = local_device()
         ddp = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[device] if device.type == "cuda" else None)
+            model, device_ids=[device] if device.type == "cuda" else None,
+            find_unused_parameters=active(model).find_unused_parameters)
         cache["ddp"] = ddp
         _WRAPPED.add(model)
     _STEP["ddp_reduced"] = True
@@ -182,15 +190,18 @@ def scale_loss(loss: torch.Tensor) -> torch.Tensor:
     return loss if scale == 1.0 else loss * scale
 
 
-def reduce_gradients(grads: list[torch.Tensor]) -> list[torch.Tensor]:
+def reduce_gradients(grads: list[torch.Tensor], variables) -> list[torch.Tensor]:
     """Average gradients over the processes unless DDP already did (custom `train_step`s,
     several optimizers): one all-reduce per dtype, weighted like `scale_loss`."""
     averaging = _STEP["fitting"] or (isinstance(distribution(), DataParallel)
                                      and is_multi_process())
     if _STEP["ddp_reduced"] or not averaging:
         return grads
+    if _STEP["fitting"]:
+        same_structure(variables)
     grads = [g.clone() for g in grads]
-    collectives.all_reduce_sum_(grads, scale=_STEP["loss_scale"] / num_processes())
+    collectives.all_reduce_sum_(grads, scale=_STEP["loss_scale"] / num_processes(),
+                                what="gradients (outside DDP: a custom step)")
     return grads
 
 
@@ -200,7 +211,8 @@ def fitting(model):
     previous = _STEP["fitting"]
     _STEP["fitting"] = active(model) is not None
     try:
-        yield
+        with errors.translated(model, "fit"):
+            yield
     finally:
         _STEP["fitting"] = previous
         _STEP["ddp_reduced"] = False
@@ -208,16 +220,17 @@ def fitting(model):
 
 @contextlib.contextmanager
 def synced_metrics(model):
-    """Inside the block, the model's metric states hold their sum over all processes (so
-    results and every callback's decisions agree); the local states come back after."""
+    """Inside the block, the model's metric states are combined over all processes by their
+    `aggregation` (so results and every callback's decisions agree); the local states come
+    back after."""
     if active(model) is None:
         yield
         return
-    # A container metric lists its metrics' states too: each state is summed once.
+    # A container metric lists its metrics' states too: each state is reduced once.
     variables = list({id(v): v for m in model.metrics for v in m.variables}.values())
     saved = [v.detach().clone() for v in variables]
     with torch.no_grad():
-        collectives.all_reduce_sum_(variables)  # in place: bumps cached version counters
+        collectives.reduce_by_aggregation_(variables)  # in place: bumps version counters
     try:
         yield
     finally:
@@ -239,7 +252,8 @@ def average_moving_statistics(model) -> None:
                   for w in layer.non_trainable_weights if w.name.startswith(_MOVING)]
     if statistics:
         with torch.no_grad():
-            collectives.all_reduce_sum_(statistics, scale=1.0 / num_processes())
+            collectives.all_reduce_sum_(statistics, scale=1.0 / num_processes(),
+                                        what="BatchNormalization moving statistics")
 
 
 _MOVING = ("moving_", "renorm_")
@@ -273,15 +287,9 @@ def stop_on_any(model, stop: bool) -> bool:
 
 
 def gather_predictions(model, outputs: list, iterator) -> list:
-    """Every process's per-batch outputs, interleaved back into the global row order."""
+    """Every process's per-batch outputs, interleaved back into the global batch order."""
     if not isinstance(iterator, ShardedIterator):
         return outputs
     local = [map_structure(lambda t: t.detach().cpu(), o) for o in outputs]
     per_rank = [iter(part) for part in collectives.all_gather_objects(local)]
-    world = num_processes()
-    ordered = []
-    for rows in iterator.global_sizes:
-        for rank in range(world):
-            if rows // world + (1 if rank < rows % world else 0):
-                ordered.append(next(per_rank[rank]))
-    return ordered
+    return [next(per_rank[rank]) for owners in iterator.owners for rank in owners]

@@ -12,6 +12,9 @@ from hocsau.saving.serialization import keras_class
 from hocsau.utils.naming import to_snake_case, uniquify
 from hocsau.variable import Variable
 
+# Keras's aggregations, then hocsau's "max" / "min" (e.g. a running maximum as a state).
+AGGREGATIONS = ("none", "mean", "sum", "only_first_replica", "max", "min")
+
 
 @keras_class("keras.metrics")
 class Metric(abc.ABC):
@@ -58,21 +61,30 @@ class Metric(abc.ABC):
             shape: the variable's shape.
             initializer: an initializer (name, callable or config) or an initial array.
             dtype: its dtype (default: the metric's).
-            aggregation: accepted for Keras compatibility; unused.
+            aggregation: how the processes' states combine under a distribution: "sum"
+                (counts, totals), "mean", "only_first_replica" (the chief's), "none" (each
+                keeps its own), or the hocsau extensions "max" / "min".
             name: its short name; its path is "<metric name>/<name>".
         """
         if not hasattr(self, "_variables"):
             raise RuntimeError("You forgot to call `super().__init__()` in the `__init__()` "
                                "method. Go add it!")
+        aggregation = "none" if aggregation is None else aggregation
+        if aggregation not in AGGREGATIONS:
+            raise ValueError(f"Invalid value for argument `aggregation`. Expected one of "
+                             f"{AGGREGATIONS}. Received: aggregation={aggregation!r}")
         variable = Variable(initializer, shape=shape, dtype=dtype or self.dtype,
                             trainable=False, name=name, device=self._device)
+        variable._aggregation = aggregation
         variable._path = f"{self.name.replace('/', '>')}/{variable.name}"
         self._variables.append(variable)
         return variable
 
-    def add_weight(self, shape=(), initializer=None, dtype=None, name: str | None = None):
+    def add_weight(self, shape=(), initializer=None, dtype=None, aggregation: str = "sum",
+                   name: str | None = None):
         """Alias of `add_variable` kept from Keras 2."""
-        return self.add_variable(shape, initializer, dtype=dtype, name=name)
+        return self.add_variable(shape, initializer, dtype=dtype, aggregation=aggregation,
+                                 name=name)
 
     def _add_zeros(self, name: str, shape=(), dtype=None) -> Variable:
         """A state variable starting at zero (the common case)."""

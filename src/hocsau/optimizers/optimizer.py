@@ -195,7 +195,7 @@ class Optimizer(OptimizerState):
         with torch.no_grad():
             plan = self._plan_for(grads, trainable_variables)
             grads = [_as_tensor(grads[i]) for i in plan.present or range(len(grads))]
-            grads = trainer_hooks.reduce_gradients(grads)  # no-op unless data parallel
+            grads = trainer_hooks.reduce_gradients(grads, trainable_variables)  # data parallel
             self._apply_plan(grads, plan)
             self._advance()
 

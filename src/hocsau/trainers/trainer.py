@@ -40,7 +40,7 @@ from hocsau.trainers.compile_utils import (
 )
 from hocsau.trainers.data_adapters import get_data_adapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
-from hocsau.trainers.epoch_iterator import EpochIterator, logs_to_python
+from hocsau.trainers.epoch_iterator import logs_to_python
 from hocsau.trainers.jit_step import compile_step
 from hocsau.trainers.trainer_utils import (
     concat_to_numpy,
@@ -264,7 +264,7 @@ class Trainer:
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps_per_epoch, shuffle=shuffle,
                                 class_weight=class_weight)
-        iterator = dist.shard(self, EpochIterator(data, steps_per_epoch), training=True)
+        iterator = dist.epoch_iterator(self, data, steps_per_epoch, training=True)
         dist.prepare_fit(self, callbacks)  # data parallel: equal random state and weights
         callbacks = CallbackList(dist.local_callbacks(self, callbacks), add_history=True,
                                  add_progbar=dist.show_progress(self, verbose),
@@ -350,7 +350,7 @@ class Trainer:
                                  verbose=verbose, steps=steps)
         data = get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                 steps_per_epoch=steps, shuffle=False)
-        iterator = dist.shard(self, EpochIterator(data, steps), training=False)
+        iterator = dist.epoch_iterator(self, data, steps, training=False)
         if _callbacks is None:
             _callbacks = CallbackList(dist.local_callbacks(self, callbacks),
                                       add_progbar=dist.show_progress(self, verbose), model=self,
@@ -377,7 +377,7 @@ class Trainer:
         """The model's outputs on `x` as numpy arrays (batches concatenated)."""
         check_predict_arguments(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
         data = get_data_adapter(x, batch_size=batch_size, steps_per_epoch=steps, shuffle=False)
-        iterator = dist.shard(self, EpochIterator(data, steps), training=False)
+        iterator = dist.epoch_iterator(self, data, steps, training=False)
         callbacks = CallbackList(dist.local_callbacks(self, callbacks),
                                  add_progbar=dist.show_progress(self, verbose), model=self,
                                  verbose=verbosity(verbose), epochs=1, steps=iterator.num_batches)

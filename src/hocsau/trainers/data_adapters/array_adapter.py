@@ -68,17 +68,36 @@ class ArrayAdapter:
         return batches if self.steps is None else self.steps
 
     def __iter__(self):
-        data = self._data
+        order = self._epoch_order()
+        data = self._data if order is None else _take(self._data, order)
         n, size = self.num_samples, self.batch_size
-        if self.shuffle == "batch":
-            data = _take(data, _batchwise_permutation(n, size, _device_of(data)))
-        elif self.shuffle:
-            data = _take(data, torch.randperm(n, device=_device_of(data)))
         for start in range(0, n, size):
             batch = _slice(data, start, min(start + size, n))
             if self._batch_device is not None:  # arrays too large for the GPU: kept on host
                 batch = to_device(batch, self._batch_device)
             yield pack_x_y_sample_weight(*batch)
+
+    def shard_batches(self, rank: int, world: int):
+        """(global rows, this process's rows) for every global batch: the batch's
+        `tensor_split` part number `rank` of `world`, gathered alone (the other rows are not
+        touched). The shuffle draws the same order as `__iter__` from the same random state."""
+        order = self._epoch_order()
+        n, size = self.num_samples, self.batch_size
+        for start in range(0, n, size):
+            rows = min(size, n - start)
+            low, high = (start + b for b in split_bounds(rows, world, rank))
+            part = _slice(self._data, low, high) if order is None \
+                else _take(self._data, order[low:high])
+            yield rows, pack_x_y_sample_weight(*part)
+
+    def _epoch_order(self):
+        """This epoch's row order (None: as stored)."""
+        n, device = self.num_samples, _device_of(self._data)
+        if self.shuffle == "batch":
+            return _batchwise_permutation(n, self.batch_size, device)
+        if self.shuffle:
+            return torch.randperm(n, device=device)
+        return None
 
     def split(self, validation_split: float):
         """(train, validation) raw data: the last `validation_split` of the rows validate."""
@@ -90,6 +109,14 @@ class ArrayAdapter:
                 f"`validation_split={validation_split}`. Either provide more data, or a different "
                 "value for the `validation_split` argument.")
         return _slice(self._data, 0, split_at), _slice(self._data, split_at, self.num_samples)
+
+
+def split_bounds(rows: int, world: int, rank: int) -> tuple[int, int]:
+    """[low, high) of part `rank` when `rows` are split into `world` parts as
+    `torch.tensor_split` does (the first `rows % world` parts one row longer)."""
+    base, extra = divmod(rows, world)
+    low = rank * base + min(rank, extra)
+    return low, low + base + (1 if rank < extra else 0)
 
 
 def _from_pandas(value):

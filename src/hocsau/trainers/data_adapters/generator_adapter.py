@@ -41,8 +41,15 @@ class IterableAdapter:
             return None
 
     def __iter__(self):
-        for batch in self._data:
-            yield prepare_batch(batch, self._class_weight)
+        return map(self.prepare, self._data)
+
+    def raw(self):
+        """The source's batches as it yields them (see `prepare`)."""
+        return iter(self._data)
+
+    def prepare(self, batch):
+        """One yielded batch as the step receives it (device tensors, class weights)."""
+        return prepare_batch(batch, self._class_weight)
 
 
 class GeneratorAdapter(IterableAdapter):

@@ -53,10 +53,18 @@ class SequenceAdapter:
         return len(self._dataset)
 
     def __iter__(self):
-        dataset = self._dataset
-        order = list(range(len(dataset)))
+        return self.batches(self.epoch_order())
+
+    def epoch_order(self) -> list[int]:
+        """The batch indices of one epoch, shuffled when asked."""
+        order = list(range(len(self._dataset)))
         if self._shuffle:
             random.shuffle(order)
+        return order
+
+    def batches(self, order):
+        """The batches at `order` (indices), between the dataset's epoch hooks."""
+        dataset = self._dataset
         getattr(dataset, "on_epoch_begin", lambda: None)()
         for batch in self._load(order):
             if isinstance(batch, (np.ndarray, torch.Tensor)):
