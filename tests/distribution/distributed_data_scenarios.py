@@ -205,7 +205,7 @@ def _structure_error(keras, rank):
     """Process 1 builds a wider layer than process 0: the error names the weight."""
     x, y = _data()
     model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4 + rank, name="wide"),
-                              keras.layers.Dense(1)])
+                              keras.layers.Dense(1)], name="net")
     model.compile("sgd", "mse")
     try:
         model.fit(x, y, batch_size=32, epochs=1, verbose=0)

@@ -84,8 +84,8 @@ def test_processes_with_different_models_get_an_error_naming_the_weight(runs):
     for _, results in ranks:
         message = results["structure_error"]
         assert "The processes built different models" in message
-        assert "Weight #0 is 'wide/kernel' with shape (5, 4) on process 0 but 'wide/kernel' " \
-               "with shape (5, 5) on process 1" in message
+        assert "Weight #0 is 'net/wide/kernel' with shape (5, 4) on process 0 but " \
+               "'net/wide/kernel' with shape (5, 5) on process 1" in message
 
 
 def test_a_process_that_left_turns_a_hang_into_an_error(runs):

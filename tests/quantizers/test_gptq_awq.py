@@ -104,14 +104,20 @@ def test_awq_equals_keras(build, group_size):
     assert model.layers[2].dtype_policy.name == f"awq/4/{group_size}_from_float32"
 
 
-def test_gptq_beats_plain_rounding_on_the_calibration_data():
+def test_gptq_beats_plain_rounding_on_the_calibration_data(monkeypatch):
     """Keras 3.15's `model.quantize("gptq")` (its Hessians empty: plain rounding) against
-    ours with the Hessians filled: our first layer reproduces its float outputs better."""
+    ours with the Hessians filled: our first layer reproduces its float outputs better.
+    Windows evenly spaced: the default "strided" ones move with Python's string hash."""
+    from hocsau.quantizers import calibration
+
+    monkeypatch.setattr(calibration, "_window_starts",
+                        lambda strategy, last, count, seed, stride: np.linspace(
+                            0, last, count, dtype=np.int64))
     hocsau.utils.set_random_seed(0)
     float_model, embedding, blocks = dense_model(hocsau)
     rounded, _, rounded_blocks = dense_model(keras)
     rounded.set_weights(float_model.get_weights())
-    windows = get_dataloader(None, 10, list(TOKENS), num_samples=3)[:, 0]
+    windows = get_dataloader(None, 10, list(TOKENS), num_samples=3, strategy="linspace")[:, 0]
     x = embedding(windows).detach()
     expected = blocks[0](x).detach().numpy()
     with warnings.catch_warnings():
@@ -124,7 +130,7 @@ def test_gptq_beats_plain_rounding_on_the_calibration_data():
     ours = np.square(blocks[0](x).detach().numpy() - expected).mean()
     theirs = np.square(keras.ops.convert_to_numpy(rounded_blocks[0](x.numpy())) -
                        expected).mean()
-    assert ours < 0.9 * theirs  # 0.77 here; 0.77 to 0.87 over other seeds
+    assert ours < 0.95 * theirs  # 0.88 here
 
 
 @pytest.mark.parametrize("build", [dense_model, einsum_model])

@@ -510,7 +510,7 @@ class Layer(LegacyShapes, nn.Module):
         context.depth += 1
         try:
             policy = self._dtype_policy
-            if self.autocast and args:
+            if self.autocast and args and self._convert_input_args:
                 args = (cast_floats(args[0], policy.torch_compute_dtype),) + args[1:]
             if policy.mixed:
                 outputs = call_with_cast_weights(self, policy.torch_compute_dtype, args, kwargs)

@@ -92,3 +92,19 @@ def test_out_of_vocabulary_indices_name_the_layer_and_the_range():
         with pytest.raises(ValueError, match=r"'tokens' has input_dim=10.*0 to 9.*Received: "
                                              rf"indices \[{bad}\]"):
             layer(np.array([[1, 2, bad]]))
+
+
+def test_mixed_bfloat16_keeps_the_ids_exact():
+    import hocsau
+
+    hocsau.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        inputs = hocsau.Input((3,))
+        embedding = hocsau.layers.Embedding(1000, 4)
+        model = hocsau.Model(inputs, embedding(inputs))
+        out = model.predict(np.array([[999, 257, 2]], "float32"), verbose=0)
+    finally:
+        hocsau.mixed_precision.set_global_policy("float32")
+    assert embedding.autocast is False
+    rows = embedding.embeddings.numpy()[[999, 257, 2]]
+    np.testing.assert_allclose(out[0], rows, rtol=1e-2)  # bfloat16 rows of the right ids

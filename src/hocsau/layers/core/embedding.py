@@ -43,6 +43,7 @@ class Embedding(EmbeddingQuantization, LoraMixin, Layer):
                                  f"Received: {arg}={value!r}")
         self.input_dim = input_dim
         self.output_dim = output_dim
+        self.autocast = False  # ids stay exact: bfloat16 would round 999 to 1000 (as Keras)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
