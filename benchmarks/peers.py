@@ -92,13 +92,17 @@ def _torch_spans(case: Case, x, y, repeats: int, threads: int):
     yt = torch.from_numpy(y)
     extra = (loop.BCE, loop.positive) if case.model == "lstm_spam" else ()
 
-    def run(rows: int):
+    def run(rows: int, epochs: int = 1):
         if case.predict:
             return loop.torch_predict(model, xt[:rows], case.batch)
-        return loop.torch_fit(model, xt[:rows], yt[:rows], 1, case.batch, *extra)
+        return loop.torch_fit(model, xt[:rows], yt[:rows], epochs, case.batch, *extra)
 
     run(_warm_rows(case, len(xt)))
-    return [_timed(lambda: run(len(xt))) for _ in range(repeats)], f"torch {torch.__version__}"
+    if case.predict:
+        spans = [_timed(lambda: run(len(xt))) for _ in range(repeats)]
+    else:  # one call for all epochs, as one `fit`
+        spans = [_timed(lambda: run(len(xt), repeats))]
+    return spans, f"torch {torch.__version__}"
 
 
 def _keras_namespace(runner: str, threads: int):
@@ -160,7 +164,7 @@ def worker(runner: str, case_name: str, threads: int, rows: int, repeats: int) -
     else:
         keras, versions = _keras_namespace(runner, threads)
         spans = _keras_spans(keras, case, x, y, repeats)
-    steps = len(spans) * math.ceil(rows / case.batch)
+    steps = repeats * math.ceil(rows / case.batch)
     return {"wall_ms": 1e3 * sum(s[0] for s in spans) / steps,
             "cpu_ms": 1e3 * sum(s[1] for s in spans) / steps,
             "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
