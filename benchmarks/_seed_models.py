@@ -52,6 +52,12 @@ def lstm_spam(keras, mask_zero: bool = False):
     return _compiled(keras, keras.Model(inputs, outputs), "binary_crossentropy")
 
 
+def resnet50(keras):
+    """`applications.ResNet50` with random weights, 224x224x3 in, 1000 classes."""
+    return _compiled(keras, keras.applications.ResNet50(weights=None),
+                     "sparse_categorical_crossentropy")
+
+
 def images(rows: int, shape: tuple[int, ...], classes: int = 10, seed: int = 0):
     """`rows` float32 samples in [0, 1) of `shape` and integer labels below `classes`."""
     rng = np.random.default_rng(seed)

@@ -326,9 +326,12 @@ def main(argv=None) -> None:
         print(json.dumps(worker(runner, case, int(threads), int(rows), int(repeats))))
         return
     pythons = _pythons(args)
+    start = time.perf_counter()
     results = measure(args, pythons)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"machine: {_machine()}; {args.rounds} round(s), {args.repeats} timed epoch(s) "
-          "or predict call(s) a cell")
+          f"or predict call(s) a cell; took {time.perf_counter() - start:.0f} s, "
+          f"{children.ru_utime + children.ru_stime:.0f} s of CPU")
     print(f"versions: {_versions(results)}\n")
     print(table(args, pythons, results))
 
