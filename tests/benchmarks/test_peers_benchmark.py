@@ -64,3 +64,12 @@ def test_unknown_runner_names_the_choices(peers, capsys):
     with pytest.raises(SystemExit):
         peers.parse_args(["--runners", "jax"])
     assert "unknown ['jax']; choose from" in capsys.readouterr().err
+
+
+def test_gpu_benchmark_without_cuda_says_so_and_succeeds(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import gpu
+    monkeypatch.setattr(gpu.torch.cuda, "is_available", lambda: False)
+    assert gpu.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("no CUDA device: torch ") and "sees no GPU" in out
