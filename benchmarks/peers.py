@@ -229,7 +229,8 @@ def measure(args, pythons: dict[str, str]) -> dict:
                 for runner in order:
                     got = run_worker(pythons[runner], runner, case, threads, rows, args.repeats)
                     results.setdefault((case, threads, runner), []).append(got)
-                    shown = got.get("error") or f"{got['wall_ms']:.2f} ms/step"
+                    shown = got.get("error") or (f"{got['wall_ms']:.2f} ms/step, CPU "
+                                                 f"{got['cpu_ms']:.2f}, {got['rss_mib']:.0f} MiB")
                     print(f"round {round_ + 1}/{args.rounds}  {threads} thread(s)  {case:8s}"
                           f"{runner:12s} {shown}", file=sys.stderr, flush=True)
     return results
