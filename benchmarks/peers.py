@@ -79,14 +79,15 @@ def _warm_rows(case: Case, rows: int) -> int:
     return min(rows, 2 * case.batch + rows % case.batch)
 
 
-def _torch_spans(case: Case, x, y, repeats: int, threads: int):
+def _torch_spans(case: Case, rows: int, repeats: int, threads: int):
     import _torch_loop as loop
     import torch
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(threads)
+    x, y = _data(case, rows)
     model = loop.TorchSpam() if case.model == "lstm_spam" else (
         getattr(loop, f"torch_{case.model}")())
-    if case.model == "lenet":  # NCHW, as a PyTorch user keeps images
+    if case.model == "lenet":  # NCHW, as a PyTorch user keeps images; the NHWC array goes
         x = x.transpose(0, 3, 1, 2).copy()
     xt = torch.from_numpy(x).long() if case.model == "lstm_spam" else torch.from_numpy(x)
     yt = torch.from_numpy(y)
@@ -158,12 +159,11 @@ def _keras_spans(keras, case: Case, x, y, repeats: int):
 def worker(runner: str, case_name: str, threads: int, rows: int, repeats: int) -> dict:
     """Time one cell here; returns ms/step, CPU ms/step, peak RSS (MiB) and the versions."""
     case = CASES[case_name]
-    x, y = _data(case, rows)
     if runner == "torch":
-        spans, versions = _torch_spans(case, x, y, repeats, threads)
+        spans, versions = _torch_spans(case, rows, repeats, threads)
     else:
         keras, versions = _keras_namespace(runner, threads)
-        spans = _keras_spans(keras, case, x, y, repeats)
+        spans = _keras_spans(keras, case, *_data(case, rows), repeats)
     steps = repeats * math.ceil(rows / case.batch)
     return {"wall_ms": 1e3 * sum(s[0] for s in spans) / steps,
             "cpu_ms": 1e3 * sum(s[1] for s in spans) / steps,
