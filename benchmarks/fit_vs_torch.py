@@ -12,6 +12,7 @@ import argparse
 import numpy as np
 import torch
 from _timing import best_of, machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+from _torch_loop import torch_fit, torch_predict
 
 import hocsau as keras
 from hocsau import layers
@@ -32,29 +33,6 @@ def build_torch(features: int, classes: int, device):
                                torch.nn.Linear(256, classes)).to(device)
 
 
-def torch_fit(model, x, y, epochs: int, batch: int, loss_fn=None, predicted=None) -> None:
-    """The hand-written loop: Adam, shuffled batches, the loss and a running accuracy, one
-    host sync an epoch (defaults: crossentropy on logits, argmax predictions)."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = loss_fn or torch.nn.CrossEntropyLoss()
-    predicted = predicted or (lambda logits: logits.argmax(1))
-    model.train()
-    n = x.shape[0]
-    for _ in range(epochs):
-        perm = torch.randperm(n, device=x.device)
-        xs, ys = x[perm], y[perm]
-        correct = torch.zeros((), device=x.device)
-        for start in range(0, n, batch):
-            xb, yb = xs[start:start + batch], ys[start:start + batch]
-            optimizer.zero_grad(set_to_none=True)
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
-            loss.backward()
-            optimizer.step()
-            correct += (predicted(logits) == yb).sum()
-        float(correct)
-
-
 def time_fit_and_predict(model, reference, x, y, xt, yt, epochs: int, repeats: int):
     """Seconds for hocsau's fit / predict and the torch loop / no_grad inference on the same
     data (batch 32 for training, 256 for inference), after one warm-up epoch each."""
@@ -62,18 +40,9 @@ def time_fit_and_predict(model, reference, x, y, xt, yt, epochs: int, repeats: i
     torch_fit(reference, xt, yt, 1, 32)
     fit_h, fit_t = best_of(lambda: model.fit(x, y, batch_size=32, epochs=epochs, verbose=0),
                            lambda: torch_fit(reference, xt, yt, epochs, 32), repeats=repeats)
-
-    def torch_predict():
-        reference.eval()
-        with torch.no_grad():
-            outs = [torch.softmax(reference(xt[i:i + 256]), -1) for i in range(0, len(xt), 256)]
-            torch.cat(outs).cpu().numpy()
-
     pred_h, pred_t = best_of(lambda: model.predict(x, batch_size=256, verbose=0),
-                             torch_predict, repeats=repeats)
+                             lambda: torch_predict(reference, xt, 256), repeats=repeats)
     return fit_h, fit_t, pred_h, pred_t
-
-
 
 
 def main() -> None:

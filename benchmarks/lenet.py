@@ -12,36 +12,12 @@ import argparse
 
 import numpy as np
 import torch
+from _seed_models import images, lenet
 from _timing import machine_line  # noqa: E402  (benchmarks/ is on sys.path)
+from _torch_loop import torch_lenet
 from fit_vs_torch import time_fit_and_predict  # noqa: E402  (the same loop and timing)
 
 import hocsau as keras
-from hocsau import layers
-
-
-def build_hocsau():
-    inp = keras.Input((32, 32, 1))
-    x = layers.Conv2D(4, 5, activation="relu")(inp)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(16, 5, activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(64, 5, activation="relu")(x)
-    x = layers.Flatten()(x)
-    x = layers.Dense(64, activation="relu")(x)
-    x = layers.Dense(32, activation="relu")(x)
-    out = layers.Dense(10, activation="softmax")(x)
-    model = keras.Model(inp, out)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    return model
-
-
-def build_torch(device):
-    nn = torch.nn
-    return nn.Sequential(nn.Conv2d(1, 4, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 16, 5),
-                         nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 64, 5), nn.ReLU(),
-                         nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 32),
-                         nn.ReLU(), nn.Linear(32, 10)).to(device)
 
 
 def main() -> None:
@@ -51,14 +27,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     device = keras.config.device()
-    rng = np.random.default_rng(0)
-    x = rng.random((args.samples, 32, 32, 1), dtype=np.float32)
-    y = rng.integers(0, 10, size=args.samples)
+    x, y = images(args.samples, (32, 32, 1))
     xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(device)
     yt = torch.from_numpy(y).to(device)
 
     fit_h, fit_t, pred_h, pred_t = time_fit_and_predict(
-        build_hocsau(), build_torch(device), x, y, xt, yt, args.epochs, args.repeats)
+        lenet(keras), torch_lenet().to(device), x, y, xt, yt, args.epochs, args.repeats)
     print(machine_line(device))
     print(f"LeNet fit      hocsau {fit_h:.3f}s  torch {fit_t:.3f}s  ratio {fit_h / fit_t:.2f} "
           "(target <= 1.10)")
