@@ -22,7 +22,7 @@ import warnings
 import torch
 
 from hocsau import config
-from hocsau.distribution import trainer_hooks
+from hocsau.distribution import sharded_step, trainer_hooks
 from hocsau.optimizers import _clipping
 from hocsau.optimizers._arguments import check_base_arguments
 from hocsau.optimizers._plan import Group, Plan, make_plan
@@ -182,6 +182,13 @@ class Optimizer(OptimizerState):
         grads = list(grads)
         if not grads:
             return
+        if sharded_step.route(self, grads, trainable_variables):  # ShardedDataParallel
+            return
+        self._apply(grads, trainable_variables)
+
+    def _apply(self, grads: list, trainable_variables=None, reduce: bool = True) -> None:
+        """`apply` on this process's variables; `reduce`: average the gradients over the
+        processes first when data parallel training did not (custom steps)."""
         if trainable_variables is None:
             trainable_variables = self._built_variables()
             if len(grads) != len(trainable_variables):
@@ -195,7 +202,8 @@ class Optimizer(OptimizerState):
         with torch.no_grad():
             plan = self._plan_for(grads, trainable_variables)
             grads = [_as_tensor(grads[i]) for i in plan.present or range(len(grads))]
-            grads = trainer_hooks.reduce_gradients(grads)  # no-op unless data parallel
+            if reduce:
+                grads = trainer_hooks.reduce_gradients(grads)  # no-op unless data parallel
             self._apply_plan(grads, plan)
             self._advance()
 

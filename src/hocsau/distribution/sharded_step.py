@@ -1,0 +1,219 @@
+"""The sharded optimizer step of `ShardedDataParallel` / `ModelParallel` (ZeRO-2 style).
+
+Each split weight of W processes is flattened, padded to W equal chunks, and process r owns
+chunk r: a flat `Variable` (same name and path as the weight, so the optimizer names its
+slots after the weight) that the optimizer is built on, so its slots cover that chunk only.
+One step:
+
+    gradients -> one reduce-scatter per dtype (scaled to the global mean) -> owned chunks
+    optimizer update of the owned chunks (the usual `Optimizer` code, on flat tensors)
+    owned chunks -> one all-gather per dtype -> copied into the weights -> constraints
+
+Weights the distribution does not split (ModelParallel's replicated ones) are updated
+whole after one flat all-reduce of their gradients. The weights stay full, ordinary
+`Variable`s on every process (names, paths, regularizers, constraints unchanged).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from hocsau.distribution import collectives
+from hocsau.distribution.process_group import is_multi_process, num_processes, process_id
+from hocsau.variable import Variable
+
+
+def route(optimizer, grads: list, variables) -> bool:
+    """Run `optimizer.apply` sharded when a sharded distribution is training (True), else
+    leave it to the usual path (False). Once sharded, an optimizer stays sharded."""
+    state = optimizer.__dict__.get("_sharded_state")
+    if state is None:
+        chosen = _sharded_distribution()
+        if chosen is None:
+            return False
+        if variables is None:  # the optimizer's own list of weights
+            variables = optimizer._built_variables()
+        state = ShardedState(optimizer, list(variables), chosen)
+        optimizer.__dict__["_sharded_state"] = state
+    state.apply(grads, variables)
+    return True
+
+
+def _sharded_distribution():
+    from hocsau.distribution import trainer_hooks
+    from hocsau.distribution.distribution_lib import distribution
+    from hocsau.distribution.sharded_data_parallel import ShardedDataParallel
+
+    for chosen in (trainer_hooks.fitting_distribution(), distribution()):
+        if isinstance(chosen, ShardedDataParallel) and is_multi_process():
+            return chosen
+    return None
+
+
+class ShardedState:
+    """One optimizer's owned chunks and how they map to the weights."""
+
+    def __init__(self, optimizer, variables: list, chosen):
+        chosen.check_optimizer(optimizer)
+        if optimizer.built:
+            raise ValueError(
+                f"`{type(chosen).__name__}` builds the optimizer on this process's chunks of "
+                "the weights, but the optimizer was already built (it has trained or loaded "
+                "state outside the distribution). Compile the model with a new optimizer "
+                "under the distribution. Received: an optimizer built on "
+                f"{len(optimizer._trainable_variables)} variables")
+        self.world, self.rank = num_processes(), process_id()
+        collectives.broadcast_weights(variables)  # the first step may run before fit's sync
+        self.weights = variables
+        self.split = [chosen.shards_variable(v) for v in variables]
+        self.chunks = [_chunk(v.numel(), self.world) for v in variables]
+        self.owned = [self._own(v) if s else v for v, s in zip(variables, self.split,
+                                                                 strict=True)]
+        self._by_id = {id(v): i for i, v in enumerate(variables)}
+        self._by_id.update({id(o): i for i, o in enumerate(self.owned)})
+        _carry_exclusions(optimizer, variables, self.owned)
+        self.optimizer = optimizer
+        optimizer.build(self.owned)
+
+    def _own(self, variable) -> Variable:
+        value = _padded(variable.detach(), _chunk(variable.numel(), self.world),
+                        self.world)[self.rank]
+        owned = Variable(value.clone(), dtype=variable.dtype, trainable=True,
+                         name=variable.name, device=variable.device)
+        owned._path = variable.path
+        owned._shard_of = variable
+        return owned
+
+    def apply(self, grads: list, variables) -> None:
+        from hocsau.distribution.trainer_hooks import gradient_scale
+
+        order = range(len(self.weights)) if variables is None else [
+            self._index(v) for v in variables]
+        local = [None] * len(self.weights)
+        for position, gradient in zip(order, grads, strict=True):
+            local[position] = gradient
+        with torch.no_grad():
+            reduced = self._reduce(local, gradient_scale())
+            self.optimizer._apply(reduced, self.owned, reduce=False)
+            self._gather()
+
+    def _index(self, variable) -> int:
+        index = self._by_id.get(id(variable))
+        if index is None:
+            self.optimizer._check_variables_are_known([variable])
+        return index
+
+    def _reduce(self, grads: list, scale: float) -> list:
+        """Owned chunks of the summed split gradients, whole summed replicated ones."""
+        reduced = list(grads)
+        whole = [i for i, g in enumerate(grads) if g is not None and not self.split[i]]
+        if whole:
+            reduced_whole = [torch.as_tensor(grads[i]).clone() for i in whole]
+            collectives.all_reduce_sum_(reduced_whole, scale=scale)
+            for i, gradient in zip(whole, reduced_whole, strict=True):
+                reduced[i] = gradient
+        split = [i for i, g in enumerate(grads) if g is not None and self.split[i]]
+        for indices in _by_dtype(split, self.weights).values():
+            rows = torch.cat([_padded(torch.as_tensor(grads[i]), self.chunks[i], self.world)
+                              for i in indices], dim=1)
+            rows.mul_(scale)
+            mine = torch.empty(rows.shape[1], dtype=rows.dtype, device=rows.device)
+            dist.reduce_scatter_single(mine, rows.reshape(-1))
+            for i, part in zip(indices, mine.split([self.chunks[i] for i in indices]),
+                               strict=True):
+                reduced[i] = part
+        for i in split:  # the full local gradients are not kept (ZeRO-2)
+            self.weights[i].grad = None
+        return reduced
+
+    def _gather(self) -> None:
+        """Every process's updated chunks into the whole weights, then their constraints."""
+        split = [i for i in range(len(self.weights)) if self.split[i]]
+        for indices in _by_dtype(split, self.weights).values():
+            mine = torch.cat([self.owned[i].detach() for i in indices])
+            rows = torch.empty(self.world * mine.numel(), dtype=mine.dtype, device=mine.device)
+            dist.all_gather_single(rows, mine)
+            rows = rows.view(self.world, -1)
+            for i, part in zip(indices, rows.split([self.chunks[i] for i in indices], dim=1),
+                               strict=True):
+                weight = self.weights[i]
+                weight.copy_(part.reshape(-1)[:weight.numel()].view_as(weight))
+                if getattr(weight, "constraint", None) is not None:  # on the whole weight
+                    weight.copy_(weight.constraint(weight))
+                    self._take_chunk(i)
+
+    def _take_chunk(self, i: int) -> None:
+        self.owned[i].copy_(_padded(self.weights[i].detach(), self.chunks[i],
+                                    self.world)[self.rank])
+
+    def refresh(self) -> None:
+        """Take the owned chunks again from the weights (after weights were loaded)."""
+        with torch.no_grad():
+            for i in range(len(self.weights)):
+                if self.split[i]:
+                    self._take_chunk(i)
+
+
+@contextlib.contextmanager
+def whole_optimizer_state(model):
+    """Inside the block the optimizer's slots of split weights hold whole tensors shaped like
+    the weights (gathered from every process), so saving writes, and loading reads, what one
+    process would; after it each process keeps its chunk of them again. Collective: every
+    process enters it. Does nothing unless the model's optimizer is sharded."""
+    optimizer = getattr(model, "optimizer", None)
+    state = getattr(optimizer, "__dict__", {}).get("_sharded_state")
+    if state is None:
+        yield
+        return
+    slots = [v for v in optimizer.variables if getattr(v, "_shard_of", None) is not None]
+    with torch.no_grad():
+        for indices in _by_dtype(range(len(slots)), slots).values():
+            _gather_whole([slots[i] for i in indices], state.world)
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for slot in slots:
+                chunk = _chunk(slot.numel(), state.world)
+                slot.data = _padded(slot.data, chunk, state.world)[state.rank].clone()
+            state.refresh()
+
+
+def _gather_whole(slots: list, world: int) -> None:
+    mine = torch.cat([slot.detach() for slot in slots])
+    rows = torch.empty(world * mine.numel(), dtype=mine.dtype, device=mine.device)
+    dist.all_gather_single(rows, mine)
+    rows = rows.view(world, -1)
+    for slot, part in zip(slots, rows.split([s.numel() for s in slots], dim=1), strict=True):
+        weight = slot._shard_of
+        slot.data = part.reshape(-1)[:weight.numel()].reshape(weight.shape).clone()
+
+
+def _chunk(size: int, world: int) -> int:
+    return -(-size // world)
+
+
+def _padded(tensor: torch.Tensor, chunk: int, world: int) -> torch.Tensor:
+    """`tensor` flattened, zero-padded to `chunk * world` entries, as `world` rows."""
+    flat = tensor.reshape(-1)
+    return F.pad(flat, (0, chunk * world - flat.numel())).view(world, chunk)
+
+
+def _by_dtype(indices, tensors: list) -> dict:
+    groups: dict = {}
+    for i in indices:
+        groups.setdefault((tensors[i].dtype, tensors[i].device), []).append(i)
+    return groups
+
+
+def _carry_exclusions(optimizer, weights: list, owned: list) -> None:
+    """Weights exempted from weight decay by identity pass the exemption to their chunks."""
+    excluded = {id(v) for v in getattr(optimizer, "_excluded", ())}
+    extra = [o for w, o in zip(weights, owned, strict=True) if id(w) in excluded and o is not w]
+    if extra:
+        optimizer._excluded = list(optimizer._excluded) + extra
+        optimizer._reindex()
