@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from spawn_ranks import join_group, spawn
+from test_data_parallel_fit import _resumed_weights
 
 import hocsau as keras
 from hocsau import distribution
@@ -84,6 +85,8 @@ def _rank_runs(keras, out_dir, rank):
                    paths=[w.path for w in sharded.weights],
                    slot_shapes=[list(v.shape) for v in sharded.optimizer.variables],
                    clipnorm_error=_clipnorm_error(keras, sharded_dist))
+    with sharded_dist.scope():  # interrupted, resumed by BackupAndRestore; uninterrupted
+        arrays["resumed"] = _resumed_weights(keras, os.path.join(out_dir, "backup"))
     keras.config.set_floatx("float32")
     arrays["float32_steps"] = _train(keras, dist.ShardedDataParallel())[1]["steps"]
     return arrays, results
@@ -197,6 +200,13 @@ def test_saved_model_loads_in_one_process(runs):
     np.testing.assert_allclose(predictions, arrays["sharded_predict"], rtol=1e-12, atol=1e-12)
     state = np.concatenate([v.numpy().ravel() for v in loaded.optimizer.variables])
     np.testing.assert_allclose(state, arrays["ddp_optimizer"], rtol=1e-10, atol=1e-12)
+
+
+def test_backup_and_restore_resumes_like_an_uninterrupted_run(runs):
+    ranks, _, _, _ = runs
+    (first, _), (second, _) = ranks
+    np.testing.assert_array_equal(first["resumed"], second["resumed"])
+    np.testing.assert_allclose(first["resumed"][0], first["resumed"][1], rtol=1e-12, atol=1e-12)
 
 
 def test_unsupported_optimizer_argument_is_named(runs):

@@ -59,13 +59,6 @@ class ShardedState:
 
     def __init__(self, optimizer, variables: list, chosen):
         chosen.check_optimizer(optimizer)
-        if optimizer.built:
-            raise ValueError(
-                f"`{type(chosen).__name__}` builds the optimizer on this process's chunks of "
-                "the weights, but the optimizer was already built (it has trained or loaded "
-                "state outside the distribution). Compile the model with a new optimizer "
-                "under the distribution. Received: an optimizer built on "
-                f"{len(optimizer._trainable_variables)} variables")
         self.world, self.rank = num_processes(), process_id()
         collectives.broadcast_weights(variables)  # the first step may run before fit's sync
         self.weights = variables
@@ -77,7 +70,26 @@ class ShardedState:
         self._by_id.update({id(o): i for i, o in enumerate(self.owned)})
         _carry_exclusions(optimizer, variables, self.owned)
         self.optimizer = optimizer
+        self._build(optimizer)
+
+    def _build(self, optimizer) -> None:
+        """Build the optimizer on the owned chunks. One built before (state restored by
+        BackupAndRestore, or trained in one process) is rebuilt, keeping its values: its
+        slots are cut to this process's chunks."""
+        if not optimizer.built:
+            optimizer.build(self.owned)
+            return
+        before = optimizer._variables
+        optimizer._variables, optimizer.built = [], False
         optimizer.build(self.owned)
+        fresh = optimizer._variables
+        kept = before[:len(before) - len(fresh)]  # created before `build` (counter, rate)
+        optimizer._variables = kept + fresh
+        for new, old in zip(fresh, before[len(kept):], strict=True):
+            shard_of = getattr(new, "_shard_of", None)
+            value = old.detach() if shard_of is None else _padded(
+                old.detach(), _chunk(old.numel(), self.world), self.world)[self.rank]
+            new.copy_(value)
 
     def _own(self, variable) -> Variable:
         value = _padded(variable.detach(), _chunk(variable.numel(), self.world),
