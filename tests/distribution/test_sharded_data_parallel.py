@@ -84,7 +84,10 @@ def _rank_runs(keras, out_dir, rank):
     results.update(sharded=sharded_results, sizes=sharded_dist.shard_sizes(sharded),
                    paths=[w.path for w in sharded.weights],
                    slot_shapes=[list(v.shape) for v in sharded.optimizer.variables],
-                   clipnorm_error=_clipnorm_error(keras, sharded_dist))
+                   clipnorm_error=_fit_error(keras, sharded_dist,
+                                             keras.optimizers.SGD(0.1, clipnorm=1.0)),
+                   loss_scale_error=_fit_error(keras, sharded_dist, keras.optimizers.
+                                               LossScaleOptimizer(keras.optimizers.SGD())))
     with sharded_dist.scope():  # interrupted, resumed by BackupAndRestore; uninterrupted
         arrays["resumed"] = _resumed_weights(keras, os.path.join(out_dir, "backup"))
     keras.config.set_floatx("float32")
@@ -92,10 +95,11 @@ def _rank_runs(keras, out_dir, rank):
     return arrays, results
 
 
-def _clipnorm_error(keras, chosen) -> str:
+def _fit_error(keras, chosen, optimizer) -> str:
+    """The message of the ValueError that `fit` raises with `optimizer` under `chosen`."""
     x, y = _data()
     with chosen.scope():
-        model = _model(keras, keras.optimizers.SGD(0.1, clipnorm=1.0))
+        model = _model(keras, optimizer)
     try:
         model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     except ValueError as error:
@@ -214,6 +218,8 @@ def test_unsupported_optimizer_argument_is_named(runs):
     for _, results in ranks:
         assert "clipnorm" in results["clipnorm_error"]
         assert "Received: clipnorm=1.0" in results["clipnorm_error"]
+        assert "dynamic loss scaling" in results["loss_scale_error"]
+        assert "Received: optimizer=LossScaleOptimizer" in results["loss_scale_error"]
 
 
 @pytest.fixture

@@ -43,6 +43,17 @@ def route(optimizer, grads: list, variables) -> bool:
     return True
 
 
+def refuse_loss_scaling(optimizer) -> None:
+    """A ValueError when `optimizer` (a LossScaleOptimizer) would step sharded: each process
+    would judge only its own gradients finite, and the processes could disagree."""
+    chosen = _sharded_distribution()
+    if chosen is not None:
+        raise ValueError(f"`{type(chosen).__name__}` does not support dynamic loss scaling: "
+                         "use the 'mixed_bfloat16' dtype policy (no loss scale) or "
+                         "`DataParallel`. Received: "
+                         f"optimizer={type(optimizer).__name__}({optimizer.name!r})")
+
+
 def _sharded_distribution():
     from hocsau.distribution import trainer_hooks
     from hocsau.distribution.distribution_lib import distribution
@@ -124,10 +135,9 @@ class ShardedState:
         reduced = list(grads)
         whole = [i for i, g in enumerate(grads) if g is not None and not self.split[i]]
         if whole:
-            reduced_whole = [torch.as_tensor(grads[i]).clone() for i in whole]
-            collectives.all_reduce_sum_(reduced_whole, scale=scale)
-            for i, gradient in zip(whole, reduced_whole, strict=True):
-                reduced[i] = gradient
+            summed = [torch.as_tensor(grads[i]).clone() for i in whole]
+            collectives.all_reduce_sum_(summed, scale=scale)
+            reduced = _placed(reduced, whole, summed)
         split = [i for i, g in enumerate(grads) if g is not None and self.split[i]]
         for indices in _by_dtype(split, self.weights).values():
             rows = torch.cat([_padded(torch.as_tensor(grads[i]), self.chunks[i], self.world)
@@ -135,9 +145,7 @@ class ShardedState:
             rows.mul_(scale)
             mine = torch.empty(rows.shape[1], dtype=rows.dtype, device=rows.device)
             dist.reduce_scatter_single(mine, rows.reshape(-1))
-            for i, part in zip(indices, mine.split([self.chunks[i] for i in indices]),
-                               strict=True):
-                reduced[i] = part
+            reduced = _placed(reduced, indices, mine.split([self.chunks[i] for i in indices]))
         for i in split:  # the full local gradients are not kept (ZeRO-2)
             self.weights[i].grad = None
         return reduced
@@ -146,14 +154,10 @@ class ShardedState:
         """Every process's updated chunks into the whole weights, then their constraints."""
         split = [i for i in range(len(self.weights)) if self.split[i]]
         for indices in _by_dtype(split, self.weights).values():
-            mine = torch.cat([self.owned[i].detach() for i in indices])
-            rows = torch.empty(self.world * mine.numel(), dtype=mine.dtype, device=mine.device)
-            dist.all_gather_single(rows, mine)
-            rows = rows.view(self.world, -1)
-            for i, part in zip(indices, rows.split([self.chunks[i] for i in indices], dim=1),
-                               strict=True):
+            rows = _gathered([self.owned[i] for i in indices], self.world)
+            for i, part in zip(indices, rows, strict=True):
                 weight = self.weights[i]
-                weight.copy_(part.reshape(-1)[:weight.numel()].view_as(weight))
+                weight.copy_(_unpadded(part, weight))
                 if getattr(weight, "constraint", None) is not None:  # on the whole weight
                     weight.copy_(weight.constraint(weight))
                     self._take_chunk(i)
@@ -196,13 +200,28 @@ def whole_optimizer_state(model):
 
 
 def _gather_whole(slots: list, world: int) -> None:
-    mine = torch.cat([slot.detach() for slot in slots])
+    for slot, part in zip(slots, _gathered(slots, world), strict=True):
+        slot.data = _unpadded(part, slot._shard_of).clone()
+
+
+def _gathered(chunks: list, world: int) -> list[torch.Tensor]:
+    """Every process's `chunks` (equal sizes everywhere): one all-gather, a (world, size)
+    block of rows per chunk."""
+    mine = torch.cat([chunk.detach().reshape(-1) for chunk in chunks])
     rows = torch.empty(world * mine.numel(), dtype=mine.dtype, device=mine.device)
     dist.all_gather_single(rows, mine)
-    rows = rows.view(world, -1)
-    for slot, part in zip(slots, rows.split([s.numel() for s in slots], dim=1), strict=True):
-        weight = slot._shard_of
-        slot.data = part.reshape(-1)[:weight.numel()].reshape(weight.shape).clone()
+    return list(rows.view(world, -1).split([chunk.numel() for chunk in chunks], dim=1))
+
+
+def _unpadded(rows: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """The gathered `rows` of a padded chunk, shaped like the weight `like` again."""
+    return rows.reshape(-1)[:like.numel()].view(like.shape)
+
+
+def _placed(values: list, indices: list, parts) -> list:
+    for i, part in zip(indices, parts, strict=True):
+        values[i] = part
+    return values
 
 
 def _chunk(size: int, world: int) -> int:
