@@ -45,11 +45,11 @@ def _flat(model) -> np.ndarray:
     return np.concatenate([w.ravel() for w in model.get_weights()])
 
 
-def _train(keras, chosen=None):
+def _train(keras, chosen=None, optimizer=None):
     """(weights after every batch, final history, evaluate, predict) under `chosen`."""
     x, y = _data()
     with chosen.scope() if chosen is not None else contextlib.nullcontext():
-        model = _model(keras)
+        model = _model(keras, optimizer() if optimizer is not None else None)
     steps = []
     record = keras.callbacks.LambdaCallback(
         on_train_batch_end=lambda batch, logs: steps.append(_flat(model)))
@@ -81,11 +81,16 @@ def _rank_runs(keras, out_dir, rank):
     arrays.update({f"sharded_{k}": v for k, v in sharded_arrays.items()})
     _, parallel_arrays, _ = _train(keras, dist.ModelParallel(layout_map=_layout_map(keras)))
     arrays["model_parallel_steps"] = parallel_arrays["steps"]
+    for name, optimizer in _CLIPPING.items():  # norms of whole gradients, not of the chunks
+        for kind, chosen in (("ddp", dist.DataParallel()), ("sharded", sharded_dist),
+                             ("model_parallel", dist.ModelParallel(layout_map=_layout_map(
+                                 keras)))):
+            arrays[f"{name}_{kind}"] = _train(keras, chosen, optimizer(keras))[1]["steps"]
     results.update(sharded=sharded_results, sizes=sharded_dist.shard_sizes(sharded),
                    paths=[w.path for w in sharded.weights],
                    slot_shapes=[list(v.shape) for v in sharded.optimizer.variables],
-                   clipnorm_error=_fit_error(keras, sharded_dist,
-                                             keras.optimizers.SGD(0.1, clipnorm=1.0)),
+                   ema_error=_fit_error(keras, sharded_dist,
+                                        keras.optimizers.SGD(0.1, use_ema=True)),
                    loss_scale_error=_fit_error(keras, sharded_dist, keras.optimizers.
                                                LossScaleOptimizer(keras.optimizers.SGD())))
     with sharded_dist.scope():  # interrupted, resumed by BackupAndRestore; uninterrupted
@@ -93,6 +98,12 @@ def _rank_runs(keras, out_dir, rank):
     keras.config.set_floatx("float32")
     arrays["float32_steps"] = _train(keras, dist.ShardedDataParallel())[1]["steps"]
     return arrays, results
+
+
+_CLIPPING = {  # thresholds below the gradient norms, so the clipping binds
+    "clipnorm": lambda keras: lambda: keras.optimizers.SGD(0.5, clipnorm=0.05),
+    "global_clipnorm": lambda keras: lambda: keras.optimizers.Adam(0.02, global_clipnorm=0.05),
+}
 
 
 def _fit_error(keras, chosen, optimizer) -> str:
@@ -150,6 +161,17 @@ def test_sharded_fit_equals_data_parallel_and_one_process(runs):
         np.testing.assert_allclose(arrays["sharded_steps"], single["steps"], rtol=1e-12,
                                    atol=1e-12)
     np.testing.assert_array_equal(ranks[0][0]["sharded_steps"], ranks[1][0]["sharded_steps"])
+
+
+@pytest.mark.parametrize("name", sorted(_CLIPPING))
+def test_norm_clipping_uses_whole_gradients(runs, name):
+    ranks, _, _, _ = runs
+    for arrays, _ in ranks:
+        for kind in ("sharded", "model_parallel"):
+            np.testing.assert_allclose(arrays[f"{name}_{kind}"], arrays[f"{name}_ddp"],
+                                       rtol=1e-12, atol=1e-12)
+    unclipped = ranks[0][0]["sharded_steps"]
+    assert np.abs(ranks[0][0]["global_clipnorm_sharded"] - unclipped).max() > 1e-3
 
 
 def test_float32_sharded_fit_equals_one_process(runs):
@@ -216,8 +238,8 @@ def test_backup_and_restore_resumes_like_an_uninterrupted_run(runs):
 def test_unsupported_optimizer_argument_is_named(runs):
     ranks, _, _, _ = runs
     for _, results in ranks:
-        assert "clipnorm" in results["clipnorm_error"]
-        assert "Received: clipnorm=1.0" in results["clipnorm_error"]
+        assert "`use_ema`" in results["ema_error"]
+        assert "Received: use_ema=True" in results["ema_error"]
         assert "dynamic loss scaling" in results["loss_scale_error"]
         assert "Received: optimizer=LossScaleOptimizer" in results["loss_scale_error"]
 

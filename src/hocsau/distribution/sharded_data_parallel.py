@@ -7,7 +7,7 @@ from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.process_group import num_processes, process_id
 
 # Optimizer arguments whose update needs whole tensors, which no process holds.
-_UNSUPPORTED = ("clipnorm", "global_clipnorm", "use_ema")
+_UNSUPPORTED = ("use_ema",)
 
 
 class ShardedDataParallel(DataParallel):
@@ -24,7 +24,8 @@ class ShardedDataParallel(DataParallel):
     order of the gradient sums.
 
     `optimizer.variables` hold this process's slices (flat, padded to an equal length).
-    Optimizers with `clipnorm`, `global_clipnorm` or `use_ema` are refused.
+    `clipnorm` / `global_clipnorm` use the norms of the whole gradients (one small
+    all-reduce); optimizers with `use_ema` are refused.
 
     Args: as `DataParallel`'s.
     """

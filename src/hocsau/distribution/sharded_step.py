@@ -54,6 +54,20 @@ def refuse_loss_scaling(optimizer) -> None:
                          f"optimizer={type(optimizer).__name__}({optimizer.name!r})")
 
 
+def whole_norms(optimizer, grads: list, plan) -> list | None:
+    """The L2 norms of the whole gradients whose parts `grads` are, when `optimizer` steps
+    sharded (one all-reduce of the squared norms), else None."""
+    if optimizer.__dict__.get("_sharded_state") is None:
+        return None
+    device = grads[0].device
+    squares = torch.stack([n.to(device) for n in torch._foreach_norm(grads)]) ** 2
+    copies = torch.tensor([1.0 if getattr(v, "_shard_of", None) is not None else 1.0 /
+                           num_processes() for v in plan.variables], device=device)
+    squares = squares * copies.to(squares.dtype)  # a replicated gradient counts once
+    dist.all_reduce(squares)
+    return list(squares.sqrt().unbind())
+
+
 def _sharded_distribution():
     from hocsau.distribution import trainer_hooks
     from hocsau.distribution.distribution_lib import distribution

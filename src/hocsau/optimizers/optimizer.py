@@ -262,7 +262,7 @@ class Optimizer(OptimizerState):
 
     def _update(self, grads: list[torch.Tensor], plan: Plan) -> None:
         lr = self._lr_tensor()
-        grads = self._clip_gradients(grads)
+        grads = self._clip_gradients(grads, plan)
         self._apply_weight_decay(plan, lr)
         self._update_groups(grads, plan, lr)
 
@@ -294,11 +294,13 @@ class Optimizer(OptimizerState):
         return self._host_iterations() // (self.gradient_accumulation_steps or 1) + offset
 
     # --- clipping and weight decay -----------------------------------------------------------
-    def _clip_gradients(self, grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    def _clip_gradients(self, grads: list[torch.Tensor], plan: Plan) -> list[torch.Tensor]:
         if self.clipnorm and self.clipnorm > 0:
-            return _clipping.clip_by_norm(grads, self.clipnorm)
+            return _clipping.clip_by_norm(grads, self.clipnorm,
+                                          sharded_step.whole_norms(self, grads, plan))
         if self.global_clipnorm and self.global_clipnorm > 0:
-            return _clipping.clip_by_global_norm(grads, self.global_clipnorm)
+            return _clipping.clip_by_global_norm(grads, self.global_clipnorm,
+                                                 sharded_step.whole_norms(self, grads, plan))
         if self.clipvalue and self.clipvalue > 0:
             return _clipping.clip_by_value(grads, self.clipvalue)
         return grads
