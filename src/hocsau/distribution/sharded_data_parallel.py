@@ -6,9 +6,6 @@ from __future__ import annotations
 from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.process_group import num_processes, process_id
 
-# Optimizer arguments whose update needs whole tensors, which no process holds.
-_UNSUPPORTED = ("use_ema",)
-
 
 class ShardedDataParallel(DataParallel):
     """Data parallelism with the optimizer's work split between processes (ZeRO-2 style).
@@ -25,7 +22,7 @@ class ShardedDataParallel(DataParallel):
 
     `optimizer.variables` hold this process's slices (flat, padded to an equal length).
     `clipnorm` / `global_clipnorm` use the norms of the whole gradients (one small
-    all-reduce); optimizers with `use_ema` are refused.
+    all-reduce); `use_ema` averages the chunks. A `LossScaleOptimizer` is refused.
 
     Args: as `DataParallel`'s.
     """
@@ -33,16 +30,6 @@ class ShardedDataParallel(DataParallel):
     def shards_variable(self, variable) -> bool:
         """Whether `variable`'s optimizer state is split between the processes."""
         return True
-
-    def check_optimizer(self, optimizer) -> None:
-        """Raise a ValueError naming the first optimizer argument this cannot honour."""
-        for name in _UNSUPPORTED:
-            value = getattr(optimizer, name, None)
-            if value:
-                raise ValueError(f"`{type(self).__name__}` splits every weight between the "
-                                 f"processes, so it does not support the optimizer argument "
-                                 f"`{name}` (it needs whole weights or gradients). Use "
-                                 f"`DataParallel`, or remove it. Received: {name}={value!r}")
 
     def shard_sizes(self, model) -> dict[str, int]:
         """{weight path: how many of its entries this process updates} for the trainable

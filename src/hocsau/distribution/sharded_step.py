@@ -54,6 +54,18 @@ def refuse_loss_scaling(optimizer) -> None:
                          f"optimizer={type(optimizer).__name__}({optimizer.name!r})")
 
 
+def finalize_averages(optimizer) -> bool:
+    """When `optimizer` steps sharded: its moving averages (chunks) into the weights, through
+    the chunks and one all-gather (True); else False."""
+    state = optimizer.__dict__.get("_sharded_state")
+    if state is None:
+        return False
+    with torch.no_grad():
+        optimizer._overwrite_model_variables_with_average_value(state.owned)
+        state._gather(constrain=False)  # as one process: the averages are taken as they are
+    return True
+
+
 def whole_norms(optimizer, grads: list, plan) -> list | None:
     """The L2 norms of the whole gradients whose parts `grads` are, when `optimizer` steps
     sharded (one all-reduce of the squared norms), else None."""
@@ -83,7 +95,6 @@ class ShardedState:
     """One optimizer's owned chunks and how they map to the weights."""
 
     def __init__(self, optimizer, variables: list, chosen):
-        chosen.check_optimizer(optimizer)
         self.world, self.rank = num_processes(), process_id()
         collectives.broadcast_weights(variables)  # the first step may run before fit's sync
         self.weights = variables
@@ -164,15 +175,16 @@ class ShardedState:
             self.weights[i].grad = None
         return reduced
 
-    def _gather(self) -> None:
-        """Every process's updated chunks into the whole weights, then their constraints."""
+    def _gather(self, constrain: bool = True) -> None:
+        """Every process's updated chunks into the whole weights, then (if `constrain`)
+        their constraints."""
         split = [i for i in range(len(self.weights)) if self.split[i]]
         for indices in _by_dtype(split, self.weights).values():
             rows = _gathered([self.owned[i] for i in indices], self.world)
             for i, part in zip(indices, rows, strict=True):
                 weight = self.weights[i]
                 weight.copy_(_unpadded(part, weight))
-                if getattr(weight, "constraint", None) is not None:  # on the whole weight
+                if constrain and getattr(weight, "constraint", None) is not None:
                     weight.copy_(weight.constraint(weight))
                     self._take_chunk(i)
 

@@ -372,7 +372,7 @@ class Optimizer(OptimizerState):
 
     def finalize_variable_values(self, var_list) -> None:
         """At the end of training: with `use_ema`, the weights take their moving average."""
-        if self.use_ema:
+        if self.use_ema and not sharded_step.finalize_averages(self):
             self._overwrite_model_variables_with_average_value(var_list)
 
     def scale_loss(self, loss):
