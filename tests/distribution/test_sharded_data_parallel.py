@@ -93,7 +93,9 @@ def _rank_runs(keras, out_dir, rank):
                    paths=[w.path for w in sharded.weights],
                    slot_shapes=[list(v.shape) for v in sharded.optimizer.variables],
                    loss_scale_error=_fit_error(keras, sharded_dist, keras.optimizers.
-                                               LossScaleOptimizer(keras.optimizers.SGD())))
+                                               LossScaleOptimizer(keras.optimizers.SGD())),
+                   whole_weight_error=_fit_error(keras, sharded_dist,
+                                                 keras.optimizers.Lamb(name="lamb")))
     with sharded_dist.scope():  # interrupted, resumed by BackupAndRestore; uninterrupted
         arrays["resumed"] = _resumed_weights(keras, os.path.join(out_dir, "backup"))
     keras.config.set_floatx("float32")
@@ -260,9 +262,11 @@ def test_backup_and_restore_resumes_like_an_uninterrupted_run(runs):
     np.testing.assert_allclose(first["resumed"][0], first["resumed"][1], rtol=1e-12, atol=1e-12)
 
 
-def test_loss_scaling_is_refused_naming_the_optimizer(runs):
+def test_unsupported_optimizers_are_refused_naming_them(runs):
     ranks, _, _, _ = runs
     for _, results in ranks:
+        assert "`Lamb` needs whole weights" in results["whole_weight_error"]
+        assert "Received: optimizer=Lamb('lamb')" in results["whole_weight_error"]
         assert "dynamic loss scaling" in results["loss_scale_error"]
         assert "Received: optimizer=LossScaleOptimizer" in results["loss_scale_error"]
 

@@ -107,7 +107,9 @@ class BackupAndRestore(Callback):
             on_chief(self._backup, next_epoch=next_epoch)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+        # Not conditioned on the folder existing: the chief may already have removed it
+        # when another process looks, which would then skip the barrier and hang.
+        if self.delete_checkpoint:
             on_chief(shutil.rmtree, self.backup_dir, ignore_errors=True)
 
     # --- writing and reading the backup ------------------------------------------------------

@@ -95,6 +95,12 @@ class ShardedState:
     """One optimizer's owned chunks and how they map to the weights."""
 
     def __init__(self, optimizer, variables: list, chosen):
+        if not optimizer._entrywise:
+            raise ValueError(f"`{type(chosen).__name__}` updates slices of flattened weights, "
+                             f"but `{type(optimizer).__name__}` needs whole weights (matrix "
+                             "factors or norms). Use an optimizer such as Adam, or "
+                             "`DataParallel`. Received: "
+                             f"optimizer={type(optimizer).__name__}({optimizer.name!r})")
         self.world, self.rank = num_processes(), process_id()
         collectives.broadcast_weights(variables)  # the first step may run before fit's sync
         self.weights = variables
@@ -207,22 +213,34 @@ def whole_optimizer_state(model):
     process would; after it each process keeps its chunk of them again. Collective: every
     process enters it. Does nothing unless the model's optimizer is sharded."""
     optimizer = getattr(model, "optimizer", None)
-    state = getattr(optimizer, "__dict__", {}).get("_sharded_state")
-    if state is None:
+    states = _states(optimizer)
+    if not states:
         yield
         return
+    world, rank = states[0].world, states[0].rank
     slots = [v for v in optimizer.variables if getattr(v, "_shard_of", None) is not None]
     with torch.no_grad():
         for indices in _by_dtype(range(len(slots)), slots).values():
-            _gather_whole([slots[i] for i in indices], state.world)
+            _gather_whole([slots[i] for i in indices], world)
     try:
         yield
     finally:
         with torch.no_grad():
             for slot in slots:
-                chunk = _chunk(slot.numel(), state.world)
-                slot.data = _padded(slot.data, chunk, state.world)[state.rank].clone()
-            state.refresh()
+                slot.data = _padded(slot.data, _chunk(slot.numel(), world), world)[rank].clone()
+            for state in states:
+                state.refresh()
+
+
+def _states(optimizer) -> list:
+    """The sharded states of `optimizer` and of the optimizers it holds (a MultiOptimizer's,
+    a LossScaleOptimizer's inner one)."""
+    if optimizer is None:
+        return []
+    found = [optimizer] + list(getattr(optimizer, "optimizers", ()) or ())
+    inner = getattr(optimizer, "inner_optimizer", None)
+    found += [inner] if inner is not None else []
+    return [o.__dict__["_sharded_state"] for o in found if "_sharded_state" in o.__dict__]
 
 
 def _gather_whole(slots: list, world: int) -> None:

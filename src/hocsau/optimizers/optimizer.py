@@ -57,6 +57,11 @@ class Optimizer(OptimizerState):
         name: name of the optimizer (prefix of its variables' paths).
     """
 
+    # Whether each entry is updated from its own gradient and slots only, so a process may
+    # update a slice of a flattened weight (ShardedDataParallel); False for updates that need
+    # whole matrices or norms.
+    _entrywise = True
+
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
