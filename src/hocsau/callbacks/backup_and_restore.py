@@ -107,9 +107,7 @@ class BackupAndRestore(Callback):
             on_chief(self._backup, next_epoch=next_epoch)
 
     def on_train_end(self, logs=None):
-        # Not conditioned on the folder existing: the chief may already have removed it
-        # when another process looks, which would then skip the barrier and hang.
-        if self.delete_checkpoint:
+        if self.delete_checkpoint:  # no `isdir` test: the chief may have removed it already
             on_chief(shutil.rmtree, self.backup_dir, ignore_errors=True)
 
     # --- writing and reading the backup ------------------------------------------------------

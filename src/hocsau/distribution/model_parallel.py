@@ -9,11 +9,7 @@ parallelism), so the results equal one process within rounding.
 
 from __future__ import annotations
 
-import os
-
-from hocsau.distribution.distribution_lib import Distribution
 from hocsau.distribution.layout_map import LayoutMap
-from hocsau.distribution.process_group import initialize
 from hocsau.distribution.sharded_data_parallel import ShardedDataParallel
 from hocsau.distribution.tensor_layout import TensorLayout
 
@@ -49,9 +45,10 @@ class ModelParallel(ShardedDataParallel):
         if batch_dim_name not in mesh.axis_names:
             raise ValueError(f"`batch_dim_name` must be an axis of the mesh "
                              f"{mesh.axis_names}. Received: batch_dim_name={batch_dim_name!r}")
-        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-            initialize()
-        Distribution.__init__(self, mesh, batch_dim_name, auto_shard_dataset)
+        # DataParallel's set-up (joining the group, its options at their defaults), then the
+        # layout map's mesh in place of the one-axis batch mesh.
+        super().__init__(auto_shard_dataset=auto_shard_dataset)
+        self._device_mesh, self._batch_dim_name = mesh, batch_dim_name
         self._layout_map = layout_map
 
     @property
