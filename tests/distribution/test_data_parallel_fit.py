@@ -5,13 +5,15 @@ a custom train_step and the chief-only writers. Float64, so sums in another orde
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
+import time
 
 import numpy as np
 import pytest
 import torch
-from spawn_ranks import join_group, spawn
+import torch.multiprocessing as mp
 
 N_FIT, N_EVAL, BATCH, EPOCHS = 203, 203, 32, 2  # uneven last batches: 11 rows -> 6 + 5
 
@@ -164,7 +166,11 @@ def _batches_before_nan_stop(keras):
 
 
 def _worker(rank, world, rdzv, out_dir):
-    join_group(rank, world, rdzv)
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
+    torch.distributed.init_process_group("gloo", init_method=f"file://{rdzv}", rank=rank,
+                                         world_size=world,
+                                         timeout=datetime.timedelta(seconds=60))
     import hocsau as keras
 
     keras.config.set_floatx("float64")
@@ -182,11 +188,22 @@ def _worker(rank, world, rdzv, out_dir):
     torch.distributed.destroy_process_group()
 
 
+def _spawn(tmp_path, world=2, timeout=120.0):
+    context = mp.start_processes(_worker, args=(world, str(tmp_path / "rdzv"), str(tmp_path)),
+                                 nprocs=world, join=False, start_method="spawn")
+    deadline = time.monotonic() + timeout
+    while not context.join(timeout=1.0):
+        if time.monotonic() > deadline:
+            for process in context.processes:
+                process.kill()
+            pytest.fail(f"the {world} processes did not finish in {timeout} s (a hang)")
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """(two-process outputs per rank, one-process reference)."""
     tmp = tmp_path_factory.mktemp("dp")
-    spawn(_worker, tmp)
+    _spawn(tmp)
     ranks = []
     for rank in range(2):
         arrays = dict(np.load(tmp / f"rank{rank}" / "arrays.npz"))

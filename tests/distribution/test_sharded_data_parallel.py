@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import torch
 from spawn_ranks import join_group, spawn
-from test_data_parallel_fit import _resumed_weights
 
 import hocsau as keras
 from hocsau import distribution
@@ -96,11 +95,38 @@ def _rank_runs(keras, out_dir, rank):
                                                LossScaleOptimizer(keras.optimizers.SGD())),
                    whole_weight_error=_fit_error(keras, sharded_dist,
                                                  keras.optimizers.Lamb(name="lamb")))
-    with sharded_dist.scope():  # interrupted, resumed by BackupAndRestore; uninterrupted
-        arrays["resumed"] = _resumed_weights(keras, os.path.join(out_dir, "backup"))
+    with sharded_dist.scope():
+        arrays["resumed"] = _resumed_and_uninterrupted(keras, os.path.join(out_dir, "backup"))
     keras.config.set_floatx("float32")
     arrays["float32_steps"] = _train(keras, dist.ShardedDataParallel())[1]["steps"]
     return arrays, results
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _resumed_and_uninterrupted(keras, backup_dir) -> np.ndarray:
+    """Final weights of a 3-epoch fit stopped by an error after its first epoch's backup and
+    rerun with BackupAndRestore (the optimizer is rebuilt, then restored, then sharded), and
+    of an uninterrupted one."""
+    x, y = _data()
+
+    def final_weights(*callbacks) -> np.ndarray:
+        model = _model(keras)
+        history = model.fit(x, y, batch_size=BATCH, epochs=3, verbose=0,
+                            callbacks=list(callbacks))
+        return np.append(_flat(model), len(history.epoch))  # and the epochs it ran
+
+    stop = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: _interrupt())
+    with contextlib.suppress(_Interrupted):
+        final_weights(keras.callbacks.BackupAndRestore(backup_dir), stop)
+    return np.stack([final_weights(keras.callbacks.BackupAndRestore(backup_dir)),
+                     final_weights()])
+
+
+def _interrupt():
+    raise _Interrupted()
 
 
 def _continued_after_reload(model, out_dir) -> np.ndarray:
@@ -259,7 +285,9 @@ def test_backup_and_restore_resumes_like_an_uninterrupted_run(runs):
     ranks, _, _, _ = runs
     (first, _), (second, _) = ranks
     np.testing.assert_array_equal(first["resumed"], second["resumed"])
-    np.testing.assert_allclose(first["resumed"][0], first["resumed"][1], rtol=1e-12, atol=1e-12)
+    (resumed, resumed_epochs), (whole, whole_epochs) = [(r[:-1], r[-1]) for r in first["resumed"]]
+    assert (resumed_epochs, whole_epochs) == (2, 3)  # the rerun started from the backup
+    np.testing.assert_allclose(resumed, whole, rtol=1e-12, atol=1e-12)
 
 
 def test_unsupported_optimizers_are_refused_naming_them(runs):
