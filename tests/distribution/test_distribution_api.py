@@ -65,11 +65,6 @@ def test_distribute_tensor_in_one_process_keeps_the_tensor():
     np.testing.assert_array_equal(result.numpy(), value.numpy())
 
 
-def test_model_parallel_names_data_parallel():
-    with pytest.raises(ValueError, match="DataParallel"):
-        distribution.ModelParallel(layout_map=None)
-
-
 def test_mirrored_strategy_without_torchrun_warns_with_the_command():
     with pytest.warns(UserWarning, match="torchrun --standalone --nproc_per_node=2"):
         strategy = distribute.MirroredStrategy(devices=["/gpu:0", "/gpu:1"])

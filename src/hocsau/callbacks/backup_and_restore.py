@@ -34,6 +34,7 @@ from hocsau.callbacks._backup_state import (
 from hocsau.callbacks._save_frequency import BatchCounter, check_save_freq
 from hocsau.callbacks.callback import Callback
 from hocsau.distribution.collectives import on_chief
+from hocsau.distribution.sharded_step import whole_optimizer_state
 from hocsau.saving.atomic import atomic_write
 from hocsau.saving.serialization import keras_class
 
@@ -79,14 +80,15 @@ class BackupAndRestore(Callback):
                              f"before you call `fit()`. Model {self.model.name} is unbuilt. "
                              "You can build it beforehand by calling it on a batch of data.")
         self._remove_leftovers()
-        for name in (_BACKUP, _PREVIOUS):
-            backup = self._read(name)
-            if backup is not None:
-                epoch, arrays = backup
-                check_backup(self.model, arrays, self.backup_dir)
-                restore_backup(self.model, arrays)
-                self.model._initial_epoch = epoch
-                return
+        with whole_optimizer_state(self.model):  # a sharded optimizer restores whole state
+            for name in (_BACKUP, _PREVIOUS):
+                backup = self._read(name)
+                if backup is not None:
+                    epoch, arrays = backup
+                    check_backup(self.model, arrays, self.backup_dir)
+                    restore_backup(self.model, arrays)
+                    self.model._initial_epoch = epoch
+                    return
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -94,11 +96,15 @@ class BackupAndRestore(Callback):
     # Data parallel: every process decides alike; the chief writes, the others wait for it.
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
-            on_chief(self._backup, next_epoch=epoch + 1)
+            self._write(next_epoch=epoch + 1)
 
     def _backup_on_batch(self, batch, logs=None):
         if self._counter.due(batch):
-            on_chief(self._backup, next_epoch=self._epoch)
+            self._write(next_epoch=self._epoch)
+
+    def _write(self, next_epoch: int) -> None:
+        with whole_optimizer_state(self.model):  # a sharded optimizer's state, gathered
+            on_chief(self._backup, next_epoch=next_epoch)
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint:  # no `isdir` test: the chief may have removed it already

@@ -1,5 +1,5 @@
 """`DataParallel`: every process holds all the weights and trains on its slice of each batch
-(PyTorch DDP underneath); `ModelParallel` is not available yet."""
+(PyTorch DDP underneath)."""
 
 from __future__ import annotations
 
@@ -52,12 +52,3 @@ class DataParallel(Distribution):
     def get_variable_layout(self, variable) -> TensorLayout:
         return TensorLayout([None] * len(variable.shape), self.device_mesh)
 
-
-class ModelParallel:
-    """Keras's tensor-parallel distribution: not available on hocsau yet (creating one says
-    so and names `DataParallel`)."""
-
-    def __new__(cls, *args, **kwargs):
-        raise ValueError("`ModelParallel` (weights split by a `LayoutMap`) is not available in "
-                         "hocsau yet; use `keras.distribution.DataParallel()`, which keeps a "
-                         "full copy of the weights on every process.")

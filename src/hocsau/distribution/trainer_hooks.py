@@ -25,6 +25,7 @@ from hocsau.distribution.process_group import (
     num_processes,
     process_id,
 )
+from hocsau.distribution.sharded_data_parallel import ShardedDataParallel
 from hocsau.models.symbolic import map_structure
 from hocsau.trainers.epoch_iterator import EpochIterator
 
@@ -168,7 +169,11 @@ def training_module(model):
     A model not built yet runs its first step plainly (its gradients are then averaged by
     `Optimizer.apply`); DDP wraps it from the next step on, once per `fit`.
     """
-    if active(model) is None or not model.built:
+    chosen = active(model)
+    if chosen is None or not model.built:
+        return model
+    if isinstance(chosen, ShardedDataParallel):  # its optimizer step reduces the gradients
+        _STEP["ddp_reduced"] = True
         return model
     cache = model._training_cache()
     ddp = cache.get("ddp")
@@ -190,6 +195,19 @@ def scale_loss(loss: torch.Tensor) -> torch.Tensor:
     return loss if scale == 1.0 else loss * scale
 
 
+def gradient_scale() -> float:
+    """What turns the sum of the processes' gradients into the global-mean gradient: 1/W
+    after the built-in step (its loss already carries this slice's share), else this slice's
+    loss scale / W."""
+    share = 1.0 if _STEP["ddp_reduced"] else _STEP["loss_scale"]
+    return share / num_processes()
+
+
+def fitting_distribution():
+    """The data parallel distribution of the `fit` in progress, else None."""
+    return _STEP["fitting"] or None
+
+
 def reduce_gradients(grads: list[torch.Tensor], variables) -> list[torch.Tensor]:
     """Average gradients over the processes unless DDP already did (custom `train_step`s,
     several optimizers): one all-reduce per dtype, weighted like `scale_loss`."""
@@ -209,7 +227,7 @@ def reduce_gradients(grads: list[torch.Tensor], variables) -> list[torch.Tensor]
 def fitting(model):
     """Mark a `fit` in progress (the optimizer then averages gradients DDP did not)."""
     previous = _STEP["fitting"]
-    _STEP["fitting"] = active(model) is not None
+    _STEP["fitting"] = active(model)
     try:
         with errors.translated(model, "fit"):
             yield

@@ -113,27 +113,34 @@ class Model(Trainer, DiagnosticMethods, Layer):
              **kwargs) -> None:
         """Save the model to a `.keras` file (Keras 3's format) or a legacy `.h5` file."""
         from hocsau.distribution.collectives import on_chief
+        from hocsau.distribution.sharded_step import whole_optimizer_state
         from hocsau.saving.saving_api import save_model
 
-        # Data parallel: the chief writes, every process waits for the file.
-        on_chief(save_model, self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        # Data parallel: the chief writes (sharded optimizer state gathered first), every
+        # process waits for the file.
+        with whole_optimizer_state(self):
+            on_chief(save_model, self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True,
                      max_shard_size: float | None = None) -> None:
         """Save the weights (and optimizer state) to a `.weights.h5` file, or with
         `max_shard_size` (GB) to shards listed by a `.weights.json` file."""
         from hocsau.distribution.collectives import on_chief
+        from hocsau.distribution.sharded_step import whole_optimizer_state
         from hocsau.saving.saving_api import save_weights
 
-        on_chief(save_weights, self, filepath, overwrite=overwrite,
-                 max_shard_size=max_shard_size)
+        with whole_optimizer_state(self):
+            on_chief(save_weights, self, filepath, overwrite=overwrite,
+                     max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Load weights from a `.weights.h5`, `.weights.json` (sharded), `.keras` or legacy
         `.h5` file."""
+        from hocsau.distribution.sharded_step import whole_optimizer_state
         from hocsau.saving.saving_api import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        with whole_optimizer_state(self):  # sharded: every process loads whole tensors
+            load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     # --- deployment -------------------------------------------------------------------------
     def get_quantization_layer_structure(self, mode=None):

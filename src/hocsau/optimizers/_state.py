@@ -72,8 +72,12 @@ class OptimizerState:
         else:
             prefix = str(getattr(reference_variable, "name", None) or "variable")
             prefix = prefix.replace("/", "_").replace(":", "_")
-        return self._new_variable(_initial_like(reference_variable, initializer),
+        slot = self._new_variable(_initial_like(reference_variable, initializer),
                                   f"{prefix}_{name or 'var'}")
+        shard_of = getattr(reference_variable, "_shard_of", None)
+        if shard_of is not None:  # a slot of a weight's chunk (ShardedDataParallel)
+            slot._shard_of = shard_of
+        return slot
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per variable for each name (interleaved per variable, as Keras orders

@@ -28,6 +28,8 @@ class Adafactor(Optimizer):
         **kwargs: the base `Optimizer` arguments (weight_decay, clipnorm, use_ema, ...).
     """
 
+    _entrywise = False  # whole-matrix factors / norms / orthogonalization
+
     def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
                  clip_threshold=1.0, relative_step=True, **kwargs):
         super().__init__(learning_rate=learning_rate, **kwargs)

@@ -26,6 +26,8 @@ class Lamb(MomentOptimizer):
         **kwargs: the base `Optimizer` arguments (weight_decay, clipnorm, use_ema, ...).
     """
 
+    _entrywise = False  # whole-matrix factors / norms / orthogonalization
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.distribution import sharded_step
 from hocsau.optimizers.optimizer import Optimizer
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 
@@ -78,6 +79,7 @@ class LossScaleOptimizer(Optimizer):
         return self._variables + self.inner_optimizer.variables
 
     def apply(self, grads, trainable_variables=None) -> None:
+        sharded_step.refuse_loss_scaling(self)  # its skip decision needs whole gradients
         if not self.built:
             self.build(trainable_variables)
         grads = list(grads)

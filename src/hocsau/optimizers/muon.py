@@ -40,6 +40,8 @@ class Muon(Optimizer):
         **kwargs: the other base `Optimizer` arguments.
     """
 
+    _entrywise = False  # whole-matrix factors / norms / orthogonalization
+
     def __init__(self, learning_rate=0.001, adam_beta_1=0.9, adam_beta_2=0.999,
                  adam_weight_decay=0.004, epsilon=1e-7, weight_decay=0.004, exclude_layers=None,
                  exclude_embeddings=True, muon_a=3.4445, muon_b=-4.7750, muon_c=2.0315,

@@ -22,7 +22,7 @@ import warnings
 import torch
 
 from hocsau import config
-from hocsau.distribution import trainer_hooks
+from hocsau.distribution import sharded_step, trainer_hooks
 from hocsau.optimizers import _clipping
 from hocsau.optimizers._arguments import check_base_arguments
 from hocsau.optimizers._plan import Group, Plan, make_plan
@@ -56,6 +56,11 @@ class Optimizer(OptimizerState):
         gradient_accumulation_steps: update every this many steps with the mean gradient.
         name: name of the optimizer (prefix of its variables' paths).
     """
+
+    # Whether each entry is updated from its own gradient and slots only, so a process may
+    # update a slice of a flattened weight (ShardedDataParallel); False for updates that need
+    # whole matrices or norms.
+    _entrywise = True
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -182,6 +187,13 @@ class Optimizer(OptimizerState):
         grads = list(grads)
         if not grads:
             return
+        if sharded_step.route(self, grads, trainable_variables):  # ShardedDataParallel
+            return
+        self._apply(grads, trainable_variables)
+
+    def _apply(self, grads: list, trainable_variables=None, reduce: bool = True) -> None:
+        """`apply` on this process's variables; `reduce`: average the gradients over the
+        processes first when data parallel training did not (custom steps)."""
         if trainable_variables is None:
             trainable_variables = self._built_variables()
             if len(grads) != len(trainable_variables):
@@ -195,7 +207,8 @@ class Optimizer(OptimizerState):
         with torch.no_grad():
             plan = self._plan_for(grads, trainable_variables)
             grads = [_as_tensor(grads[i]) for i in plan.present or range(len(grads))]
-            grads = trainer_hooks.reduce_gradients(grads, trainable_variables)  # data parallel
+            if reduce:
+                grads = trainer_hooks.reduce_gradients(grads, trainable_variables)  # data parallel
             self._apply_plan(grads, plan)
             self._advance()
 
@@ -254,7 +267,7 @@ class Optimizer(OptimizerState):
 
     def _update(self, grads: list[torch.Tensor], plan: Plan) -> None:
         lr = self._lr_tensor()
-        grads = self._clip_gradients(grads)
+        grads = self._clip_gradients(grads, plan)
         self._apply_weight_decay(plan, lr)
         self._update_groups(grads, plan, lr)
 
@@ -287,11 +300,13 @@ class Optimizer(OptimizerState):
         return self._host_iterations() // (self.gradient_accumulation_steps or 1) + offset
 
     # --- clipping and weight decay -----------------------------------------------------------
-    def _clip_gradients(self, grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    def _clip_gradients(self, grads: list[torch.Tensor], plan: Plan) -> list[torch.Tensor]:
         if self.clipnorm and self.clipnorm > 0:
-            return _clipping.clip_by_norm(grads, self.clipnorm)
+            return _clipping.clip_by_norm(grads, self.clipnorm,
+                                          sharded_step.whole_norms(self, grads, plan))
         if self.global_clipnorm and self.global_clipnorm > 0:
-            return _clipping.clip_by_global_norm(grads, self.global_clipnorm)
+            return _clipping.clip_by_global_norm(grads, self.global_clipnorm,
+                                                 sharded_step.whole_norms(self, grads, plan))
         if self.clipvalue and self.clipvalue > 0:
             return _clipping.clip_by_value(grads, self.clipvalue)
         return grads
@@ -366,7 +381,7 @@ class Optimizer(OptimizerState):
 
     def finalize_variable_values(self, var_list) -> None:
         """At the end of training: with `use_ema`, the weights take their moving average."""
-        if self.use_ema:
+        if self.use_ema and not sharded_step.finalize_averages(self):
             self._overwrite_model_variables_with_average_value(var_list)
 
     def scale_loss(self, loss):
