@@ -236,9 +236,11 @@ def test_constraint_and_regularizer_still_apply(runs):
 def test_state_is_split_and_weights_unchanged(runs):
     ranks, _, _, _ = runs
     (_, first), (_, second) = ranks
-    totals = {"dense/kernel": 35, "dense/bias": 7, "dense_1/kernel": 7, "dense_1/bias": 1}
+    totals = {"sequential/dense/kernel": 35, "sequential/dense/bias": 7,
+              "sequential/dense_1/kernel": 7, "sequential/dense_1/bias": 1}
     assert {p: first["sizes"][p] + second["sizes"][p] for p in totals} == totals
-    assert first["sizes"]["dense/kernel"] == 18 and second["sizes"]["dense/kernel"] == 17
+    assert first["sizes"]["sequential/dense/kernel"] == 18
+    assert second["sizes"]["sequential/dense/kernel"] == 17
     model = _model(keras)
     assert first["paths"] == second["paths"] == [w.path for w in model.weights]
     assert first["sharded"]["same_objects"] and second["sharded"]["same_objects"]
@@ -326,4 +328,4 @@ def test_one_process_model_parallel_lays_out_by_path(one_process):
     assert parallel.get_variable_layout(kernel).axes == (None, "model")
     assert parallel.get_variable_layout(bias).axes == (None,)
     assert parallel.shards_variable(kernel) and not parallel.shards_variable(bias)
-    assert parallel.shard_sizes(model)["dense/kernel"] == 35
+    assert parallel.shard_sizes(model)["sequential/dense/kernel"] == 35
