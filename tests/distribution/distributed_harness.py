@@ -13,9 +13,8 @@ import time
 import distributed_data_scenarios
 import distributed_fit_scenarios
 import numpy as np
-import pytest
 import torch
-import torch.multiprocessing as mp
+from spawn_ranks import spawn
 
 
 def _worker(rank, world, rdzv, out_dir):
@@ -86,21 +85,10 @@ def _lost_peer(keras, rank, out_dir):
     return None
 
 
-def _spawn(tmp_path, world=2, timeout=150.0):
-    context = mp.start_processes(_worker, args=(world, str(tmp_path / "rdzv"), str(tmp_path)),
-                                 nprocs=world, join=False, start_method="spawn")
-    deadline = time.monotonic() + timeout
-    while not context.join(timeout=1.0):
-        if time.monotonic() > deadline:
-            for process in context.processes:
-                process.kill()
-            pytest.fail(f"the {world} processes did not finish in {timeout} s (a hang)")
-
-
 def run_all(tmp_path_factory):
     """(per rank (arrays, results), one-process (arrays, results), spawn dir, reference dir)."""
     tmp = tmp_path_factory.mktemp("dp")
-    _spawn(tmp)
+    spawn(_worker, tmp, timeout=150.0)
     ranks = []
     for rank in range(2):
         arrays = dict(np.load(tmp / f"rank{rank}" / "arrays.npz"))
