@@ -33,8 +33,9 @@ class ArrayAdapter:
     """Batches from arrays, tensors, or lists / dicts of them, packed as Keras packs them:
     `x` alone without targets, else `(x, y)` or `(x, y, sample_weight)`.
 
-    The arrays become device tensors once; each epoch (optionally) permutes them with one
-    gather on the device, then yields contiguous slices: no per-batch host work.
+    The arrays become device tensors once; unshuffled batches are contiguous slices, shuffled
+    ones gather their rows from one permutation drawn per epoch (a batch-sized gather per
+    step, never a copy of the whole array).
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32, shuffle=False,
@@ -66,12 +67,15 @@ class ArrayAdapter:
     def __iter__(self):
         data = self._data
         n, size = self.num_samples, self.batch_size
+        order = None
         if self.shuffle == "batch":
-            data = _take(data, _batchwise_permutation(n, size, _device_of(data)))
+            order = _batchwise_permutation(n, size, _device_of(data))
         elif self.shuffle:
-            data = _take(data, torch.randperm(n, device=_device_of(data)))
+            order = torch.randperm(n, device=_device_of(data))
         for start in range(0, n, size):
-            yield pack_x_y_sample_weight(*_slice(data, start, min(start + size, n)))
+            stop = min(start + size, n)
+            batch = _slice(data, start, stop) if order is None else _take(data, order[start:stop])
+            yield pack_x_y_sample_weight(*batch)
 
     def split(self, validation_split: float):
         """(train, validation) raw data: the last `validation_split` of the rows validate."""
