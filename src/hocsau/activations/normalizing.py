@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from hocsau.activations._builtin import as_tensor, builtin
+from hocsau.activations._logits import keep_logits
 
 
 @builtin
@@ -25,6 +26,8 @@ def softmax(x, axis: int | tuple[int, ...] | None = -1) -> torch.Tensor:
             "size 1, so every output is 1. A sigmoid may be what was meant.",
             stacklevel=2,
         )
+    if isinstance(axis, int):  # the crossentropy losses may start from x (see _logits.py)
+        return keep_logits(F.softmax(x, dim=axis), x, "softmax", axis)
     return _along(F.softmax, x, axis)
 
 
