@@ -41,6 +41,7 @@ from hocsau.trainers.compile_utils import (
 from hocsau.trainers.data_adapters import get_data_adapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
 from hocsau.trainers.epoch_iterator import EpochIterator, logs_to_python
+from hocsau.trainers.jit import compiled_step
 from hocsau.trainers.trainer_utils import (
     concat_to_numpy,
     format_logs,
@@ -236,9 +237,7 @@ class Trainer:
         return self(x, training=False)
 
     def _make_train_function(self):
-        step = self.train_step
-        if self.jit_compile:
-            step = torch.compile(step)
+        step = compiled_step(self.train_step) if self.jit_compile else self.train_step
         self.train_function = step
         return step
 
