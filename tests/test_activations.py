@@ -133,6 +133,19 @@ def test_softmax_axes_match_keras(name, axis):
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("shape,axis", [((256, 10), -1), ((4, 32, 5), 1), ((64, 33), -1)])
+def test_inference_softmax_equals_the_training_one(shape, axis):
+    """Inference over a short axis takes a faster op-by-op route: the same numbers within a
+    float rounding, including rows of -inf / inf and saturating logits."""
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(0)) * 30
+    x.view(-1)[:3] = torch.tensor([float("-inf"), float("inf"), -1e30])
+    recorded = activations.softmax(x.clone().requires_grad_(), axis=axis).detach()
+    with torch.no_grad():
+        inferred = activations.softmax(x, axis=axis)
+    np.testing.assert_allclose(inferred.numpy(), recorded.numpy(), rtol=1e-6, atol=1e-7)
+    assert inferred.is_contiguous()
+
+
 def test_softmax_over_a_size_one_axis_warns():
     with pytest.warns(UserWarning, match="has size 1"):
         out = activations.softmax(torch.ones(3, 1))

@@ -128,3 +128,23 @@ def test_class_weights_read_bool_one_hot_targets():
     one_hot = torch.tensor([[True, False], [False, True], [False, True]])
     weights = class_weights_to_sample_weights(one_hot, {0: 0.5, 1: 3.0})
     assert weights.tolist() == [0.5, 3.0, 3.0]
+
+
+@pytest.mark.parametrize("shuffle", [True, "batch"])
+def test_shuffled_batches_follow_one_permutation_per_epoch(shuffle):
+    """Each epoch's batches hold every row once, in the order of one permutation drawn from
+    the random state (x, y and sample_weight gathered alike, batch by batch)."""
+    from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter, _batchwise_permutation
+
+    x = np.arange(30, dtype="float32").reshape(10, 3)
+    adapter = ArrayAdapter(x, np.arange(10), np.arange(10) / 10, batch_size=4, shuffle=shuffle)
+    torch.manual_seed(3)
+    batches = list(adapter)
+    torch.manual_seed(3)
+    order = (_batchwise_permutation(10, 4, torch.device("cpu")) if shuffle == "batch"
+             else torch.randperm(10))
+    assert [len(b[0]) for b in batches] == [4, 4, 2]
+    rows = torch.cat([b[1] for b in batches])
+    np.testing.assert_array_equal(rows.numpy(), order.numpy())
+    np.testing.assert_array_equal(torch.cat([b[0] for b in batches]).numpy(), x[order.numpy()])
+    np.testing.assert_allclose(torch.cat([b[2] for b in batches]).numpy(), order.numpy() / 10)

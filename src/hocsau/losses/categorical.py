@@ -1,15 +1,19 @@
 """Crossentropies over classes: one-hot labels (categorical, focal), integer labels (sparse,
-generalized). Probabilities are renormalized to sum to 1 and clipped to [epsilon, 1 - epsilon];
-logits go through log_softmax."""
+generalized). Probabilities are renormalized to sum to 1 and clipped to [epsilon, 1 - epsilon]
+(from a softmax output's own logits where it has them: see activations/_logits.py); logits go
+through log_softmax."""
 
 from __future__ import annotations
 
+import functools
+import math
 import warnings
 
 import torch
 import torch.nn.functional as F
 
 from hocsau import config
+from hocsau.activations._logits import logits_behind
 from hocsau.losses.loss import prepare, set_mask, to_tensor
 from hocsau.losses.wrapper import BuiltinLoss, integer_labels, loss_function
 from hocsau.saving.serialization import keras_class
@@ -40,6 +44,28 @@ def _clipped_probabilities(y_pred: torch.Tensor, axis: int) -> torch.Tensor:
     return torch.clamp(y_pred / y_pred.sum(dim=axis, keepdim=True), eps, 1.0 - eps)
 
 
+def _log_probabilities(y_pred: torch.Tensor, axis: int) -> torch.Tensor:
+    """log of `_clipped_probabilities`; from the logits when y_pred is a softmax output that
+    carries them: log_softmax clamped to the logs of the clipping bounds, the same numbers
+    and gradient (zero where clipped) without the probability-space round trip."""
+    logits = logits_behind(y_pred, "softmax", axis)
+    bounds = _log_bounds(config.epsilon(), y_pred.dtype) if logits is not None else None
+    if bounds is None:
+        return torch.log(_clipped_probabilities(y_pred, axis))
+    return torch.clamp(F.log_softmax(logits, dim=axis), *bounds)
+
+
+@functools.lru_cache(maxsize=8)
+def _log_bounds(eps: float, dtype: torch.dtype) -> tuple[float, float] | None:
+    """The logs of the clipping bounds as `dtype` rounds them (Keras clips in that dtype);
+    None where log-space clipping would not reproduce Keras's numbers: an epsilon of 0 (Keras
+    then takes log(0)) or half precision (rounded differently)."""
+    if dtype not in (torch.float32, torch.float64) or not 0.0 < eps < 0.5:
+        return None
+    low, high = torch.tensor([eps, 1.0 - eps], dtype=dtype).tolist()
+    return math.log(low), math.log(high)
+
+
 @loss_function
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                              label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
@@ -61,10 +87,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     if y_pred.dim() < 1:
         raise ValueError("Arguments `target` and `output` must be at least rank 1. Received: "
                          f"target.shape={y_true.shape}, output.shape={y_pred.shape}")
-    if from_logits:
-        log_prob = F.log_softmax(y_pred, dim=axis)
-    else:
-        log_prob = torch.log(_clipped_probabilities(y_pred, axis))
+    log_prob = F.log_softmax(y_pred, dim=axis) if from_logits else _log_probabilities(y_pred, axis)
     return -torch.sum(y_true * log_prob, dim=axis)
 
 
@@ -142,6 +165,8 @@ def _class_first_nll(target: torch.Tensor, output: torch.Tensor, from_logits: bo
                      ignore_index: int) -> torch.Tensor:
     # torch's losses want the class axis second: (batch, classes, ...) against (batch, ...).
     vector = output.dim() == 1
+    if not from_logits:
+        output = _log_probabilities(output, axis)
     if vector:
         output, target = output.unsqueeze(0), target.unsqueeze(0)
     else:
@@ -149,8 +174,7 @@ def _class_first_nll(target: torch.Tensor, output: torch.Tensor, from_logits: bo
     if from_logits:
         result = F.cross_entropy(output, target, reduction="none", ignore_index=ignore_index)
     else:
-        log_prob = torch.log(_clipped_probabilities(output, 1))
-        result = F.nll_loss(log_prob, target, reduction="none", ignore_index=ignore_index)
+        result = F.nll_loss(output, target, reduction="none", ignore_index=ignore_index)
     return result.squeeze(0) if vector else result
 
 

@@ -1,4 +1,6 @@
-"""`jit_compile=True`: how a step is handed to `torch.compile`, per device.
+"""`jit_compile=True`: how a step is handed to `torch.compile`, per device; where torch.compile
+cannot work (on the CPU its inductor backend needs a C++ compiler) the step runs eagerly after
+one warning. `jit_compile="auto"` means eager, as in Keras's torch backend.
 
     CUDA and static input shapes -> mode="reduce-overhead": CUDA graphs replay the step's
                                     kernels with one launch (the per-kernel launch cost is what
@@ -14,6 +16,7 @@ outputs (the logs) stay valid until the next step starts.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import torch
@@ -32,9 +35,19 @@ def compile_options(device: torch.device, input_shapes: list | None) -> dict:
 
 
 def compile_step(model, step: Callable) -> Callable:
-    """`step` compiled for the model's device (see the module docstring)."""
-    options = compile_options(_device_of(model), _input_shapes(model))
-    compiled = torch.compile(step, **options)
+    """`step` compiled for the model's device (see the module docstring), else `step` itself
+    after a one-line warning saying why."""
+    device = _device_of(model)
+    reason = _why_not_compilable(device)
+    if reason is not None:
+        warnings.warn(f"`jit_compile=True` is ignored: {reason}. The train step runs eagerly.",
+                      stacklevel=3)
+        return step
+    options = compile_options(device, _input_shapes(model))
+    with warnings.catch_warnings():  # torch's own modules, imported on first use, use it
+        warnings.filterwarnings("ignore", message="`torch.jit.script_method` is deprecated",
+                                category=DeprecationWarning)
+        compiled = torch.compile(step, **options)
     if options.get("mode") != "reduce-overhead":
         return compiled
     warmed = []
@@ -49,6 +62,18 @@ def compile_step(model, step: Callable) -> Callable:
         return compiled(*args, **kwargs)
 
     return graphed_step
+
+
+def _why_not_compilable(device) -> str | None:
+    if torch.device(device).type != "cpu":
+        return None
+    try:
+        from torch._inductor.cpp_builder import get_cpp_compiler
+
+        get_cpp_compiler()
+    except (ImportError, RuntimeError) as error:  # InvalidCxxCompiler is a RuntimeError
+        return f"torch.compile needs a C++ compiler on the CPU ({error})"
+    return None
 
 
 def _device_of(model) -> torch.device:

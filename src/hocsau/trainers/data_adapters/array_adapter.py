@@ -35,9 +35,10 @@ class ArrayAdapter:
     """Batches from arrays, tensors, or lists / dicts of them, packed as Keras packs them:
     `x` alone without targets, else `(x, y)` or `(x, y, sample_weight)`.
 
-    The arrays become device tensors once; each epoch (optionally) permutes them with one
-    gather on the device, then yields contiguous slices: no per-batch host work. (Arrays too
-    large for a GPU stay on the host, each batch copied when used: `placement.py`.)
+    The arrays become device tensors once; unshuffled batches are contiguous slices, shuffled
+    ones gather their rows from one permutation drawn per epoch (a batch-sized gather per
+    step, never a copy of the whole array). Arrays too large for a GPU stay on the host, each
+    batch copied when used (`placement.py`).
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32, shuffle=False,
@@ -68,11 +69,11 @@ class ArrayAdapter:
         return batches if self.steps is None else self.steps
 
     def __iter__(self):
-        order = self._epoch_order()
-        data = self._data if order is None else _take(self._data, order)
+        order, data = self._epoch_order(), self._data
         n, size = self.num_samples, self.batch_size
         for start in range(0, n, size):
-            batch = _slice(data, start, min(start + size, n))
+            stop = min(start + size, n)
+            batch = _slice(data, start, stop) if order is None else _take(data, order[start:stop])
             if self._batch_device is not None:  # arrays too large for the GPU: kept on host
                 batch = to_device(batch, self._batch_device)
             yield pack_x_y_sample_weight(*batch)
