@@ -50,7 +50,7 @@ _CALL_INFO: dict = {}
 
 def _scoped_build(build):
     """`build` run under the layer's name scope, as Keras wraps every `build`: weights made
-    there, a sublayer's included, get paths like "lstm/lstm_cell/kernel"."""
+    there, a sublayer's included, get paths like "lstm/lstm_cell/kernel"; then `built`."""
     if getattr(build, "_scoped", False):
         return build
 
@@ -58,7 +58,8 @@ def _scoped_build(build):
     def scoped(self, *args, **kwargs):
         with self._open_name_scope():
             self._layer_path = current_path()
-            return build(self, *args, **kwargs)
+            build(self, *args, **kwargs)
+        self.built = True  # as Keras: a model whose own `build` builds its layers is built
 
     scoped._scoped = True
     return scoped
