@@ -155,3 +155,14 @@ def test_files_cross_both_ways_and_training_goes_on(pair, data, tmp_path):
         theirs.train_on_batch(*data)
         ours.train_on_batch(*data)
         assert_same_weights(theirs, ours, step)
+
+
+def test_loss_scale_optimizer_does_not_unscale_the_overwritten_values(pair, data):
+    reference, model = pair
+    reference.compile(keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.01)), "mse")
+    model.compile(hocsau.optimizers.LossScaleOptimizer(hocsau.optimizers.SGD(0.01)), "mse")
+    for step in range(2):
+        reference.train_on_batch(*data)
+        model.train_on_batch(*data)
+        assert_same_weights(reference, model, step)
+    assert model.layers[0].kernel_scale.numpy() != 1.0
