@@ -6,6 +6,7 @@ import contextlib
 import copy
 import io
 import pickle
+import re
 import warnings
 
 import keras
@@ -46,6 +47,12 @@ def assert_same_weights(reference, model, step):
                                    rtol=1e-5, atol=1e-6, err_msg=f"{theirs.path} step {step}")
 
 
+def slots(optimizer):
+    """(slot name without the optimizer's and layers' uniquified names, shape) per variable."""
+    return [(re.sub(r"^.*?dense(_\d+)?_", "", v.path.split("/", 1)[1]), tuple(v.shape))
+            for v in optimizer.variables]
+
+
 def summary_counts(model):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -79,8 +86,7 @@ def test_training_steps_equal_keras(pair, data, optimizer, options):
         model.train_on_batch(*data)
         assert_same_weights(reference, model, step)
     assert model.layers[0].kernel_scale.numpy() != 1.0  # the scales moved
-    assert [v.path for v in model.optimizer.variables] == [
-        v.path for v in reference.optimizer.variables]
+    assert slots(model.optimizer) == slots(reference.optimizer)
 
 
 def test_fit_equals_keras(pair, data):
