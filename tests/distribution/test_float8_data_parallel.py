@@ -1,6 +1,7 @@
-"""Float8 layers under `DataParallel` and `ShardedDataParallel` in 2 spawned processes: their
-scales and amax histories (trainable, overwritten with their gradients) train without errors
-and stay equal on both processes."""
+"""Float8 layers under `DataParallel` (built-in and custom steps) and `ShardedDataParallel` in
+2 spawned processes: their scales and amax histories (trainable, overwritten with their
+gradients, averaged over the processes like the other gradients) train without errors, stay
+equal on both processes and equal between the three ways."""
 
 from __future__ import annotations
 
@@ -11,7 +12,24 @@ import pytest
 import torch
 from spawn_ranks import join_group, spawn
 
-KINDS = ("DataParallel", "ShardedDataParallel")
+KINDS = ("DataParallel", "ShardedDataParallel", "CustomStep")
+
+
+def _custom_class(keras):
+    class CustomStep(keras.Sequential):
+        """A custom step: the optimizer averages the gradients, overwritten values too."""
+
+        def train_step(self, data):
+            x, y = data
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred)
+            self.zero_grad()
+            loss.backward()
+            weights = list(self.trainable_weights)
+            self.optimizer.apply([w.grad for w in weights], weights)
+            return self.compute_metrics(x, y, y_pred)
+
+    return CustomStep
 
 
 def _fit(keras, kind: str) -> np.ndarray:
@@ -19,9 +37,11 @@ def _fit(keras, kind: str) -> np.ndarray:
     x = rng.normal(size=(16, 6)).astype("float32")
     y = rng.normal(size=(16, 2)).astype("float32")
     keras.utils.set_random_seed(1)
-    with getattr(keras.distribution, kind)().scope():
-        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4, activation="relu"),
-                                  keras.layers.Dense(2)])
+    custom = kind == "CustomStep"
+    base = _custom_class(keras) if custom else keras.Sequential
+    with getattr(keras.distribution, "DataParallel" if custom else kind)().scope():
+        model = base([keras.Input((6,)), keras.layers.Dense(4, activation="relu"),
+                      keras.layers.Dense(2)])
         model.quantize("float8")
         model.compile(keras.optimizers.Adam(0.01), "mse")
     model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
@@ -61,8 +81,9 @@ def test_float8_scales_train_in_step_on_both_processes(ranks, kind):
     assert len(scales) == 2 and all(first[path] != 1.0 for path in scales)
 
 
-def test_sharded_float8_fit_equals_data_parallel(ranks):
-    sharded, replicated = _of(ranks[0], "ShardedDataParallel"), _of(ranks[0], "DataParallel")
-    assert len(sharded) == len(replicated) == 16
-    for (path, ours), theirs in zip(sharded.items(), replicated.values(), strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6, err_msg=path)
+@pytest.mark.parametrize("kind", ["ShardedDataParallel", "CustomStep"])
+def test_float8_fit_equals_data_parallel(ranks, kind):
+    ours, replicated = _of(ranks[0], kind), _of(ranks[0], "DataParallel")
+    assert len(ours) == len(replicated) == 16
+    for (path, value), expected in zip(ours.items(), replicated.values(), strict=True):
+        np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-6, err_msg=path)

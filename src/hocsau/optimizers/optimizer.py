@@ -208,8 +208,11 @@ class Optimizer(OptimizerState):
             self.build(list(trainable_variables))
         with torch.no_grad():
             if self._overwritten_ids:
+                trainable_variables = list(trainable_variables)
+                if reduce:  # the overwritten values too, so the processes stay equal
+                    grads, reduce = _reduced(grads, trainable_variables), False
                 grads, trainable_variables = self._overwrite_with_gradients(
-                    grads, list(trainable_variables))
+                    grads, trainable_variables)
                 if not trainable_variables:
                     self._advance()
                     return
@@ -444,6 +447,17 @@ class Optimizer(OptimizerState):
             config["learning_rate"] = deserialize_schedule(config["learning_rate"],
                                                            custom_objects=custom_objects)
         return cls(**config)
+
+
+def _reduced(grads: list, variables: list) -> list:
+    """`grads` (None kept) averaged over the processes where data parallel training needs it."""
+    present = [i for i, g in enumerate(grads) if g is not None]
+    reduced = trainer_hooks.reduce_gradients([_as_tensor(grads[i]) for i in present],
+                                             [variables[i] for i in present])
+    grads = list(grads)
+    for i, grad in zip(present, reduced, strict=True):
+        grads[i] = grad
+    return grads
 
 
 def _overwritten(variable) -> bool:
