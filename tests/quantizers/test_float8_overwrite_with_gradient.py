@@ -172,3 +172,27 @@ def test_loss_scale_optimizer_does_not_unscale_the_overwritten_values(pair, data
         model.train_on_batch(*data)
         assert_same_weights(reference, model, step)
     assert model.layers[0].kernel_scale.numpy() != 1.0
+
+
+def test_einsum_dense_scales_train_as_keras():
+    def projection(lib):
+        return lib.Sequential([lib.Input((5, 4)), lib.layers.EinsumDense(
+            "abc,cde->abde", output_shape=(5, 2, 3), bias_axes="de")])
+
+    reference, model = projection(keras), projection(hocsau)
+    model.set_weights(reference.get_weights())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference.quantize("float8")
+    model.quantize("float8")
+    assert (len(model.trainable_weights), len(model.non_trainable_weights)) == (
+        len(reference.trainable_weights), len(reference.non_trainable_weights)) == (8, 0)
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(3, 5, 4)).astype("float32"), rng.normal(size=(3, 5, 2, 3))
+    reference.compile(keras.optimizers.Adam(0.01), "mse")
+    model.compile(hocsau.optimizers.Adam(0.01), "mse")
+    for step in range(3):
+        reference.train_on_batch(x, y.astype("float32"))
+        model.train_on_batch(x, y.astype("float32"))
+        assert_same_weights(reference, model, step)
+    assert slots(model.optimizer) == slots(reference.optimizer)
