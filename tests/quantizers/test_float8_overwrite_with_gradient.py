@@ -24,8 +24,8 @@ def build(lib):
                            lib.layers.Dense(3)])
 
 
-@pytest.fixture
-def pair():
+def float8_pair(build):
+    """The Keras and hocsau models of `build`, equal weights, quantized to float8."""
     reference, model = build(keras), build(hocsau)
     model.set_weights(reference.get_weights())
     with warnings.catch_warnings():
@@ -33,6 +33,11 @@ def pair():
         reference.quantize("float8")
     model.quantize("float8")
     return reference, model
+
+
+@pytest.fixture
+def pair():
+    return float8_pair(build)
 
 
 @pytest.fixture
@@ -179,12 +184,7 @@ def test_einsum_dense_scales_train_as_keras():
         return lib.Sequential([lib.Input((5, 4)), lib.layers.EinsumDense(
             "abc,cde->abde", output_shape=(5, 2, 3), bias_axes="de")])
 
-    reference, model = projection(keras), projection(hocsau)
-    model.set_weights(reference.get_weights())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        reference.quantize("float8")
-    model.quantize("float8")
+    reference, model = float8_pair(projection)
     assert (len(model.trainable_weights), len(model.non_trainable_weights)) == (
         len(reference.trainable_weights), len(reference.non_trainable_weights)) == (8, 0)
     rng = np.random.default_rng(3)
