@@ -33,6 +33,7 @@ class Variable(torch.nn.Parameter):
         self.constraint = None
         self.regularizer = None
         self._aggregation = "none"
+        self._overwrite_with_gradient = False
         return self
 
     def __init__(self, *args, **kwargs):
@@ -63,6 +64,18 @@ class Variable(torch.nn.Parameter):
         """How the processes' copies combine under a distribution ("none", "mean", "sum",
         "only_first_replica"; metrics also accept "max" / "min")."""
         return self._aggregation
+
+    @property
+    def overwrite_with_gradient(self) -> bool:
+        """Whether the optimizer replaces the value by its "gradient" instead of applying an
+        update rule (float8's scales and amax histories, whose backward computes them)."""
+        return self._overwrite_with_gradient
+
+    @overwrite_with_gradient.setter
+    def overwrite_with_gradient(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise TypeError(f"`overwrite_with_gradient` must be a boolean. Received: {value}")
+        self._overwrite_with_gradient = value
 
     @property
     def value(self) -> torch.Tensor:
@@ -114,7 +127,8 @@ class Variable(torch.nn.Parameter):
     def _state(self) -> dict:
         return {"name": self._name, "path": self._path, "trainable": self._trainable,
                 "constraint": self.constraint, "regularizer": self.regularizer,
-                "aggregation": self._aggregation}
+                "aggregation": self._aggregation,
+                "overwrite_with_gradient": self._overwrite_with_gradient}
 
     def __repr__(self) -> str:
         return (f"<Variable path={self._path}, shape={tuple(self.shape)}, "
@@ -136,6 +150,7 @@ def _rebuild_variable(data: torch.Tensor, state: dict) -> Variable:
     var.constraint = state["constraint"]
     var.regularizer = state["regularizer"]
     var._aggregation = state.get("aggregation", "none")
+    var._overwrite_with_gradient = state.get("overwrite_with_gradient", False)
     return var
 
 

@@ -45,8 +45,7 @@ class SwapEMAWeights(Callback):
     def _swap(self) -> None:
         with torch.no_grad():
             for opt in self._ema_optimizers():
-                for weight, average in zip(opt._trainable_variables,
-                                           opt._model_variables_moving_average, strict=True):
+                for weight, average in _averaged(opt):
                     held = weight.detach().clone()
                     weight.copy_(average)
                     average.copy_(held)
@@ -55,8 +54,7 @@ class SwapEMAWeights(Callback):
         """The EMA weights stay in the model: the averages restart from them."""
         with torch.no_grad():
             for opt in self._ema_optimizers():
-                for weight, average in zip(opt._trainable_variables,
-                                           opt._model_variables_moving_average, strict=True):
+                for weight, average in _averaged(opt):
                     average.copy_(weight)
 
     def _to_ema(self) -> None:
@@ -90,3 +88,10 @@ class SwapEMAWeights(Callback):
 
     def on_predict_end(self, logs=None) -> None:
         self._to_trained()
+
+
+def _averaged(optimizer) -> list:
+    """(weight, moving average) pairs; weights overwritten with their gradient have none."""
+    return [(w, a) for w, a in zip(optimizer._trainable_variables,
+                                   optimizer._model_variables_moving_average, strict=True)
+            if a is not None]

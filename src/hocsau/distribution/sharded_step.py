@@ -140,6 +140,7 @@ class ShardedState:
                          name=variable.name, device=variable.device)
         owned._path = variable.path
         owned._shard_of = variable
+        owned.overwrite_with_gradient = getattr(variable, "overwrite_with_gradient", False)
         return owned
 
     def apply(self, grads: list, variables) -> None:

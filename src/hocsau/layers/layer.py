@@ -229,6 +229,7 @@ class Layer(LegacyShapes, nn.Module):
                 f"shape={shape}") from None
         variable._created_trainable = bool(trainable)
         variable._autocast = autocast
+        variable.overwrite_with_gradient = overwrite_with_gradient
         variable.regularizer = _regularizer(regularizer)
         variable.constraint = constraints.get(constraint) if constraint is not None else None
         self._tracked_variables.append(variable)

@@ -21,6 +21,7 @@ class OptimizerState:
         self._variables: list[Variable] = []
         self._trainable_variables: list = []
         self._trainable_variables_indices: dict[int, int] = {}
+        self._overwritten_ids: set[int] = set()  # variables with `overwrite_with_gradient`
         self._host_step: int | None = None
         self._host_version = -1
         # Set by LossScaleOptimizer, whose skipped steps leave the counter put on the device:
@@ -81,7 +82,8 @@ class OptimizerState:
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per variable for each name (interleaved per variable, as Keras orders
-        them); a list for one name, a tuple of lists for several."""
+        them); a list for one name, a tuple of lists for several. A variable overwritten
+        with its gradient (float8 scales) gets None: it never takes an update rule."""
         names = [name] if isinstance(name, str) else list(name)
         inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(
             names)
@@ -91,8 +93,10 @@ class OptimizerState:
                              f"initializer='{initializer}'")
         slots = tuple([] for _ in names)
         for variable in trainable_variables:
+            overwritten = getattr(variable, "overwrite_with_gradient", False)
             for slot, slot_name, init in zip(slots, names, inits, strict=False):
-                slot.append(self.add_variable_from_reference(variable, slot_name, init))
+                slot.append(None if overwritten
+                            else self.add_variable_from_reference(variable, slot_name, init))
         return slots[0] if isinstance(name, str) else slots
 
     def _get_variable_index(self, variable) -> int:

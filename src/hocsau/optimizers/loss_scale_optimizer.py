@@ -87,6 +87,9 @@ class LossScaleOptimizer(Optimizer):
             else list(trainable_variables)
         with torch.no_grad():
             unscaled, finite = self._unscale(grads)
+            if self._overwritten_ids:  # as Keras: values to write over, never unscaled
+                unscaled = [g if id(v) in self._overwritten_ids else u
+                            for g, u, v in zip(grads, unscaled, variables, strict=True)]
             state = list(self._trainable_variables) + self.inner_optimizer.variables
             saved = self._save(state)
         self.inner_optimizer.apply(unscaled, trainable_variables=variables)

@@ -152,13 +152,15 @@ class Optimizer(OptimizerState):
         if self.use_ema:
             self._model_variables_moving_average = self.add_optimizer_variables(
                 variables, "average")
-        if self.gradient_accumulation_steps:
-            self._accumulated_gradients = self.add_optimizer_variables(
-                variables, "gradient_accumulator")
+        if self.gradient_accumulation_steps:  # one per variable, overwritten ones included
+            self._accumulated_gradients = [
+                self.add_variable_from_reference(v, "gradient_accumulator") for v in variables]
         self._trainable_variables = variables[:]
         self._trainable_variables_indices = {id(v): i for i, v in enumerate(variables)}
+        self._overwritten_ids = {id(v) for v in variables if _overwritten(v)}
         self._plans.clear()
-        self._all = make_plan(variables, None, self._trainable_variables_indices, _never)
+        updated = [v for v in variables if not _overwritten(v)]
+        self._all = make_plan(updated, None, self._trainable_variables_indices, _never)
         self.built = True
 
     def _check_variables_are_known(self, variables) -> None:
@@ -205,12 +207,42 @@ class Optimizer(OptimizerState):
         elif not self.built:
             self.build(list(trainable_variables))
         with torch.no_grad():
+            if self._overwritten_ids:
+                trainable_variables = list(trainable_variables)
+                if reduce:  # the overwritten values too, so the processes stay equal
+                    grads, reduce = _reduced(grads, trainable_variables), False
+                grads, trainable_variables = self._overwrite_with_gradients(
+                    grads, trainable_variables)
+                if not trainable_variables:
+                    self._advance()
+                    return
             plan = self._plan_for(grads, trainable_variables)
             grads = [_as_tensor(grads[i]) for i in plan.present or range(len(grads))]
             if reduce:
                 grads = trainer_hooks.reduce_gradients(grads, trainable_variables)  # data parallel
             self._apply_plan(grads, plan)
             self._advance()
+
+    def _overwrite_with_gradients(self, grads: list, variables: list) -> tuple[list, list]:
+        """Write their gradients over the variables marked `overwrite_with_gradient` (no
+        loss-scale division, clipping or decay); returns the other pairs. With gradient
+        accumulation the largest gradient of the micro-steps is written on the last one."""
+        kept_grads, kept = [], []
+        steps = self.gradient_accumulation_steps
+        last = not steps or (self._host_iterations() + 1) % steps == 0
+        for grad, variable in zip(grads, variables, strict=True):
+            if grad is None or id(variable) not in self._overwritten_ids:
+                kept_grads.append(grad)
+                kept.append(variable)
+                continue
+            grad = _as_tensor(grad).to(variable.dtype)
+            if steps:
+                accumulator = self._accumulated_gradients[self._get_variable_index(variable)]
+                grad = torch.maximum(grad, accumulator)
+                accumulator.copy_(torch.zeros_like(grad) if last else grad)
+            if last:
+                variable.copy_(grad)
+        return kept_grads, kept
 
     def _built_variables(self) -> list:
         """The variables the optimizer was built with, for gradients given without them."""
@@ -332,6 +364,8 @@ class Optimizer(OptimizerState):
         if self.built:
             self._trainable_variables_indices = {
                 id(v): i for i, v in enumerate(self._trainable_variables)}
+            self._overwritten_ids = {id(v) for v in self._trainable_variables
+                                     if _overwritten(v)}
 
     def _use_weight_decay(self, variable) -> bool:
         found = self._decay_cache.get(id(variable))
@@ -376,8 +410,10 @@ class Optimizer(OptimizerState):
                 f"The length of model variables ({len(trainable_variables)}) to override does "
                 "not match the length of model variables stored in the optimizer "
                 f"({len(averages)}). Please check if the optimizer was called on your model.")
+        pairs = [(v, a) for v, a in zip(trainable_variables, averages, strict=True)
+                 if a is not None]
         with torch.no_grad():
-            torch._foreach_copy_(list(trainable_variables), averages)
+            torch._foreach_copy_([v for v, _ in pairs], [a for _, a in pairs])
 
     def finalize_variable_values(self, var_list) -> None:
         """At the end of training: with `use_ema`, the weights take their moving average."""
@@ -411,6 +447,21 @@ class Optimizer(OptimizerState):
             config["learning_rate"] = deserialize_schedule(config["learning_rate"],
                                                            custom_objects=custom_objects)
         return cls(**config)
+
+
+def _reduced(grads: list, variables: list) -> list:
+    """`grads` (None kept) averaged over the processes where data parallel training needs it."""
+    present = [i for i, g in enumerate(grads) if g is not None]
+    reduced = trainer_hooks.reduce_gradients([_as_tensor(grads[i]) for i in present],
+                                             [variables[i] for i in present])
+    grads = list(grads)
+    for i, grad in zip(present, reduced, strict=True):
+        grads[i] = grad
+    return grads
+
+
+def _overwritten(variable) -> bool:
+    return getattr(variable, "overwrite_with_gradient", False)
 
 
 def _never(variable) -> bool:

@@ -6,10 +6,9 @@ kernel stays trainable.
     *_amax_history                                           the last `amax_history_length`
                                                              largest magnitudes
 In training each step reads the current scale, then sets the next one from the history's
-largest magnitude and records this step's: Keras stores both through its
-"overwrite with gradient" variables; here they are non-trainable weights updated in place
-(the forward pass for inputs and kernel, the backward pass for the output gradient).
-"""
+largest magnitude and records this step's. As in Keras, these six weights are trainable
+with `overwrite_with_gradient=True`: the backward pass returns their next values as their
+"gradients" and the optimizer writes them over the weights (no update rule, no slots)."""
 
 from __future__ import annotations
 
@@ -33,11 +32,16 @@ class Float8Mixin:
     def _float8_build(self) -> None:
         length = getattr(self.dtype_policy, "amax_history_length", 1024)
         for prefix in ("inputs", "kernel", "outputs_grad"):
-            scale = self._add_fixed(f"{prefix}_scale", (), initializer="ones")
-            setattr(self, f"{prefix}_scale", scale)
+            setattr(self, f"{prefix}_scale", self._add_overwritten(f"{prefix}_scale", (), "ones"))
             setattr(self, f"{prefix}_amax_history",
-                    self._add_fixed(f"{prefix}_amax_history", (length,)))
+                    self._add_overwritten(f"{prefix}_amax_history", (length,), "zeros"))
         self._is_quantized = True
+
+    def _add_overwritten(self, name: str, shape: tuple, initializer: str):
+        """A float32 weight the optimizer overwrites with its gradient (a scale, a history)."""
+        return self.add_weight(name=name, shape=shape, initializer=initializer,
+                               dtype="float32", trainable=True, autocast=False,
+                               overwrite_with_gradient=True)
 
     def _float8_call(self, inputs, training=None):
         if getattr(self, "lora_enabled", False):
@@ -64,41 +68,46 @@ class Float8Mixin:
 
 
 class _QuantizeForward(torch.autograd.Function):
-    """Float8 (e4m3) round trip of a tensor; the gradient passes straight through."""
+    """Float8 (e4m3) round trip of a tensor; the gradient passes straight through, and in
+    training the scale and history receive their next values as gradients."""
 
     @staticmethod
     def forward(ctx, x, scale, history, compute, training):
-        result = quantize_and_dequantize(x, scale, _FORWARD, compute)
-        if training:
-            _advance(scale, history, x, _FORWARD)
-        return result
+        ctx.following = None
+        if training and (ctx.needs_input_grad[1] or ctx.needs_input_grad[2]):
+            ctx.following = _following(scale, history, x, _FORWARD)
+        return quantize_and_dequantize(x, scale, _FORWARD, compute)
 
     @staticmethod
     def backward(ctx, upstream):
-        return upstream, None, None, None, None
+        scale, history = ctx.following or (None, None)
+        return upstream, scale, history, None, None
 
 
 class _QuantizeGradient(torch.autograd.Function):
-    """Identity forward; the output gradient goes through float8 (e5m2) on the way back."""
+    """Identity forward; the output gradient goes through float8 (e5m2) on the way back,
+    and the scale and history receive their next values as gradients."""
 
     @staticmethod
     def forward(ctx, outputs, scale, history, compute):
-        ctx.state = (scale, history, compute)
+        ctx.save_for_backward(scale, history)
+        ctx.compute = compute
         return outputs.view_as(outputs)
 
     @staticmethod
     def backward(ctx, upstream):
-        scale, history, compute = ctx.state
-        result = quantize_and_dequantize(upstream, scale, _BACKWARD, compute)
-        _advance(scale, history, upstream, _BACKWARD)
-        return result, None, None, None
+        scale, history = ctx.saved_tensors
+        result = quantize_and_dequantize(upstream, scale, _BACKWARD, ctx.compute)
+        following = (None, None)
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            following = _following(scale, history, upstream, _BACKWARD)
+        return result, *following, None
 
 
-def _advance(scale, history, x, dtype: str) -> None:
-    """The next scale (from the history before this step) and this step's amax."""
+def _following(scale, history, x, dtype: str) -> tuple:
+    """The next scale (from the history before this step) and the history with this
+    step's amax in front."""
     with torch.no_grad():
         largest = float(torch.finfo(getattr(torch, dtype)).max)
-        new_scale = compute_float8_scale(history.max(), scale, largest)
-        new_history = compute_float8_amax_history(x, history)
-        scale.copy_(new_scale)
-        history.copy_(new_history)
+        return (compute_float8_scale(history.max(), scale, largest),
+                compute_float8_amax_history(x, history))

@@ -99,12 +99,14 @@ class QuantizableMixin(QuantizedLoraMixin):
 
     def _variables_in_file(self) -> list:
         """Keras's order in files: a quantized layer lists its weight, bias, then scales
-        (GPTQ / AWQ layers: bias, then their weights in creation order)."""
+        (GPTQ / AWQ layers: bias, then their weights in creation order), whichever order
+        `build` created them in."""
         weights = list(self._own_weights())
         if not self._is_quantized or self.quantization_mode in ("gptq", "awq"):
             return weights
-        first = self._parameters[self._quantized_weight]
-        return [first] + [w for w in weights if w is not first]
+        head = [self._parameters[self._quantized_weight], getattr(self, "bias", None)]
+        head = [w for w in head if w is not None]
+        return head + [w for w in weights if not any(w is h for h in head)]
 
     def _check_quantize_args(self, mode: str) -> None:
         if not self.built:

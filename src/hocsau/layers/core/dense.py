@@ -60,14 +60,14 @@ class Dense(DenseQuantization, LoraMixin, Layer):
         if input_dim is None:
             raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' must "
                              f"be defined. Received: input_shape={tuple(input_shape)}")
-        if self.quantization_mode in (None, "float8"):  # float8 keeps a float kernel
+        if self.quantization_mode:
+            self.quantized_build((input_dim, self.units), self.quantization_mode,
+                                 self.quantization_config)
+        if self.quantization_mode in (None, "float8"):  # float8: kernel after its scales (Keras)
             self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units),
                                           initializer=self.kernel_initializer,
                                           regularizer=self.kernel_regularizer,
                                           constraint=self.kernel_constraint)
-        if self.quantization_mode:
-            self.quantized_build((input_dim, self.units), self.quantization_mode,
-                                 self.quantization_config)
         if self.use_bias:
             self.bias = self.add_weight(name="bias", shape=(self.units,),
                                         initializer=self.bias_initializer,

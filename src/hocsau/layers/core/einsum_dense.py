@@ -75,13 +75,13 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
                           self.partial_output_shape)
         kernel_shape, bias_shape, _, input_axes, output_axes = shapes
         self.input_spec = InputSpec(ndim=len(input_shape))
-        if self.quantization_mode in (None, "float8"):  # float8 keeps a float kernel
+        if self.quantization_mode:
+            self.quantized_build(kernel_shape, self.quantization_mode, self.quantization_config)
+        if self.quantization_mode in (None, "float8"):  # float8: kernel after its scales (Keras)
             self.kernel = self.add_weight(
                 name="kernel", shape=kernel_shape,
                 initializer=self._kernel_init(input_axes, output_axes),
                 regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        if self.quantization_mode:
-            self.quantized_build(kernel_shape, self.quantization_mode, self.quantization_config)
         self.bias = None if bias_shape is None else self.add_weight(
             name="bias", shape=bias_shape, initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint)
