@@ -1,6 +1,7 @@
 """Shared test set-up: Keras 3 (the parity reference) runs on its torch backend, on the CPU."""
 
 import os
+import sys
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 os.environ.setdefault("HOCSAU_DEVICE", "cpu")
@@ -16,10 +17,16 @@ torch.backends.cuda.matmul.allow_tf32 = False
 
 @pytest.fixture(autouse=True)
 def _seeded():
-    """Every test starts from the same random state."""
+    """Every test starts from the same random state, and leaves hocsau's global dtype settings
+    as it found them (a policy left explicit would stop following a later `set_floatx`)."""
     np.random.seed(0)
     torch.manual_seed(0)
     yield
+    hocsau = sys.modules.get("hocsau")
+    if hocsau is not None:
+        if hocsau.config.floatx() != "float32":
+            hocsau.config.set_floatx("float32")
+        hocsau.config.set_dtype_policy(None)
 
 
 # --- CUDA tests: `@pytest.mark.cuda`, skipped where torch sees no CUDA device ---------------
