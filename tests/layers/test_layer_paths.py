@@ -67,23 +67,27 @@ def test_a_layer_has_no_path_before_it_is_built():
     assert layer.path == "d" and layer.kernel.path == "d/kernel"
 
 
+def _self_building(lib):
+    class Net(lib.Model):
+        def __init__(self):
+            super().__init__(name="net")
+            self.dense = lib.layers.Dense(2, name="d")
+
+        def build(self, input_shape):
+            self.dense.build(input_shape)
+
+        def call(self, x):
+            return self.dense(x)
+
+    return Net()
+
+
 def test_a_model_whose_build_builds_its_layers_is_built_once():
-    counts = []
+    paths = []
     for lib in (hocsau, reference):
-        class Net(lib.Model):
-            def __init__(self):
-                super().__init__(name="net")
-                self.dense = lib.layers.Dense(2, name="d")
-
-            def build(self, input_shape):
-                self.dense.build(input_shape)
-
-            def call(self, x):
-                return self.dense(x)
-
-        model = Net()
+        model = _self_building(lib)
         model.build((None, 3))
         assert model.built
         model(np.zeros((1, 3), "float32"))
-        counts.append([w.path for w in model.weights])
-    assert counts[0] == counts[1] == ["net/d/kernel", "net/d/bias"]
+        paths.append([w.path for w in model.weights])
+    assert paths[0] == paths[1] == ["net/d/kernel", "net/d/bias"]
