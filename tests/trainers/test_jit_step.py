@@ -53,7 +53,7 @@ def test_default_mode_on_cpu(monkeypatch):
     monkeypatch.setattr(torch, "compile",
                         lambda step, **options: compiled_with.append(options) or step)
     model = _model("sgd", jit_compile=True)
-    assert model._make_train_function() == model.train_step and compiled_with == [{}]
+    assert model._make_train_function().compiled == model.train_step and compiled_with == [{}]
 
 
 @pytest.mark.cuda

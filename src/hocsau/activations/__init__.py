@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
+
 from hocsau.activations._builtin import BUILTINS
 from hocsau.activations.normalizing import glu, log_softmax, softmax, sparsemax
 from hocsau.activations.rectifiers import (
@@ -77,7 +79,8 @@ def apply_to_fresh(activation: Callable, x, layout: Callable | None = None):
     would pay for an in-place change of a view with a copy of its base. Other activations run
     as usual, on the laid-out tensor.
     """
-    if activation is relu and not (x.requires_grad and x._is_view()):
+    if activation is relu and not torch.compiler.is_compiling() and not (
+            x.requires_grad and x._is_view()):
         x = x.relu_()
         return x if layout is None else layout(x)
     return activation(x if layout is None else layout(x))

@@ -48,20 +48,23 @@ def compile_step(model, step: Callable) -> Callable:
         warnings.filterwarnings("ignore", message="`torch.jit.script_method` is deprecated",
                                 category=DeprecationWarning)
         compiled = torch.compile(step, **options)
-    if options.get("mode") != "reduce-overhead":
-        return compiled
+    graphed = options.get("mode") == "reduce-overhead"
     warmed = []
 
-    def graphed_step(*args, **kwargs):
-        if not warmed:  # builds the state the graphs update in place
+    def compiled_step(*args, **kwargs):
+        if not warmed:  # builds the state the compiled step then updates in place
             result = step(*args, **kwargs)
-            _mark_static_state(model)
+            if graphed:
+                _mark_static_state(model)
             warmed.append(True)
             return result
-        torch.compiler.cudagraph_mark_step_begin()
-        return compiled(*args, **kwargs)
+        if graphed:
+            torch.compiler.cudagraph_mark_step_begin()
+        with torch._dynamo.config.patch(trace_autograd_ops=True):  # see `train_step`
+            return compiled(*args, **kwargs)
 
-    return graphed_step
+    compiled_step.compiled = compiled
+    return compiled_step
 
 
 def _why_not_compilable(device) -> str | None:

@@ -215,12 +215,10 @@ class Trainer:
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
         if variables:
-            for variable in variables:
-                variable.grad = None
             scale = getattr(self.optimizer, "scale_loss", None)
             loss = dist.scale_loss(loss)
-            (scale(loss) if scale is not None else loss).backward()
-            self.optimizer.apply([v.grad for v in variables], variables)  # and constraints
+            grads = _gradients(scale(loss) if scale is not None else loss, variables)
+            self.optimizer.apply(grads, variables)  # and constraints
         else:  # as Keras: the loss is still reported, there is nothing to update
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -453,3 +451,14 @@ class Trainer:
             config[key] = deserialize_compile_value(config.get(key))
         self.compile(**{k: v for k, v in config.items() if k in COMPILE_ARGS})
 
+
+def _gradients(loss: torch.Tensor, variables: list) -> list:
+    """d loss / d variables: by `backward()` into `.grad` (as torch users expect, and what
+    data parallel hooks wait for), or inside a compiled step by `torch.autograd.grad`, which
+    torch.compile traces into the step's graph where it cannot trace `backward()`."""
+    if torch.compiler.is_compiling():
+        return list(torch.autograd.grad(loss, variables, allow_unused=True))
+    for variable in variables:
+        variable.grad = None
+    loss.backward()
+    return [variable.grad for variable in variables]
