@@ -60,6 +60,7 @@ def compile_step(model, step: Callable) -> Callable:
             return result
         if graphed:
             torch.compiler.cudagraph_mark_step_begin()
+        model._training_cache()  # filled here: filling it in the graph would recompile it
         with torch._dynamo.config.patch(trace_autograd_ops=True):  # see `train_step`
             return compiled(*args, **kwargs)
 
