@@ -7,11 +7,14 @@ one warning. `jit_compile="auto"` means eager, as in Keras's torch backend.
                                     small models spend their step on); dynamic=False
     otherwise                    -> torch.compile's default mode
 
-Under CUDA graphs the first step runs eagerly: it builds the optimizer's slots and the
-metrics' states, which are then marked as static addresses (a graph that updates a tensor
-in place must find it at the same address on each replay; the weights, module parameters, are
-static already). Each step then begins with `cudagraph_mark_step_begin()`, so a step's
-outputs (the logs) stay valid until the next step starts.
+The first step runs eagerly: it builds the optimizer's slots and the metrics' states, so the
+compiled graph finds them and updates them in place instead of creating them (which would
+recompile it). Under CUDA graphs they are then marked as static addresses (a graph that
+updates a tensor in place must find it at the same address on each replay; the weights,
+module parameters, are static already), and each step begins with
+`cudagraph_mark_step_begin()`, so a step's outputs (the logs) stay valid until the next step
+starts. Compiled steps run under `trace_autograd_ops`, so the gradients `train_step` takes
+with `torch.autograd.grad` belong to the same graph as the forward pass and the update.
 """
 
 from __future__ import annotations
@@ -48,7 +51,12 @@ def compile_step(model, step: Callable) -> Callable:
         warnings.filterwarnings("ignore", message="`torch.jit.script_method` is deprecated",
                                 category=DeprecationWarning)
         compiled = torch.compile(step, **options)
-    graphed = options.get("mode") == "reduce-overhead"
+    return _warm_then_compiled(model, step, compiled,
+                               graphed=options.get("mode") == "reduce-overhead")
+
+
+def _warm_then_compiled(model, step: Callable, compiled: Callable, graphed: bool) -> Callable:
+    """`step` on the first call, `compiled` from then on (see the module docstring)."""
     warmed = []
 
     def compiled_step(*args, **kwargs):
