@@ -13,7 +13,8 @@ from hocsau.trainers.jit_step import compile_step
 
 def _fit(jit_compile):
     hocsau.utils.set_random_seed(0)
-    model = hocsau.Sequential([hocsau.Input((4,)), hocsau.layers.Dense(3, activation="softmax")])
+    model = hocsau.Sequential([hocsau.Input((4,)), hocsau.layers.Dropout(0.25),
+                               hocsau.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   jit_compile=jit_compile)
     x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")

@@ -5,7 +5,8 @@ one warning. `jit_compile="auto"` means eager, as in Keras's torch backend.
     CUDA and static input shapes -> mode="reduce-overhead": CUDA graphs replay the step's
                                     kernels with one launch (the per-kernel launch cost is what
                                     small models spend their step on); dynamic=False
-    otherwise                    -> torch.compile's default mode
+    otherwise                    -> torch.compile's default mode, with eager's random ops
+                                    (dropout draws the masks an eager step would draw)
 
 The first step runs eagerly: it builds the optimizer's slots and the metrics' states, so the
 compiled graph finds them and updates them in place instead of creating them (which would
@@ -34,7 +35,7 @@ def compile_options(device: torch.device, input_shapes: list | None) -> dict:
         None not in tuple(shape)[1:] for shape in input_shapes)
     if torch.device(device).type == "cuda" and static:
         return {"mode": "reduce-overhead", "dynamic": False}
-    return {}
+    return {"options": {"fallback_random": True}}
 
 
 def compile_step(model, step: Callable) -> Callable:
