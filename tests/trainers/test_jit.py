@@ -72,5 +72,6 @@ def test_compiled_fit_matches_eager_in_one_graph_compiled_once():
     model.fit(np.ones((8, 4), "float32"), np.arange(8) % 3, batch_size=8, verbose=0)  # a new fit
     assert dict(counters["graph_break"]) == {}
     assert counters["stats"]["unique_graphs"] == 1
+    assert all(w.grad is None for w in model.trainable_weights)  # none left from step 1
     assert int(model.optimizer.iterations) == 9
     assert model.optimizer._host_iterations() == 9  # the host copy saw the compiled steps

@@ -77,7 +77,8 @@ def apply_to_fresh(activation: Callable, x, layout: Callable | None = None):
     ReLU then works in place, saving a buffer and a pass over memory; being elementwise, it
     runs before `layout` (a view such as channels_first -> channels_last), since autograd
     would pay for an in-place change of a view with a copy of its base. Other activations run
-    as usual, on the laid-out tensor.
+    as usual, on the laid-out tensor. So does ReLU in a compiled step (which fuses it anyway,
+    and cannot trace `_is_view`).
     """
     if activation is relu and not torch.compiler.is_compiling() and not (
             x.requires_grad and x._is_view()):

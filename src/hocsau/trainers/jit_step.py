@@ -63,6 +63,8 @@ def _warm_then_compiled(model, step: Callable, compiled: Callable, graphed: bool
     def compiled_step(*args, **kwargs):
         if not warmed:  # builds the state the compiled step then updates in place
             result = step(*args, **kwargs)
+            for variable in model.trainable_weights:  # compiled steps leave `.grad` unset
+                variable.grad = None
             if graphed:
                 _mark_static_state(model)
             warmed.append(True)
