@@ -12,6 +12,9 @@ is not counted) and predict cells time whole `predict` calls.
     python benchmarks/peers.py --make-venvs /tmp/bench-venvs    # build the Keras venvs, run all
     python benchmarks/peers.py --venv-tf DIR --venv-keras-torch DIR --rounds 3
     python benchmarks/peers.py --quick --runners torch,hocsau     # a few seconds
+    python benchmarks/peers.py --runners hocsau,hocsau-jit --models mlp   # compiled train step
+
+`hocsau-jit` (not run by default) trains with `jit_compile=True`; its untimed warm-up compiles.
 
 Keras on TensorFlow / on torch run from their own virtual environments (see `_venvs.py`); a
 runner without one shows "n/a" and the reason. The worker mode (`--worker`) imports nothing but
@@ -36,7 +39,8 @@ from dataclasses import dataclass
 import _venvs
 
 RUNNERS = {"torch": "PyTorch loop", "hocsau": "hocsau", "tf": "Keras 3 on TensorFlow",
-           "keras-torch": "Keras 3 on torch"}
+           "keras-torch": "Keras 3 on torch", "hocsau-jit": "hocsau, jit_compile=True"}
+DEFAULT_RUNNERS = ["torch", "hocsau", "tf", "keras-torch"]  # hocsau-jit on request: it compiles
 
 
 @dataclass(frozen=True)
@@ -120,16 +124,18 @@ def _keras_namespace(runner: str, threads: int):
         torch.set_num_threads(threads)
         torch.set_num_interop_threads(threads)
         backend = f"torch {torch.__version__}"
-    if runner == "hocsau":
+    if runner.startswith("hocsau"):
         import hocsau as keras
         return keras, f"hocsau {getattr(keras, '__version__', '')} on {backend}"
     import keras
     return keras, f"keras {keras.__version__} on {backend}"
 
 
-def _keras_spans(keras, case: Case, x, y, repeats: int):
+def _keras_spans(keras, case: Case, x, y, repeats: int, jit: bool = False):
     import _seed_models as seeds
     model = getattr(seeds, case.model)(keras)
+    if jit:
+        model.jit_compile = True  # Keras's settable property; the untimed warm-up compiles
     warm = _warm_rows(case, len(x))
     if case.predict:
         model.predict(x[:warm], batch_size=case.batch, verbose=0)
@@ -163,7 +169,8 @@ def worker(runner: str, case_name: str, threads: int, rows: int, repeats: int) -
         spans, versions = _torch_spans(case, rows, repeats, threads)
     else:
         keras, versions = _keras_namespace(runner, threads)
-        spans = _keras_spans(keras, case, *_data(case, rows), repeats)
+        spans = _keras_spans(keras, case, *_data(case, rows), repeats,
+                             jit=runner == "hocsau-jit")
     steps = repeats * math.ceil(rows / case.batch)
     return {"wall_ms": 1e3 * sum(s[0] for s in spans) / steps,
             "cpu_ms": 1e3 * sum(s[1] for s in spans) / steps,
@@ -205,7 +212,7 @@ def _pythons(args) -> dict[str, str]:
                                     ("keras-torch", args.venv_keras_torch)) if v})
     pythons = {}
     for runner in args.runners:
-        if runner in ("torch", "hocsau"):
+        if runner in ("torch", "hocsau", "hocsau-jit"):
             pythons[runner] = sys.executable
             continue
         reason = _venvs.unusable_reason(runner, venvs.get(runner))
@@ -298,8 +305,10 @@ def parse_args(argv=None):
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2)")
     parser.add_argument("--models", type=lambda s: _csv(s, CASES), default=list(CASES),
                         help=f"comma-separated, of {','.join(CASES)}")
-    parser.add_argument("--runners", type=lambda s: _csv(s, RUNNERS), default=list(RUNNERS),
-                        help=f"comma-separated, of {','.join(RUNNERS)}")
+    parser.add_argument("--runners", type=lambda s: _csv(s, RUNNERS),
+                        default=list(DEFAULT_RUNNERS),
+                        help=f"comma-separated, of {','.join(RUNNERS)} (default all but "
+                             "hocsau-jit)")
     parser.add_argument("--threads", type=lambda s: [int(t) for t in s.split(",")],
                         default=None, help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=1,

@@ -73,3 +73,11 @@ def test_gpu_benchmark_without_cuda_says_so_and_succeeds(monkeypatch, capsys):
     assert gpu.main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith("no CUDA device: torch ") and "sees no GPU" in out
+
+
+def test_the_compiled_runner_runs_on_request_only(peers):
+    assert "hocsau-jit" not in peers.parse_args([]).runners
+    args = peers.parse_args(["--runners", "hocsau,hocsau-jit"])
+    assert args.runners == ["torch", "hocsau", "hocsau-jit"]
+    assert peers._pythons(args)["hocsau-jit"] == sys.executable
+    assert peers.RUNNERS["hocsau-jit"] == "hocsau, jit_compile=True"

@@ -5,6 +5,7 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
 
 import hocsau
 from hocsau.trainers.jit_step import compile_step
@@ -12,7 +13,8 @@ from hocsau.trainers.jit_step import compile_step
 
 def _fit(jit_compile):
     hocsau.utils.set_random_seed(0)
-    model = hocsau.Sequential([hocsau.Input((4,)), hocsau.layers.Dense(3, activation="softmax")])
+    model = hocsau.Sequential([hocsau.Input((4,)), hocsau.layers.Dropout(0.25),
+                               hocsau.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   jit_compile=jit_compile)
     x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
@@ -40,8 +42,11 @@ def test_without_a_cpp_compiler_the_step_runs_eagerly_after_one_warning():
     np.testing.assert_allclose(losses, _fit(False)[1], rtol=1e-6)
 
 
-@pytest.mark.skipif(shutil.which("c++") is None and shutil.which("g++") is None,
-                    reason="needs a C++ compiler")
+needs_compiler = pytest.mark.skipif(
+    shutil.which("c++") is None and shutil.which("g++") is None, reason="needs a C++ compiler")
+
+
+@needs_compiler
 def test_with_a_compiler_the_step_is_handed_to_torch_compile():
     def step(batch):
         return batch
@@ -49,4 +54,24 @@ def test_with_a_compiler_the_step_is_handed_to_torch_compile():
     model = hocsau.Sequential([hocsau.Input((4,)), hocsau.layers.Dense(3)])
     compiled = compile_step(model, step)
     assert compiled is not step
-    assert compiled._torchdynamo_orig_callable is step
+    assert compiled.compiled._torchdynamo_orig_callable is step
+
+
+@needs_compiler
+def test_compiled_fit_matches_eager_in_one_graph_compiled_once():
+    """The first step runs eagerly (it builds the optimizer's slots); the rest replay one
+    graph holding the forward pass, the gradients and the update: no break, no recompile."""
+    counters = torch._dynamo.utils.counters
+    torch._dynamo.reset()
+    counters.clear()
+    eager_model, eager_losses = _fit(False)
+    model, losses = _fit(True)
+    np.testing.assert_allclose(losses, eager_losses, rtol=1e-5)
+    for compiled, eager in zip(model.get_weights(), eager_model.get_weights(), strict=True):
+        np.testing.assert_allclose(compiled, eager, rtol=1e-5, atol=1e-6)
+    model.fit(np.ones((8, 4), "float32"), np.arange(8) % 3, batch_size=8, verbose=0)  # a new fit
+    assert dict(counters["graph_break"]) == {}
+    assert counters["stats"]["unique_graphs"] == 1
+    assert all(w.grad is None for w in model.trainable_weights)  # none left from step 1
+    assert int(model.optimizer.iterations) == 9
+    assert model.optimizer._host_iterations() == 9  # the host copy saw the compiled steps

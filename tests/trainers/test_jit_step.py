@@ -13,9 +13,10 @@ from hocsau.trainers.jit_step import compile_options
 def test_mode_by_device_and_shapes():
     assert compile_options(torch.device("cuda:0"), [(None, 8), (None, 3, 4)]) == {
         "mode": "reduce-overhead", "dynamic": False}
-    assert compile_options("cuda", [(None, None)]) == {}  # variable-length sequences
-    assert compile_options("cuda", None) == {}  # a subclassed model: shapes unknown
-    assert compile_options("cpu", [(None, 8)]) == {}
+    default = {"options": {"fallback_random": True}}
+    assert compile_options("cuda", [(None, None)]) == default  # variable-length sequences
+    assert compile_options("cuda", None) == default  # a subclassed model: shapes unknown
+    assert compile_options("cpu", [(None, 8)]) == default
 
 
 def _model(optimizer="adam", jit_compile=False):
@@ -53,7 +54,8 @@ def test_default_mode_on_cpu(monkeypatch):
     monkeypatch.setattr(torch, "compile",
                         lambda step, **options: compiled_with.append(options) or step)
     model = _model("sgd", jit_compile=True)
-    assert model._make_train_function() == model.train_step and compiled_with == [{}]
+    assert model._make_train_function().compiled == model.train_step and compiled_with == [
+        {"options": {"fallback_random": True}}]
 
 
 @pytest.mark.cuda

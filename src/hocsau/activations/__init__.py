@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
+
 from hocsau.activations._builtin import BUILTINS
 from hocsau.activations.normalizing import glu, log_softmax, softmax, sparsemax
 from hocsau.activations.rectifiers import (
@@ -75,9 +77,11 @@ def apply_to_fresh(activation: Callable, x, layout: Callable | None = None):
     ReLU then works in place, saving a buffer and a pass over memory; being elementwise, it
     runs before `layout` (a view such as channels_first -> channels_last), since autograd
     would pay for an in-place change of a view with a copy of its base. Other activations run
-    as usual, on the laid-out tensor.
+    as usual, on the laid-out tensor. So does ReLU in a compiled step (which fuses it anyway,
+    and cannot trace `_is_view`).
     """
-    if activation is relu and not (x.requires_grad and x._is_view()):
+    if activation is relu and not torch.compiler.is_compiling() and not (
+            x.requires_grad and x._is_view()):
         x = x.relu_()
         return x if layout is None else layout(x)
     return activation(x if layout is None else layout(x))

@@ -116,6 +116,10 @@ class Mean(_Reduction):
     # updates, the trainer's loss), so `result()` is one division instead of a device-side
     # zero test; the tensor's version counter tells when anything else wrote to it.
     def _grow_count(self, amount) -> None:
+        if torch.compiler.is_compiling():  # no version counters there: forget the host copy
+            self.count.add_(amount)
+            self._host = (None, None)
+            return
         known = self._host_count()
         self.count.add_(amount)
         if known is not None and not isinstance(amount, torch.Tensor):
@@ -125,6 +129,8 @@ class Mean(_Reduction):
         self._host = (self.count._version, value)
 
     def _host_count(self):
+        if torch.compiler.is_compiling():
+            return None
         version, value = self._host
         return value if version == self.count._version else None
 

@@ -131,6 +131,10 @@ class OptimizerState:
 
     def _advance(self) -> None:
         counter = self._iterations
+        if torch.compiler.is_compiling():  # no version counters there: forget the host copy
+            counter.add_(1)
+            self._host_step = None
+            return
         tracked = self._host_step is not None and counter._version == self._host_version
         counter.add_(1)
         if tracked:

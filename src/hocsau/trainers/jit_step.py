@@ -5,13 +5,17 @@ one warning. `jit_compile="auto"` means eager, as in Keras's torch backend.
     CUDA and static input shapes -> mode="reduce-overhead": CUDA graphs replay the step's
                                     kernels with one launch (the per-kernel launch cost is what
                                     small models spend their step on); dynamic=False
-    otherwise                    -> torch.compile's default mode
+    otherwise                    -> torch.compile's default mode, with eager's random ops
+                                    (dropout draws the masks an eager step would draw)
 
-Under CUDA graphs the first step runs eagerly: it builds the optimizer's slots and the
-metrics' states, which are then marked as static addresses (a graph that updates a tensor
-in place must find it at the same address on each replay; the weights, module parameters, are
-static already). Each step then begins with `cudagraph_mark_step_begin()`, so a step's
-outputs (the logs) stay valid until the next step starts.
+The first step runs eagerly: it builds the optimizer's slots and the metrics' states, so the
+compiled graph finds them and updates them in place instead of creating them (which would
+recompile it). Under CUDA graphs they are then marked as static addresses (a graph that
+updates a tensor in place must find it at the same address on each replay; the weights,
+module parameters, are static already), and each step begins with
+`cudagraph_mark_step_begin()`, so a step's outputs (the logs) stay valid until the next step
+starts. Compiled steps run under `trace_autograd_ops`, so the gradients `train_step` takes
+with `torch.autograd.grad` belong to the same graph as the forward pass and the update.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ def compile_options(device: torch.device, input_shapes: list | None) -> dict:
         None not in tuple(shape)[1:] for shape in input_shapes)
     if torch.device(device).type == "cuda" and static:
         return {"mode": "reduce-overhead", "dynamic": False}
-    return {}
+    return {"options": {"fallback_random": True}}
 
 
 def compile_step(model, step: Callable) -> Callable:
@@ -48,20 +52,31 @@ def compile_step(model, step: Callable) -> Callable:
         warnings.filterwarnings("ignore", message="`torch.jit.script_method` is deprecated",
                                 category=DeprecationWarning)
         compiled = torch.compile(step, **options)
-    if options.get("mode") != "reduce-overhead":
-        return compiled
+    return _warm_then_compiled(model, step, compiled,
+                               graphed=options.get("mode") == "reduce-overhead")
+
+
+def _warm_then_compiled(model, step: Callable, compiled: Callable, graphed: bool) -> Callable:
+    """`step` on the first call, `compiled` from then on (see the module docstring)."""
     warmed = []
 
-    def graphed_step(*args, **kwargs):
-        if not warmed:  # builds the state the graphs update in place
+    def compiled_step(*args, **kwargs):
+        if not warmed:  # builds the state the compiled step then updates in place
             result = step(*args, **kwargs)
-            _mark_static_state(model)
+            for variable in model.trainable_weights:  # compiled steps leave `.grad` unset
+                variable.grad = None
+            if graphed:
+                _mark_static_state(model)
             warmed.append(True)
             return result
-        torch.compiler.cudagraph_mark_step_begin()
-        return compiled(*args, **kwargs)
+        if graphed:
+            torch.compiler.cudagraph_mark_step_begin()
+        model._training_cache()  # filled here: filling it in the graph would recompile it
+        with torch._dynamo.config.patch(trace_autograd_ops=True):  # see `train_step`
+            return compiled(*args, **kwargs)
 
-    return graphed_step
+    compiled_step.compiled = compiled
+    return compiled_step
 
 
 def _why_not_compilable(device) -> str | None:

@@ -210,17 +210,17 @@ class Trainer:
     def train_step(self, data) -> dict:
         """One optimization step on a batch; returns the running metrics (device tensors)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = dist.training_module(self)(x, training=True)  # DDP when data parallel
+        module = dist.training_module(self)  # DDP when data parallel
+        y_pred = module(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
         if variables:
-            for variable in variables:
-                variable.grad = None
             scale = getattr(self.optimizer, "scale_loss", None)
             loss = dist.scale_loss(loss)
-            (scale(loss) if scale is not None else loss).backward()
-            self.optimizer.apply([v.grad for v in variables], variables)  # and constraints
+            grads = _gradients(scale(loss) if scale is not None else loss, variables,
+                               traced=module is self and torch.compiler.is_compiling())
+            self.optimizer.apply(grads, variables)  # and constraints
         else:  # as Keras: the loss is still reported, there is nothing to update
             warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -453,3 +453,14 @@ class Trainer:
             config[key] = deserialize_compile_value(config.get(key))
         self.compile(**{k: v for k, v in config.items() if k in COMPILE_ARGS})
 
+
+def _gradients(loss: torch.Tensor, variables: list, traced: bool) -> list:
+    """d loss / d variables: by `backward()` into `.grad` (as torch users expect, and what
+    DDP's reducing hooks wait for), or, `traced` in a compiled step, by `torch.autograd.grad`,
+    which torch.compile traces into the step's graph where `backward()` breaks it."""
+    if traced:
+        return list(torch.autograd.grad(loss, variables, allow_unused=True))
+    for variable in variables:
+        variable.grad = None
+    loss.backward()
+    return [variable.grad for variable in variables]
