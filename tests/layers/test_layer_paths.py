@@ -53,7 +53,7 @@ def test_optimizer_slots_are_named_after_scoped_paths():
     names = []
     for lib in (hocsau, reference):
         model = _sequential(lib)
-        model.compile(optimizer="adam", loss="mse")
+        model.compile(optimizer=lib.optimizers.Adam(name="adam"), loss="mse")
         model.fit(np.zeros((4, 4, 2), "float32"), np.zeros((4, 1), "float32"), verbose=0)
         names.append([v.path for v in model.optimizer.variables])
     assert names[0] == names[1]
