@@ -10,6 +10,7 @@ per-process batches with equal step counts).
 from __future__ import annotations
 
 import contextlib
+import gc
 import weakref
 
 import torch
@@ -37,7 +38,15 @@ _WRAPPED: weakref.WeakSet = weakref.WeakSet()  # models whose step cache holds a
 
 def _release_ddp() -> None:
     for model in list(_WRAPPED):
-        (model.__dict__.get("_step_cache") or {}).pop("ddp", None)
+        _release_ddp_of(model)
+
+
+def _release_ddp_of(model) -> None:
+    """Drop the model's DDP wrapper (made again by the next `fit`): its reducer's threads end
+    now, while the group exists, so a script that destroys the group itself exits cleanly."""
+    if (model.__dict__.get("_step_cache") or {}).pop("ddp", None) is not None:
+        _WRAPPED.discard(model)
+        gc.collect()  # the wrapper and its reducer sit in reference cycles
 
 
 process_group.before_leaving(_release_ddp)
@@ -234,6 +243,7 @@ def fitting(model):
     finally:
         _STEP["fitting"] = previous
         _STEP["ddp_reduced"] = False
+        _release_ddp_of(model)
 
 
 @contextlib.contextmanager
