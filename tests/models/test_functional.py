@@ -81,3 +81,14 @@ def test_operations_stay_out_of_layers_as_in_keras():
                                [type(op).__name__ for op in m.operations])
     assert names["hocsau"][0] == names["keras"][0] == ["a", "b", "d", "head"]
     assert len(names["hocsau"][1]) == len(names["keras"][1]) == 6
+
+
+def test_dict_inputs_flatten_in_key_order_as_in_keras():
+    import keras as reference
+
+    for lib in (keras, reference):
+        b, a = lib.Input((2,), name="b"), lib.Input((3,), name="a")
+        out = lib.layers.Dense(1)(lib.layers.Concatenate()([b, a]))
+        model = lib.Model({"b": b, "a": a}, out)
+        assert [t.name for t in model.inputs] == ["a", "b"]
+        assert [layer.name for layer in model.layers][:2] == ["b", "a"]

@@ -98,7 +98,7 @@ class Functional(Model):
 
     @property
     def inputs(self) -> list:
-        return flatten(self._inputs_struct)
+        return flatten(_keys_sorted(self._inputs_struct))
 
     @property
     def outputs(self) -> list:
