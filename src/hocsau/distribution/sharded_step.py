@@ -81,12 +81,14 @@ def whole_norms(optimizer, grads: list, plan) -> list | None:
 
 
 def _sharded_distribution():
+    if not is_multi_process():  # checked first: this runs on every optimizer step
+        return None
     from hocsau.distribution import trainer_hooks
     from hocsau.distribution.distribution_lib import distribution
     from hocsau.distribution.sharded_data_parallel import ShardedDataParallel
 
     for chosen in (trainer_hooks.fitting_distribution(), distribution()):
-        if isinstance(chosen, ShardedDataParallel) and is_multi_process():
+        if isinstance(chosen, ShardedDataParallel):
             return chosen
     return None
 
