@@ -14,7 +14,8 @@ class LRFinderResult:
         raw_losses: the batch loss at each step.
         suggestion: the rate where the smoothed loss falls fastest against log(rate).
         valley: a rate two thirds of the way down the longest descending stretch of the
-            smoothed loss (a more conservative choice when the curve is noisy).
+            smoothed loss (less sensitive to noise than `suggestion`; it may lie above or
+            below it).
     """
 
     def __init__(self, learning_rates, losses, raw_losses):
@@ -59,7 +60,7 @@ class LRFinderResult:
                 f"{self.learning_rates[-1]:.2e}; lowest smoothed loss "
                 f"{np.nanmin(self.losses):.4g}.\n"
                 f"  Suggested learning rate (steepest descent): {self.suggestion:.2e}\n"
-                f"  Conservative choice (valley): {self.valley:.2e}")
+                f"  Alternative (valley, 2/3 down the longest descent): {self.valley:.2e}")
 
     def plot(self, path: str | None = None, ax=None):
         """Smoothed loss against the learning rate (log scale) with the suggestion marked;
