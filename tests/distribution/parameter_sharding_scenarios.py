@@ -1,0 +1,116 @@
+"""Parameter sharding (ZeRO-3) scenarios the sharded spawn runs (`run`, in each process) and
+the one-process references (`reference`, in the parent): an Embedding -> LSTM branch and a
+Conv2D -> BatchNormalization -> Dense branch meeting in a Dense layer used on both, with L2 /
+L1 penalties and a binding MaxNorm constraint. Float64 unless said."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import numpy as np
+from distributed_fit_scenarios import custom_step_class
+
+N, BATCH, EPOCHS = 50, 16, 1  # uneven last batch: 2 rows -> 1 + 1
+
+
+def data():
+    rng = np.random.default_rng(2)
+    tokens = rng.integers(0, 11, size=(N, 6))
+    images = rng.normal(size=(N, 6, 6, 2))
+    score = images.mean(axis=(1, 2, 3)) + tokens.mean(axis=1) / 11 - 0.5
+    return (tokens, images), (score > 0).astype("float64")[:, None]
+
+
+def build(keras, chosen=None, custom: bool = False):
+    keras.backend.clear_session(free_memory=False)  # the same names and paths, no gc pass
+    keras.utils.set_random_seed(0)
+    with chosen.scope() if chosen is not None else contextlib.nullcontext():
+        tokens, images = keras.Input((6,), dtype="int32"), keras.Input((6, 6, 2))
+        shared = keras.layers.Dense(5, activation="tanh", name="shared",
+                                    kernel_regularizer=keras.regularizers.L2(0.01),
+                                    kernel_constraint=keras.constraints.MaxNorm(0.3))
+        sequence = keras.layers.LSTM(5)(keras.layers.Embedding(11, 4)(tokens))
+        x = keras.layers.Conv2D(3, 3, use_bias=False,
+                                kernel_regularizer=keras.regularizers.L1(0.01))(images)
+        x = keras.layers.BatchNormalization(synchronized=True)(x)
+        x = keras.layers.Dense(5)(keras.layers.Flatten()(x))
+        merged = keras.layers.Concatenate()([shared(sequence), shared(x)])
+        outputs = keras.layers.Dense(1, activation="sigmoid")(merged)
+        base = custom_step_class(keras, keras.Model) if custom else keras.Model
+        model = base([tokens, images], outputs)
+        model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+    return model
+
+
+def flat(model) -> np.ndarray:
+    return np.concatenate([w.ravel() for w in model.get_weights()])
+
+
+def train(keras, chosen=None, custom: bool = False):
+    """(model, weights after every batch, evaluate, predict, what each process held of each
+    sharded weight after each batch: the most over the batches)."""
+    from hocsau.distribution.parameter_sharding import held_elements
+
+    model = build(keras, chosen, custom)
+    steps, held = [], {}
+
+    def record(batch, logs):
+        for path, size in held_elements(model).items():  # before get_weights gathers
+            held[path] = max(size, held.get(path, 0))
+        steps.append(flat(model))
+
+    x, y = data()
+    model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, verbose=0,
+              callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=record)])
+    evaluation = model.evaluate(x, y, batch_size=BATCH, verbose=0, return_dict=True)
+    return model, np.stack(steps), evaluation, model.predict(x, batch_size=BATCH, verbose=0), held
+
+
+def _read_outside(keras, model) -> tuple[str, float, float]:
+    """(the error of reading a sharded kernel between steps, its sum read within
+    `whole_weights`, its sum from `get_weights`)."""
+    layer = model.get_layer("shared")
+    try:
+        layer.kernel * 2
+        message = ""
+    except ValueError as error:
+        message = str(error)
+    with keras.distribution.whole_weights(model):
+        inside = float(layer.kernel.detach().sum())
+    return message, inside, float(layer.get_weights()[0].sum())
+
+
+def run(keras, out_dir):
+    """Every scenario in this process: (arrays, JSON-able results)."""
+    dist = keras.distribution
+    arrays, results = {}, {}
+    _, arrays["ddp"], _, _, _ = train(keras, dist.DataParallel())
+    model, arrays["zero3"], results["evaluate"], arrays["predict"], results["held"] = train(
+        keras, dist.ShardedDataParallel())
+    results["sizes"] = {w.path: w.numel() for w in model.trainable_weights}
+    model.save(os.path.join(out_dir, "zero3.keras"))
+    results["read_error"], results["inside_sum"], results["get_sum"] = _read_outside(keras, model)
+    _, arrays["custom"], _, _, _ = train(keras, dist.ShardedDataParallel(), custom=True)
+    keras.config.set_floatx("float32")
+    try:
+        _, arrays["float32"], _, _, _ = train(keras, dist.ShardedDataParallel())
+    finally:
+        keras.config.set_floatx("float64")
+    return {f"zero3_{k}": v for k, v in arrays.items()}, {"zero3": results}
+
+
+def reference(keras) -> dict:
+    """The same trainings in one process: {name: array or dict}."""
+    previous = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    try:
+        _, steps, evaluation, predictions, _ = train(keras)
+        _, custom, _, _, _ = train(keras, custom=True)
+        keras.config.set_floatx("float32")
+        _, float32, _, _, _ = train(keras)
+    finally:
+        keras.config.set_floatx(previous)
+    return {"steps": steps, "evaluate": evaluation, "predict": predictions, "custom": custom,
+            "float32": float32}
