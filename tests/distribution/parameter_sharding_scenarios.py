@@ -82,6 +82,18 @@ def _read_outside(keras, model) -> tuple[str, float, float]:
     return message, inside, float(layer.get_weights()[0].sum())
 
 
+def _mixed_precision(keras, chosen) -> np.ndarray:
+    """Weights after a 'mixed_bfloat16' fit (the casts read the sharded weights)."""
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        model = build(keras, chosen)
+        x, y = data()
+        model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+    finally:
+        keras.config.set_dtype_policy(keras.config.floatx())
+    return flat(model)
+
+
 def run(keras, out_dir):
     """Every scenario in this process: (arrays, JSON-able results)."""
     dist = keras.distribution
@@ -96,6 +108,9 @@ def run(keras, out_dir):
     keras.config.set_floatx("float32")
     try:
         _, arrays["float32"], _, _, _ = train(keras, dist.ShardedDataParallel())
+        arrays["mixed"] = np.stack([_mixed_precision(keras, dist.ShardedDataParallel()),
+                                    _mixed_precision(keras, dist.ShardedDataParallel(
+                                        shard_weights=False))])
     finally:
         keras.config.set_floatx("float64")
     return {f"zero3_{k}": v for k, v in arrays.items()}, {"zero3": results}

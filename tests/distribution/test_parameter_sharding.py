@@ -32,6 +32,13 @@ def test_fit_equals_data_parallel_and_one_process(sharded_runs):
     np.testing.assert_array_equal(ranks[0][0]["zero3_zero3"], ranks[1][0]["zero3_zero3"])
 
 
+def test_mixed_precision_equals_zero2(sharded_runs):
+    ranks, _, _, _, _ = sharded_runs
+    for arrays, _ in ranks:
+        zero3, zero2 = arrays["zero3_mixed"]
+        np.testing.assert_array_equal(zero3, zero2)
+
+
 def test_custom_train_step_equals_one_process(sharded_runs):
     ranks, _, _, _, single = sharded_runs
     for arrays, _ in ranks:

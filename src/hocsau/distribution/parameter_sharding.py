@@ -48,9 +48,10 @@ from hocsau.distribution.process_group import num_processes, process_id
 from hocsau.variable import Variable, check_value_dtype
 
 _PINNED = {"depth": 0}  # > 0 inside `whole_weights`: releases wait for its end
-_SHAPE_ONLY = frozenset({"__get__", "__set__", "size", "dim", "numel", "untyped_storage",
-                         "register_hook", "register_post_accumulate_grad_hook",
-                         "requires_grad_", "element_size"})
+_SHAPE_ONLY = frozenset({  # what reads no values
+    "__get__", "__set__", "size", "dim", "numel", "untyped_storage", "element_size", "stride",
+    "is_floating_point", "is_complex", "is_contiguous", "register_hook",
+    "register_post_accumulate_grad_hook", "requires_grad_"})
 
 
 class ShardedVariable(Variable):
