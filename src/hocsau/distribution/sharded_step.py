@@ -1,17 +1,19 @@
-"""The sharded optimizer step of `ShardedDataParallel` / `ModelParallel` (ZeRO-2 style).
+"""The sharded optimizer step of `ShardedDataParallel` / `ModelParallel`.
 
 Each split weight of W processes is flattened, padded to W equal chunks, and process r owns
 chunk r: a flat `Variable` (same name and path as the weight, so the optimizer names its
 slots after the weight) that the optimizer is built on, so its slots cover that chunk only.
 One step:
 
-    gradients -> one reduce-scatter per dtype (scaled to the global mean) -> owned chunks
+    whole gradients -> one reduce-scatter per dtype (scaled to the global mean) -> chunks
+    (parameter-sharded weights: their chunks' gradients were reduce-scattered in backward)
     optimizer update of the owned chunks (the usual `Optimizer` code, on flat tensors)
-    owned chunks -> one all-gather per dtype -> copied into the weights -> constraints
+    ZeRO-2: owned chunks -> one all-gather per dtype -> the weights -> constraints
+    ZeRO-3: the weights released (`parameter_sharding`), constrained ones one at a time
 
 Weights the distribution does not split (ModelParallel's replicated ones) are updated
-whole after one flat all-reduce of their gradients. The weights stay full, ordinary
-`Variable`s on every process (names, paths, regularizers, constraints unchanged).
+whole after one flat all-reduce of their gradients. Names, paths, regularizers and
+constraints of the weights are unchanged.
 """
 
 from __future__ import annotations
