@@ -68,18 +68,24 @@ def train(keras, chosen=None, custom: bool = False):
     return model, np.stack(steps), evaluation, model.predict(x, batch_size=BATCH, verbose=0), held
 
 
-def _read_outside(keras, model) -> tuple[str, float, float]:
-    """(the error of reading a sharded kernel between steps, its sum read within
-    `whole_weights`, its sum from `get_weights`)."""
+def _reads(keras, model) -> dict:
+    """Reading a sharded kernel between steps (the error), within `whole_weights` and by
+    `get_weights` (their sums); a step taken inside `whole_weights` (weights refilled from
+    the stepped chunks, kept after the block)."""
     layer = model.get_layer("shared")
     try:
         layer.kernel * 2
         message = ""
     except ValueError as error:
         message = str(error)
+    before, (x, y), get_sum = flat(model), data(), float(layer.get_weights()[0].sum())
     with keras.distribution.whole_weights(model):
-        inside = float(layer.kernel.detach().sum())
-    return message, inside, float(layer.get_weights()[0].sum())
+        inside_sum = float(layer.kernel.detach().sum())
+        model.train_on_batch([part[:BATCH] for part in x], y[:BATCH])
+        inside = np.concatenate([w.numpy().ravel() for w in model.weights])
+    return {"read_error": message, "inside_sum": inside_sum, "get_sum": get_sum,
+            "step_inside_changed": float(np.abs(inside - before).max()),
+            "step_inside_kept": float(np.abs(flat(model) - inside).max())}
 
 
 def _mixed_precision(keras, chosen) -> np.ndarray:
@@ -90,7 +96,7 @@ def _mixed_precision(keras, chosen) -> np.ndarray:
         x, y = data()
         model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     finally:
-        keras.config.set_dtype_policy(keras.config.floatx())
+        keras.config.set_dtype_policy(None)  # back to following floatx
     return flat(model)
 
 
@@ -103,7 +109,7 @@ def run(keras, out_dir):
         keras, dist.ShardedDataParallel())
     results["sizes"] = {w.path: w.numel() for w in model.trainable_weights}
     model.save(os.path.join(out_dir, "zero3.keras"))
-    results["read_error"], results["inside_sum"], results["get_sum"] = _read_outside(keras, model)
+    results.update(_reads(keras, model))
     _, arrays["custom"], _, _, _ = train(keras, dist.ShardedDataParallel(), custom=True)
     keras.config.set_floatx("float32")
     try:

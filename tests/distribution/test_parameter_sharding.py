@@ -95,6 +95,13 @@ def test_reading_a_released_weight_is_refused_naming_it(sharded_runs):
         assert found["inside_sum"] == pytest.approx(found["get_sum"], rel=1e-12)
 
 
+def test_a_step_inside_whole_weights_refills_them(sharded_runs):
+    ranks, _, _, _, _ = sharded_runs
+    for _, results in ranks:
+        assert results["zero3"]["step_inside_changed"] > 1e-4  # seen inside the block
+        assert results["zero3"]["step_inside_kept"] == 0.0  # and kept after it
+
+
 def test_compiled_steps_are_refused_with_parameter_sharding(monkeypatch):
     monkeypatch.setattr(parameter_sharding, "num_processes", lambda: 2)
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])

@@ -61,10 +61,11 @@ class ShardedVariable(Variable):
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         if func is torch.Tensor.copy_ and isinstance(args[0], ShardedVariable):
             return args[0]._write(args[1], "copy_")  # loading: into the chunk, locally
+        kwargs = kwargs or {}
         if getattr(func, "__name__", "") not in _SHAPE_ONLY:
-            _check_gathered(args, func)
+            _check_gathered((*args, *kwargs.values()), func)
         with torch._C.DisableTorchFunctionSubclass():
-            return func(*args, **(kwargs or {}))
+            return func(*args, **kwargs)
 
     def numpy(self, *, force: bool = False):
         """The whole value (collective when released: every process calls it)."""
@@ -128,16 +129,14 @@ def shard(model, chosen) -> None:
         raise ValueError(f"`{type(chosen).__name__}(shard_weights=True)` gathers weights "
                          "with hooks a compiled step cannot trace. Use `jit_compile=False` "
                          "or `shard_weights=False`. Received: jit_compile=True")
-    weights = _unique(w for w in model.trainable_weights if chosen.shards_variable(w))
+    split = {id(w): w for w in model.trainable_weights if chosen.shards_variable(w)}
     chunks = _existing_chunks(model)
-    for weight in weights:
-        _make_sharded(weight, chunks.get(id(weight)))
+    for weight in split.values():
+        if not isinstance(weight, ShardedVariable):  # else sharded with another model
+            _make_sharded(weight, chunks.get(id(weight)))
+    weights = list(split.values())
     model.__dict__["_parameter_sharding"] = _hook_units(model, weights)
     _release(weights)
-
-
-def _unique(weights) -> list:
-    return list({id(w): w for w in weights if not isinstance(w, ShardedVariable)}.values())
 
 
 def _existing_chunks(model) -> dict:
@@ -255,12 +254,16 @@ def _gather(weights: list) -> None:
             weight._released = False
 
 
-def _release(weights: list) -> None:
-    if _PINNED["depth"]:
+def _release(weights: list, stale: bool = False) -> None:
+    """Free the whole values, unless `whole_weights` pins them; `stale` ones (the chunks
+    changed) are marked released even then, so the next `_gather` refills them."""
+    pinned = _PINNED["depth"] > 0
+    if pinned and not stale:
         return
     for weight in weights:
         if not weight._released:
-            _free(weight)
+            if not pinned:
+                _free(weight)
             weight._released = True
 
 
@@ -307,8 +310,10 @@ def _reduce_gradient(weight) -> None:
 def after_step(weights: list, constrain: bool = True) -> None:
     """After the optimizer stepped the chunks: release the (stale) weights; with
     `constrain`, a constrained weight is gathered alone, constrained whole, its chunk
-    retaken."""
-    _release(weights)
+    retaken. Inside `whole_weights` the weights are refilled instead."""
+    _release(weights, stale=True)
+    if _PINNED["depth"]:
+        _gather(weights)
     for weight in weights:
         if not constrain or getattr(weight, "constraint", None) is None:
             continue
