@@ -238,6 +238,15 @@ def reading(weights: list):
         _release(sharded)
 
 
+def penalty(weight, regularizer):
+    """`regularizer(weight)`; a parameter-sharded weight is gathered for it (alone, so the
+    memory bound holds) and again in backward."""
+    if not isinstance(weight, ShardedVariable):
+        return regularizer(weight)
+    with reading([weight]):
+        return regularizer(weight)
+
+
 def _gather(weights: list) -> None:
     """All-gather the chunks of the released `weights` into their storage (one all-gather
     per dtype; collective)."""

@@ -30,9 +30,9 @@ from hocsau.distribution.sharded_data_parallel import ShardedDataParallel
 from hocsau.models.symbolic import map_structure
 from hocsau.trainers.epoch_iterator import EpochIterator
 
-# Parameter sharding's blocks, for the trainer: weights read outside a layer's call (the
-# regularizers), and whole weights for evaluate / predict.
-reading = parameter_sharding.reading
+# Parameter sharding, for the trainer: a weight's penalty (read outside its layer's call),
+# whole weights for evaluate / predict.
+penalty = parameter_sharding.penalty
 whole_weights = parameter_sharding.whole_weights
 
 # Per-step state shared with `Optimizer.apply`: the loss scale of this process's slice, and

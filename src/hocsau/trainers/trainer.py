@@ -189,8 +189,7 @@ class Trainer:
         from hocsau.layers.call_context import CONTEXT
 
         regularized = self._training_cache()["regularized"]
-        with dist.reading([w for w, _ in regularized]):  # parameter-sharded weights: whole
-            return list(CONTEXT.activity_losses) + [reg(w) for w, reg in regularized]
+        return list(CONTEXT.activity_losses) + [dist.penalty(w, reg) for w, reg in regularized]
 
     def _training_cache(self) -> dict:
         """Lists walked every step, computed once per compile / fit."""
