@@ -49,23 +49,40 @@ def flat(model) -> np.ndarray:
 
 
 def train(keras, chosen=None, custom: bool = False):
-    """(model, weights after every batch, evaluate, predict, what each process held of each
-    sharded weight after each batch: the most over the batches)."""
-    from hocsau.distribution.parameter_sharding import held_elements
+    """(model, weights after every batch, evaluate, predict, memory: what each process held
+    of each sharded weight after each batch (the most over the batches) and the most whole
+    weight entries it held at once during the steps)."""
+    from hocsau.distribution import parameter_sharding as sharding
 
     model = build(keras, chosen, custom)
-    steps, held = [], {}
+    steps, held, peak = [], {}, [0]
 
     def record(batch, logs):
-        for path, size in held_elements(model).items():  # before get_weights gathers
+        for path, size in sharding.held_elements(model).items():  # before get_weights
             held[path] = max(size, held.get(path, 0))
         steps.append(flat(model))
 
+    def gather(weights):  # every gather of the steps: hooks, backward, penalties, constraint
+        gather_all(weights)
+        if not sharding._PINNED["depth"]:  # not get_weights' gather of everything
+            peak[0] = max(peak[0], sum(w.untyped_storage().size() // w.element_size()
+                                       for w in model.weights
+                                       if isinstance(w, sharding.ShardedVariable)))
+
+    gather_all = sharding._gather
     x, y = data()
-    model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, verbose=0,
-              callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=record)])
+    sharding._gather = gather
+    try:
+        model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, verbose=0,
+                  callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=record)])
+    finally:
+        sharding._gather = gather_all
     evaluation = model.evaluate(x, y, batch_size=BATCH, verbose=0, return_dict=True)
-    return model, np.stack(steps), evaluation, model.predict(x, batch_size=BATCH, verbose=0), held
+    memory = {"held": held, "peak_whole": peak[0],
+              "layers": [sum(w.numel() for w in layer.trainable_weights)
+                         for layer in model.layers]}
+    return model, np.stack(steps), evaluation, model.predict(x, batch_size=BATCH,
+                                                             verbose=0), memory
 
 
 def _reads(keras, model) -> dict:
@@ -105,7 +122,7 @@ def run(keras, out_dir):
     dist = keras.distribution
     arrays, results = {}, {}
     _, arrays["ddp"], _, _, _ = train(keras, dist.DataParallel())
-    model, arrays["zero3"], results["evaluate"], arrays["predict"], results["held"] = train(
+    model, arrays["zero3"], results["evaluate"], arrays["predict"], results["memory"] = train(
         keras, dist.ShardedDataParallel())
     results["sizes"] = {w.path: w.numel() for w in model.trainable_weights}
     model.save(os.path.join(out_dir, "zero3.keras"))

@@ -340,9 +340,9 @@ def whole_weights(model):
     if not weights:
         yield
         return
-    _gather(weights)
     _PINNED["depth"] += 1
     try:
+        _gather(weights)
         yield
     finally:
         _PINNED["depth"] -= 1
