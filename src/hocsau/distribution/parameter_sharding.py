@@ -191,7 +191,8 @@ def _hook(module, weights: list) -> list:
         scopes.append(scope)
 
     def after(_module, _args, _output):
-        scopes.pop().__exit__(None, None, None)
+        if scopes:  # not when the pre-hook itself failed
+            scopes.pop().__exit__(None, None, None)
         _release(weights)
 
     return [module.register_forward_pre_hook(before),

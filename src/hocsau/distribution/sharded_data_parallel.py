@@ -26,7 +26,8 @@ class ShardedDataParallel(DataParallel):
     `keras.distribution.whole_weights(model)` (collective: every process calls them).
     `evaluate` and `predict` gather every weight for their duration (processes may run
     unequal numbers of batches). Constraints are applied to the whole weight, gathered one
-    at a time after each step.
+    at a time after each step. Every process must run the same layers together (each
+    forward pass gathers); `jit_compile=True` is refused.
 
     With `shard_weights=False` the weights stay whole on every process: the reduced
     gradients are reduce-scattered, each process updates its chunks, and the updated chunks
