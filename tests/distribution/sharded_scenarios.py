@@ -78,8 +78,12 @@ def _rank_runs(keras, out_dir, rank):
     sharded.save(os.path.join(out_dir, "sharded.keras"))
     arrays["reloaded_steps"] = _continued_after_reload(sharded, out_dir)
     arrays.update({f"sharded_{k}": v for k, v in sharded_arrays.items()})
-    _, parallel_arrays, _ = _train(keras, dist.ModelParallel(layout_map=_layout_map(keras)))
+    parallel, parallel_arrays, _ = _train(keras, dist.ModelParallel(
+        layout_map=_layout_map(keras)))
     arrays["model_parallel_steps"] = parallel_arrays["steps"]
+    results["model_parallel_held"] = {  # whole storage + chunk of each sharded weight
+        w.path: w.untyped_storage().size() // w.element_size()
+        + (w._chunk.numel() if hasattr(w, "_chunk") else 0) for w in parallel.weights}
     zero2 = dist.ShardedDataParallel(shard_weights=False)  # the weights stay whole
     arrays["zero2_steps"] = _train(keras, zero2)[1]["steps"]
     for name, optimizer in OPTIONS.items():  # whole-gradient norms; chunk averages

@@ -68,6 +68,14 @@ def test_state_is_split_and_weights_unchanged(sharded_runs):
     assert first["slot_shapes"] == [[], []] + [[18]] * 2 + [[4]] * 2 + [[4]] * 2 + [[1]] * 2
 
 
+def test_model_parallel_shards_only_the_weights_its_layout_map_splits(sharded_runs):
+    ranks, _, _, _, _ = sharded_runs
+    for _, results in ranks:
+        assert results["model_parallel_held"] == {  # kernels: a chunk; biases: whole
+            "sequential/dense/kernel": 18, "sequential/dense/bias": 7,  # 35 = 2 x 18 - 1
+            "sequential/dense_1/kernel": 4, "sequential/dense_1/bias": 1}
+
+
 def test_evaluate_and_predict(sharded_runs):
     ranks, (_, single_arrays, single), _, _, _ = sharded_runs
     for arrays, results in ranks:
