@@ -13,7 +13,8 @@ When the whole values are needed:
   weights it owns directly) all-gathers that layer's chunks into the weights' storage (the
   same StorageImpl, so every view stays valid); its post-hook releases them again. Tensors
   that autograd saves from those storages are marked (saved-tensor hooks), and unpacking a
-  marked one in backward gathers its weight again, version counter untouched.
+  marked one in backward gathers that layer's weights again (one collective), version
+  counter untouched.
 - backward: once a weight's gradient is accumulated, its post-accumulate hook
   reduce-scatters the gradient into its chunk's `.grad` (scaled to the global mean) and
   releases the whole gradient and weight (gradients are sharded too).
@@ -184,9 +185,11 @@ def _hook_units(model, weights: list) -> list:
 def _hook(module, weights: list) -> list:
     scopes: list = []
 
+    pack = _packer(weights)
+
     def before(_module, _args):
         _gather(weights)
-        scope = torch.autograd.graph.saved_tensors_hooks(_pack, _unpack)
+        scope = torch.autograd.graph.saved_tensors_hooks(pack, _unpack)
         scope.__enter__()
         scopes.append(scope)
 
@@ -200,25 +203,35 @@ def _hook(module, weights: list) -> list:
 
 
 class _Saved:
-    """A saved tensor sharing a sharded weight's storage: unpacking it gathers the weight."""
+    """A saved tensor sharing a sharded weight's storage: unpacking it gathers `weights`
+    (the weight's layer's, so a layer's backward gathers them in one collective)."""
 
-    __slots__ = ("tensor", "weight")
+    __slots__ = ("tensor", "weights")
 
-    def __init__(self, tensor, weight):
-        self.tensor, self.weight = tensor, weight
+    def __init__(self, tensor, weights: list):
+        self.tensor, self.weights = tensor, weights
 
 
-def _pack(tensor):
-    try:
-        weight = _STORAGES.get(_storage_key(tensor))
-    except (RuntimeError, NotImplementedError):  # a tensor without storage
-        return tensor
-    return tensor if weight is None else _Saved(tensor, weight)
+def _packer(group: list):
+    """The pack hook of a block gathering `group`: a tensor saved from one of them brings
+    the group back in backward; from another sharded weight (a tied one), that weight."""
+    members = {id(w) for w in group}
+
+    def pack(tensor):
+        try:
+            weight = _STORAGES.get(_storage_key(tensor))
+        except (RuntimeError, NotImplementedError):  # a tensor without storage
+            return tensor
+        if weight is None:
+            return tensor
+        return _Saved(tensor, group if id(weight) in members else [weight])
+
+    return pack
 
 
 def _unpack(saved):
     if isinstance(saved, _Saved):
-        _gather([saved.weight])
+        _gather(saved.weights)
         return saved.tensor
     return saved
 
@@ -233,7 +246,7 @@ def reading(weights: list):
         return
     _gather(sharded)
     try:
-        with torch.autograd.graph.saved_tensors_hooks(_pack, _unpack):
+        with torch.autograd.graph.saved_tensors_hooks(_packer(sharded), _unpack):
             yield
     finally:
         _release(sharded)
