@@ -161,7 +161,8 @@ class ShardedState:
         for position, gradient in zip(order, grads, strict=True):
             local[position] = gradient
         with torch.no_grad():
-            reduced = self._reduce(local, gradient_scale())
+            reduced = self._with_sharded_gradients(self._reduce(local, gradient_scale()),
+                                                   order)
             self.optimizer._apply(reduced, self.owned, reduce=False)
             self._gather()
 
@@ -189,12 +190,14 @@ class ShardedState:
             reduced = _placed(reduced, indices, mine.split([self.chunks[i] for i in indices]))
         for i in split:  # the full local gradients are not kept (ZeRO-2)
             self.weights[i].grad = None
-        return self._with_sharded_gradients(reduced)
+        return reduced
 
-    def _with_sharded_gradients(self, reduced: list) -> list:
+    def _with_sharded_gradients(self, reduced: list, applied) -> list:
         """Parameter-sharded weights' gradients were reduce-scattered in backward, into their
-        chunks' `.grad` (taken here, added to any gradient passed whole)."""
-        for i, owned in enumerate(self.owned):
+        chunks' `.grad`: those of the `applied` weights are taken (added to any gradient
+        passed whole)."""
+        for i in applied:
+            owned = self.owned[i]
             if owned is not self.weights[i] and owned.grad is not None:
                 gradient, owned.grad = owned.grad, None
                 reduced[i] = gradient if reduced[i] is None else reduced[i] + gradient
