@@ -48,7 +48,7 @@ def flat(model) -> np.ndarray:
     return np.concatenate([w.ravel() for w in model.get_weights()])
 
 
-def train(keras, chosen=None, custom: bool = False):
+def train(keras, chosen=None, custom: bool = False, callbacks=()):
     """(model, weights after every batch, evaluate, predict, memory: what each process held
     of each sharded weight after each batch (the most over the batches) and the most whole
     weight entries it held at once during the steps)."""
@@ -74,7 +74,8 @@ def train(keras, chosen=None, custom: bool = False):
     sharding._gather = gather
     try:
         model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, verbose=0,
-                  callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=record)])
+                  callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=record),
+                             *callbacks])
     finally:
         sharding._gather = gather_all
     evaluation = model.evaluate(x, y, batch_size=BATCH, verbose=0, return_dict=True)
@@ -122,10 +123,10 @@ def run(keras, out_dir):
     dist = keras.distribution
     arrays, results = {}, {}
     _, arrays["ddp"], _, _, _ = train(keras, dist.DataParallel())
+    checkpoint = keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "zero3.keras"))
     model, arrays["zero3"], results["evaluate"], arrays["predict"], results["memory"] = train(
-        keras, dist.ShardedDataParallel())
+        keras, dist.ShardedDataParallel(), callbacks=[checkpoint])  # saved after the epoch
     results["sizes"] = {w.path: w.numel() for w in model.trainable_weights}
-    model.save(os.path.join(out_dir, "zero3.keras"))
     results.update(_reads(keras, model))
     _, arrays["custom"], _, _, _ = train(keras, dist.ShardedDataParallel(), custom=True)
     keras.config.set_floatx("float32")

@@ -86,7 +86,7 @@ def test_evaluate_and_predict_equal_one_process(sharded_runs):
         _close(arrays["zero3_predict"], single["predict"])
 
 
-def test_saved_model_loads_in_one_process(sharded_runs):
+def test_checkpoint_loads_in_one_process(sharded_runs):
     ranks, _, _, tmp, _ = sharded_runs
     with in_float64():
         loaded = keras.saving.load_model(tmp / "zero3.keras")
