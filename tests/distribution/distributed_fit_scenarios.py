@@ -38,7 +38,7 @@ class _StepWeights:
 
 def _model(keras, custom=False):
     keras.utils.set_random_seed(0)
-    base = keras.Sequential if not custom else _custom_class(keras)
+    base = keras.Sequential if not custom else custom_step_class(keras, keras.Sequential)
     model = base([keras.Input((5,)), keras.layers.Dense(8, activation="relu"),
                   keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
@@ -46,8 +46,10 @@ def _model(keras, custom=False):
     return model
 
 
-def _custom_class(keras):
-    class CustomStep(keras.Sequential):
+def custom_step_class(keras, base):
+    """A subclass of the model class `base` whose `train_step` is written by hand."""
+
+    class CustomStep(base):
         """The Keras torch guide's step: plain forward, backward, `optimizer.apply`."""
 
         def train_step(self, data):

@@ -1,6 +1,7 @@
 """`keras.distribution` on PyTorch: data-parallel training over processes started by
 torchrun (DDP underneath), with Keras 3's names; `ShardedDataParallel` (a hocsau extension)
-and `ModelParallel` split the optimizer state between the processes."""
+and `ModelParallel` split the weights, gradients and optimizer state between the processes
+(`whole_weights(model)` gathers the weights for user code)."""
 
 from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.device_mesh import DeviceMesh
@@ -12,6 +13,7 @@ from hocsau.distribution.distribution_lib import (
 )
 from hocsau.distribution.layout_map import LayoutMap
 from hocsau.distribution.model_parallel import ModelParallel
+from hocsau.distribution.parameter_sharding import whole_weights
 from hocsau.distribution.process_group import (
     get_device_count,
     initialize,
@@ -25,4 +27,4 @@ from hocsau.distribution.tensor_layout import TensorLayout
 __all__ = ["DataParallel", "DeviceMesh", "Distribution", "LayoutMap", "ModelParallel",
            "ShardedDataParallel", "TensorLayout", "distribute_tensor", "distribution",
            "get_device_count", "initialize", "list_devices", "num_processes", "process_id",
-           "set_distribution"]
+           "set_distribution", "whole_weights"]

@@ -1,8 +1,9 @@
 """`ModelParallel`: Keras's distribution whose `LayoutMap` says which weights are split.
 
-On hocsau a weight that the layout map splits over a mesh axis has its optimizer state and
-reduced gradient split between the processes (as `ShardedDataParallel` does for every
-weight); the others are replicated with averaged gradients. Every process still computes
+On hocsau a weight that the layout map splits over a mesh axis has its values, gradient and
+optimizer state split between the processes (as `ShardedDataParallel` does for every
+weight; `shard_weights=False` splits only the optimizer's work); the others are replicated
+with averaged gradients. Every process still computes
 whole layers on its slice of the batch: matrix products are not split (no tensor
 parallelism), so the results equal one process within rounding.
 """
@@ -24,10 +25,13 @@ class ModelParallel(ShardedDataParallel):
             global batch is split between all the processes.
         auto_shard_dataset: split the input between processes (True), or let every process
             read its own input (False).
+        shard_weights: (hocsau) the split weights live only as this process's chunk between
+            uses, gathered around the forward and backward of their top-level layer
+            (ZeRO-3, the default); False keeps them whole on every process (ZeRO-2).
     """
 
     def __init__(self, *, layout_map=None, batch_dim_name=None, auto_shard_dataset=True,
-                 **kwargs):
+                 shard_weights: bool = True, **kwargs):
         kwargs.pop("device_mesh", None)  # Keras accepts and ignores it (the map's mesh wins)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
@@ -47,7 +51,7 @@ class ModelParallel(ShardedDataParallel):
                              f"{mesh.axis_names}. Received: batch_dim_name={batch_dim_name!r}")
         # DataParallel's set-up (joining the group, its options at their defaults), then the
         # layout map's mesh in place of the one-axis batch mesh.
-        super().__init__(auto_shard_dataset=auto_shard_dataset)
+        super().__init__(auto_shard_dataset=auto_shard_dataset, shard_weights=shard_weights)
         self._device_mesh, self._batch_dim_name = mesh, batch_dim_name
         self._layout_map = layout_map
 

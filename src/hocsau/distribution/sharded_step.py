@@ -1,17 +1,19 @@
-"""The sharded optimizer step of `ShardedDataParallel` / `ModelParallel` (ZeRO-2 style).
+"""The sharded optimizer step of `ShardedDataParallel` / `ModelParallel`.
 
 Each split weight of W processes is flattened, padded to W equal chunks, and process r owns
 chunk r: a flat `Variable` (same name and path as the weight, so the optimizer names its
 slots after the weight) that the optimizer is built on, so its slots cover that chunk only.
 One step:
 
-    gradients -> one reduce-scatter per dtype (scaled to the global mean) -> owned chunks
+    whole gradients -> one reduce-scatter per dtype (scaled to the global mean) -> chunks
+    (parameter-sharded weights: their chunks' gradients were reduce-scattered in backward)
     optimizer update of the owned chunks (the usual `Optimizer` code, on flat tensors)
-    owned chunks -> one all-gather per dtype -> copied into the weights -> constraints
+    ZeRO-2: owned chunks -> one all-gather per dtype -> the weights -> constraints
+    ZeRO-3: the weights released (`parameter_sharding`), constrained ones one at a time
 
 Weights the distribution does not split (ModelParallel's replicated ones) are updated
-whole after one flat all-reduce of their gradients. The weights stay full, ordinary
-`Variable`s on every process (names, paths, regularizers, constraints unchanged).
+whole after one flat all-reduce of their gradients. Names, paths, regularizers and
+constraints of the weights are unchanged.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ import contextlib
 
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 
-from hocsau.distribution import collectives
+from hocsau.distribution import collectives, parameter_sharding
+from hocsau.distribution.flat_chunks import (
+    by_dtype,
+    chunk_size,
+    gathered,
+    own_chunk,
+    padded,
+    padded_chunk,
+    unpadded,
+)
+from hocsau.distribution.parameter_sharding import ShardedVariable
 from hocsau.distribution.process_group import is_multi_process, num_processes, process_id
-from hocsau.variable import Variable
 
 
 def route(optimizer, grads: list, variables) -> bool:
@@ -104,10 +114,11 @@ class ShardedState:
                              "`DataParallel`. Received: "
                              f"optimizer={type(optimizer).__name__}({optimizer.name!r})")
         self.world, self.rank = num_processes(), process_id()
-        collectives.broadcast_weights(variables)  # the first step may run before fit's sync
+        collectives.broadcast_weights(  # the first step may run before fit's sync
+            [v for v in variables if not isinstance(v, ShardedVariable)])
         self.weights = variables
         self.split = [chosen.shards_variable(v) for v in variables]
-        self.chunks = [_chunk(v.numel(), self.world) for v in variables]
+        self.chunks = [chunk_size(v.numel(), self.world) for v in variables]
         self.owned = [self._own(v) if s else v for v, s in zip(variables, self.split,
                                                                  strict=True)]
         self._by_id = {id(v): i for i, v in enumerate(variables)}
@@ -131,19 +142,15 @@ class ShardedState:
         optimizer._variables = kept + fresh
         for new, old in zip(fresh, before[len(kept):], strict=True):
             shard_of = getattr(new, "_shard_of", None)
-            value = old.detach() if shard_of is None else _padded(
-                old.detach(), _chunk(old.numel(), self.world), self.world)[self.rank]
+            value = old.detach() if shard_of is None else padded_chunk(
+                old.detach(), self.world, self.rank)
             new.copy_(value)
 
-    def _own(self, variable) -> Variable:
-        value = _padded(variable.detach(), _chunk(variable.numel(), self.world),
-                        self.world)[self.rank]
-        owned = Variable(value.clone(), dtype=variable.dtype, trainable=True,
-                         name=variable.name, device=variable.device)
-        owned._path = variable.path
-        owned._shard_of = variable
-        owned.overwrite_with_gradient = getattr(variable, "overwrite_with_gradient", False)
-        return owned
+    def _own(self, variable):
+        """The chunk this process steps: a parameter-sharded weight's own, else a new one."""
+        if isinstance(variable, ShardedVariable):
+            return variable._chunk
+        return own_chunk(variable, self.world, self.rank)
 
     def apply(self, grads: list, variables) -> None:
         from hocsau.distribution.trainer_hooks import gradient_scale
@@ -154,7 +161,8 @@ class ShardedState:
         for position, gradient in zip(order, grads, strict=True):
             local[position] = gradient
         with torch.no_grad():
-            reduced = self._reduce(local, gradient_scale())
+            reduced = self._with_sharded_gradients(self._reduce(local, gradient_scale()),
+                                                   order)
             self.optimizer._apply(reduced, self.owned, reduce=False)
             self._gather()
 
@@ -173,8 +181,8 @@ class ShardedState:
             collectives.all_reduce_sum_(summed, scale=scale)
             reduced = _placed(reduced, whole, summed)
         split = [i for i, g in enumerate(grads) if g is not None and self.split[i]]
-        for indices in _by_dtype(split, self.weights).values():
-            rows = torch.cat([_padded(torch.as_tensor(grads[i]), self.chunks[i], self.world)
+        for indices in by_dtype(split, self.weights).values():
+            rows = torch.cat([padded(torch.as_tensor(grads[i]), self.chunks[i], self.world)
                               for i in indices], dim=1)
             rows.mul_(scale)
             mine = torch.empty(rows.shape[1], dtype=rows.dtype, device=rows.device)
@@ -184,55 +192,72 @@ class ShardedState:
             self.weights[i].grad = None
         return reduced
 
+    def _with_sharded_gradients(self, reduced: list, applied) -> list:
+        """Parameter-sharded weights' gradients were reduce-scattered in backward, into their
+        chunks' `.grad`: those of the `applied` weights are taken (added to any gradient
+        passed whole)."""
+        for i in applied:
+            owned = self.owned[i]
+            if owned is not self.weights[i] and owned.grad is not None:
+                gradient, owned.grad = owned.grad, None
+                reduced[i] = gradient if reduced[i] is None else reduced[i] + gradient
+        return reduced
+
     def _gather(self, constrain: bool = True) -> None:
         """Every process's updated chunks into the whole weights, then (if `constrain`)
-        their constraints."""
-        split = [i for i in range(len(self.weights)) if self.split[i]]
-        for indices in _by_dtype(split, self.weights).values():
-            rows = _gathered([self.owned[i] for i in indices], self.world)
+        their constraints; parameter-sharded weights are released instead (the next use
+        gathers them), constrained ones constrained whole one at a time."""
+        sharded = [w for w in self.weights if isinstance(w, ShardedVariable)]
+        if sharded:
+            parameter_sharding.after_step(sharded, constrain)
+        split = [i for i in range(len(self.weights)) if self.split[i]
+                 and not isinstance(self.weights[i], ShardedVariable)]
+        for indices in by_dtype(split, self.weights).values():
+            rows = gathered([self.owned[i] for i in indices], self.world)
             for i, part in zip(indices, rows, strict=True):
                 weight = self.weights[i]
-                weight.copy_(_unpadded(part, weight))
+                weight.copy_(unpadded(part, weight))
                 if constrain and getattr(weight, "constraint", None) is not None:
                     weight.copy_(weight.constraint(weight))
                     self._take_chunk(i)
 
     def _take_chunk(self, i: int) -> None:
-        self.owned[i].copy_(_padded(self.weights[i].detach(), self.chunks[i],
-                                    self.world)[self.rank])
+        self.owned[i].copy_(padded_chunk(self.weights[i].detach(), self.world, self.rank))
 
     def refresh(self) -> None:
         """Take the owned chunks again from the weights (after weights were loaded)."""
         with torch.no_grad():
             for i in range(len(self.weights)):
-                if self.split[i]:
+                if self.split[i] and not getattr(self.weights[i], "_released", False):
                     self._take_chunk(i)
 
 
 @contextlib.contextmanager
 def whole_optimizer_state(model):
-    """Inside the block the optimizer's slots of split weights hold whole tensors shaped like
-    the weights (gathered from every process), so saving writes, and loading reads, what one
-    process would; after it each process keeps its chunk of them again. Collective: every
-    process enters it. Does nothing unless the model's optimizer is sharded."""
+    """Inside the block the model's parameter-sharded weights are whole and the optimizer's
+    slots of split weights hold whole tensors shaped like the weights (gathered from every
+    process), so saving writes, and loading reads, what one process would; after it each
+    process keeps its chunk of them again. Collective: every process enters it. Does
+    nothing unless the model or its optimizer is sharded."""
     optimizer = getattr(model, "optimizer", None)
     states = _states(optimizer)
-    if not states:
-        yield
-        return
-    world, rank = states[0].world, states[0].rank
-    slots = [v for v in optimizer.variables if getattr(v, "_shard_of", None) is not None]
-    with torch.no_grad():
-        for indices in _by_dtype(range(len(slots)), slots).values():
-            _gather_whole([slots[i] for i in indices], world)
-    try:
-        yield
-    finally:
+    with parameter_sharding.whole_weights(model):
+        if not states:
+            yield
+            return
+        slots = [v for v in optimizer.variables if getattr(v, "_shard_of", None) is not None]
+        world, rank = states[0].world, states[0].rank
         with torch.no_grad():
-            for slot in slots:
-                slot.data = _padded(slot.data, _chunk(slot.numel(), world), world)[rank].clone()
-            for state in states:
-                state.refresh()
+            for indices in by_dtype(range(len(slots)), slots).values():
+                _gather_whole([slots[i] for i in indices], world)
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for slot in slots:
+                    slot.data = padded_chunk(slot.data, world, rank).clone()
+                for state in states:
+                    state.refresh()
 
 
 def _states(optimizer) -> list:
@@ -247,45 +272,14 @@ def _states(optimizer) -> list:
 
 
 def _gather_whole(slots: list, world: int) -> None:
-    for slot, part in zip(slots, _gathered(slots, world), strict=True):
-        slot.data = _unpadded(part, slot._shard_of).clone()
-
-
-def _gathered(chunks: list, world: int) -> list[torch.Tensor]:
-    """Every process's `chunks` (equal sizes everywhere): one all-gather, a (world, size)
-    block of rows per chunk."""
-    mine = torch.cat([chunk.detach().reshape(-1) for chunk in chunks])
-    rows = torch.empty(world * mine.numel(), dtype=mine.dtype, device=mine.device)
-    dist.all_gather_single(rows, mine)
-    return list(rows.view(world, -1).split([chunk.numel() for chunk in chunks], dim=1))
-
-
-def _unpadded(rows: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    """The gathered `rows` of a padded chunk, shaped like the weight `like` again."""
-    return rows.reshape(-1)[:like.numel()].view(like.shape)
+    for slot, part in zip(slots, gathered(slots, world), strict=True):
+        slot.data = unpadded(part, slot._shard_of).clone()
 
 
 def _placed(values: list, indices: list, parts) -> list:
     for i, part in zip(indices, parts, strict=True):
         values[i] = part
     return values
-
-
-def _chunk(size: int, world: int) -> int:
-    return -(-size // world)
-
-
-def _padded(tensor: torch.Tensor, chunk: int, world: int) -> torch.Tensor:
-    """`tensor` flattened, zero-padded to `chunk * world` entries, as `world` rows."""
-    flat = tensor.reshape(-1)
-    return F.pad(flat, (0, chunk * world - flat.numel())).view(world, chunk)
-
-
-def _by_dtype(indices, tensors: list) -> dict:
-    groups: dict = {}
-    for i in indices:
-        groups.setdefault((tensors[i].dtype, tensors[i].device), []).append(i)
-    return groups
 
 
 def _carry_exclusions(optimizer, weights: list, owned: list) -> None:

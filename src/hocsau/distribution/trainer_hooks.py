@@ -15,7 +15,7 @@ import weakref
 
 import torch
 
-from hocsau.distribution import collectives, errors, process_group
+from hocsau.distribution import collectives, errors, parameter_sharding, process_group
 from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.data_sharding import shard_source
 from hocsau.distribution.distribution_lib import distribution
@@ -29,6 +29,11 @@ from hocsau.distribution.process_group import (
 from hocsau.distribution.sharded_data_parallel import ShardedDataParallel
 from hocsau.models.symbolic import map_structure
 from hocsau.trainers.epoch_iterator import EpochIterator
+
+# Parameter sharding, for the trainer: a weight's penalty (read outside its layer's call),
+# whole weights for evaluate / predict.
+penalty = parameter_sharding.penalty
+whole_weights = parameter_sharding.whole_weights
 
 # Per-step state shared with `Optimizer.apply`: the loss scale of this process's slice, and
 # whether the gradients were already averaged by DDP.
@@ -81,7 +86,16 @@ def prepare_fit(model, callbacks=None) -> None:
     collectives.broadcast_rng_state()
     if model.built:
         same_structure(model.weights)
-        collectives.broadcast_weights(model.weights)
+        collectives.broadcast_weights(  # a parameter-sharded weight's chunks agree already
+            [w for w in model.weights if not isinstance(w, parameter_sharding.ShardedVariable)])
+        _shard_parameters(model)
+
+
+def _shard_parameters(model) -> None:
+    """Parameter-shard the model once it is built, when its distribution asks for it."""
+    chosen = active(model)
+    if isinstance(chosen, ShardedDataParallel) and chosen.shard_weights:
+        parameter_sharding.shard(model, chosen)
 
 
 def same_structure(variables) -> None:
@@ -183,6 +197,7 @@ def training_module(model):
         return model
     if isinstance(chosen, ShardedDataParallel):  # its optimizer step reduces the gradients
         _STEP["ddp_reduced"] = True
+        _shard_parameters(model)  # a model built by the first step: from the second on
         return model
     cache = model._training_cache()
     ddp = cache.get("ddp")

@@ -63,9 +63,13 @@ def cast_floats(value, dtype: torch.dtype):
 def call_with_cast_weights(layer, dtype: torch.dtype, args, kwargs):
     """Mixed precision: run `call` with the layer's own float weights cast to the compute dtype
     (differentiably, so float32 weights get the gradients), as Keras autocasts variables."""
-    casts = {name: weight.to(dtype) for name, weight in layer.named_parameters(recurse=False)
-             if weight.is_floating_point() and weight.dtype != dtype
-             and getattr(weight, "_autocast", True)}
+    from hocsau.distribution.parameter_sharding import reading
+
+    own = dict(layer.named_parameters(recurse=False))
+    with reading(list(own.values())):  # parameter-sharded weights gathered for the casts
+        casts = {name: weight.to(dtype) for name, weight in own.items()
+                 if weight.is_floating_point() and weight.dtype != dtype
+                 and getattr(weight, "_autocast", True)}
     if not casts:
         return nn.Module.__call__(layer, *args, **kwargs)
     with torch.nn.utils.stateless._reparametrize_module(layer, casts):

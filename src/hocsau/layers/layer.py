@@ -310,7 +310,10 @@ class Layer(LegacyShapes, nn.Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights as numpy arrays, in `weights` order."""
-        return [w.detach().cpu().numpy().copy() for w in self.weights]
+        from hocsau.distribution.parameter_sharding import whole_weights
+
+        with whole_weights(self):  # parameter-sharded weights gathered (collective)
+            return [w.detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         """Set every weight from a list of arrays with exactly the shapes of `get_weights()`."""
@@ -327,7 +330,7 @@ class Layer(LegacyShapes, nn.Module):
                     f"Layer {self.name} weight shape {tuple(variable.shape)} is not compatible "
                     f"with provided weight shape {tuple(value.shape)}.")
             check_value_dtype(variable, value, f"Layer '{self.name}' weight '{variable.path}'")
-        with torch.no_grad():
+        with torch.no_grad():  # a parameter-sharded weight writes its chunk (no collective)
             for variable, value in zip(own, weights, strict=False):
                 variable.copy_(torch.as_tensor(np.asarray(value), dtype=variable.dtype))
 

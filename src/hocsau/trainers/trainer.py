@@ -188,8 +188,8 @@ class Trainer:
     def _penalties(self) -> list:
         from hocsau.layers.call_context import CONTEXT
 
-        cache = self._training_cache()
-        return list(CONTEXT.activity_losses) + [reg(w) for w, reg in cache["regularized"]]
+        regularized = self._training_cache()["regularized"]
+        return list(CONTEXT.activity_losses) + [dist.penalty(w, reg) for w, reg in regularized]
 
     def _training_cache(self) -> dict:
         """Lists walked every step, computed once per compile / fit."""
@@ -359,7 +359,8 @@ class Trainer:
         self.reset_metrics()
         _callbacks.on_test_begin()
         logs = None  # a process may get no batch
-        with torch.no_grad():
+        # parameter sharding: whole weights, as processes may run unequal numbers of batches
+        with torch.no_grad(), dist.whole_weights(self):
             for step, batch in iterator:
                 _callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
@@ -383,7 +384,7 @@ class Trainer:
                                  verbose=verbosity(verbose), epochs=1, steps=iterator.num_batches)
         outputs = []
         callbacks.on_predict_begin()
-        with torch.no_grad():
+        with torch.no_grad(), dist.whole_weights(self):
             for step, batch in iterator:
                 callbacks.on_predict_batch_begin(step)
                 result = self.predict_step(batch)
