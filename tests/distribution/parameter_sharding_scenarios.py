@@ -124,8 +124,9 @@ def run(keras, out_dir):
     arrays, results = {}, {}
     _, arrays["ddp"], _, _, _ = train(keras, dist.DataParallel())
     checkpoint = keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "zero3.keras"))
+    board = keras.callbacks.TensorBoard(os.path.join(out_dir, "zero3_logs"), histogram_freq=1)
     model, arrays["zero3"], results["evaluate"], arrays["predict"], results["memory"] = train(
-        keras, dist.ShardedDataParallel(), callbacks=[checkpoint])  # saved after the epoch
+        keras, dist.ShardedDataParallel(), callbacks=[checkpoint, board])  # chief writes
     results["sizes"] = {w.path: w.numel() for w in model.trainable_weights}
     results.update(_reads(keras, model))
     _, arrays["custom"], _, _, _ = train(keras, dist.ShardedDataParallel(), custom=True)

@@ -97,6 +97,25 @@ def test_checkpoint_loads_in_one_process(sharded_runs):
     _close(weights, arrays["zero3_zero3"][-1])
 
 
+def test_tensorboard_histograms_of_the_whole_weights_from_the_chief(sharded_runs):
+    from tensorboard.backend.event_processing import event_accumulator
+
+    ranks, _, _, tmp, _ = sharded_runs
+    assert sorted(p.name for p in (tmp / "zero3_logs").iterdir()) == ["train"]
+    events = event_accumulator.EventAccumulator(str(tmp / "zero3_logs" / "train"),
+                                                size_guidance={"histograms": 0})
+    events.Reload()
+    histograms = events.Histograms("shared/kernel/histogram")
+    assert [h.step for h in histograms] == list(range(EPOCHS))
+    whole = ranks[0][0]["zero3_zero3"][-1]  # the last step's weights, whole
+    model = build(keras)
+    index = [w.path for w in model.weights].index("shared/kernel")
+    start = sum(w.numel() for w in model.weights[:index])
+    last = histograms[-1].histogram_value
+    assert last.num == 25  # every entry of the 5x5 kernel, not one process's chunk
+    assert last.sum == pytest.approx(whole[start:start + 25].sum(), rel=1e-9)
+
+
 def test_reading_a_released_weight_is_refused_naming_it(sharded_runs):
     ranks, _, _, _, _ = sharded_runs
     for _, results in ranks:

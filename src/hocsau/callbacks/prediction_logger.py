@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from hocsau.callbacks.callback import Callback
+from hocsau.distribution.process_group import is_chief
 
 
 class PredictionLogger(Callback):
@@ -20,7 +21,8 @@ class PredictionLogger(Callback):
         y: the matching targets, printed next to the predictions (optional).
         num_samples: rows of `x` to follow.
         every: log after every `every`-th epoch (the last epoch of `fit` is always logged).
-        verbose: 1 prints a compact table (target, prediction per row) when logging.
+        verbose: 1 prints a compact table (target, prediction per row) when logging (on the
+            chief process only when training on several).
         precision: decimals printed.
     """
 
@@ -50,7 +52,7 @@ class PredictionLogger(Callback):
         predictions = self.model.predict_on_batch(self.x)
         self.predictions[epoch] = predictions
         self.epochs.append(epoch)
-        if self.verbose:
+        if self.verbose and is_chief():  # every process predicts (a collective when sharded)
             print(self.table(epoch))
 
     def table(self, epoch: int) -> str:

@@ -13,6 +13,7 @@ import os
 import time
 
 from hocsau.callbacks.callback import Callback
+from hocsau.distribution.parameter_sharding import whole_weights
 from hocsau.saving.serialization import keras_class
 
 
@@ -67,8 +68,16 @@ class TensorBoard(Callback):
 
     def on_train_begin(self, logs=None):
         self._global_train_batch = 0
-        if self.write_graph:
-            self._write_graph()
+        if self.reads_whole_weights("train_begin", None):
+            with whole_weights(self.model):
+                self._write_graph()
+
+    def reads_whole_weights(self, event: str, epoch) -> bool:
+        """Whether this callback reads every weight at `event` ("train_begin" / "epoch_end")
+        of `epoch`: with parameter-sharded weights the other processes join that gather."""
+        if event == "train_begin":
+            return bool(self.write_graph)
+        return bool(self.histogram_freq) and epoch % self.histogram_freq == 0
 
     def on_train_end(self, logs=None):
         for writer in self._writers.values():
@@ -103,8 +112,9 @@ class TensorBoard(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._log_epoch(epoch, dict(logs or {}))
-        if self.histogram_freq and epoch % self.histogram_freq == 0:
-            self._log_weights(epoch)
+        if self.reads_whole_weights("epoch_end", epoch):
+            with whole_weights(self.model):
+                self._log_weights(epoch)
         for writer in self._writers.values():
             writer.flush()
 

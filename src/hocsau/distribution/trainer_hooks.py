@@ -16,6 +16,7 @@ import weakref
 import torch
 
 from hocsau.distribution import collectives, errors, parameter_sharding, process_group
+from hocsau.distribution.chief_partner import ChiefPartner
 from hocsau.distribution.data_parallel import DataParallel
 from hocsau.distribution.data_sharding import shard_source
 from hocsau.distribution.distribution_lib import distribution
@@ -111,12 +112,15 @@ def show_progress(model, verbose) -> bool:
 
 
 def local_callbacks(model, callbacks):
-    """The callbacks this process runs: writers marked `_chief_only` run on the chief only."""
+    """The callbacks this process runs: writers marked `_chief_only` run on the chief only;
+    one that reads the whole weights (`reads_whole_weights`) leaves a `ChiefPartner` in its
+    place, which joins its gathers."""
     if active(model) is None or is_chief() or callbacks is None:
         return callbacks
     if not isinstance(callbacks, (list, tuple)):
         callbacks = [callbacks]
-    return [c for c in callbacks if not getattr(c, "_chief_only", False)]
+    return [ChiefPartner(c) if hasattr(c, "reads_whole_weights") else c for c in callbacks
+            if not getattr(c, "_chief_only", False) or hasattr(c, "reads_whole_weights")]
 
 
 def epoch_iterator(model, adapter, steps, training: bool):
