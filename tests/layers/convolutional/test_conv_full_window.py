@@ -89,3 +89,17 @@ def test_full_window_parity_with_keras_and_lora():
     ours.enable_lora(2)
     ours.lora_kernel_b.data.normal_()
     compare(ours, torch.from_numpy(x), 1e-5)
+
+
+@pytest.mark.parametrize("data_format, shape", [("channels_last", (0, 5, 5, 2)),
+                                                ("channels_first", (0, 2, 5, 5))])
+def test_full_window_empty_batch(data_format, shape):
+    out = layers.Conv2D(3, 5, data_format=data_format)(torch.zeros(shape))
+    assert tuple(out.shape) == ((0, 1, 1, 3) if data_format == "channels_last" else (0, 3, 1, 1))
+
+
+def test_full_window_wrong_channels_speaks_keras():
+    layer = layers.Conv2D(3, 5)
+    layer(torch.zeros(2, 5, 5, 2))
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 2"):
+        layer(torch.zeros(2, 5, 5, 3))

@@ -152,7 +152,7 @@ class BaseConv(LoraMixin, ConvFrame):
         if self.data_format == "channels_first":
             kernel = kernel.movedim(self.rank, 0)
         kernel = kernel.reshape(-1, self.filters)
-        flat = inputs.reshape(inputs.shape[0], -1)
+        flat = inputs.reshape(inputs.shape[0], kernel.shape[0])
         out = flat @ kernel if self.bias is None else torch.addmm(self.bias, flat, kernel)
         shape = ((inputs.shape[0],) + (1,) * self.rank + (self.filters,)
                  if self.data_format == "channels_last"
