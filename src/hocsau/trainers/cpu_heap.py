@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import platform
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD = 32 << 20  # glibc's largest on 64-bit systems
@@ -32,8 +31,8 @@ def _glibc():
     """The C library's handle when it is glibc with `mallopt` and `malloc_trim`, else None."""
     if _state["libc"] is None:
         libc = False
-        if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-            with contextlib.suppress(OSError, AttributeError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
                 handle = ctypes.CDLL("libc.so.6")
                 if handle.mallopt and handle.malloc_trim:
                     libc = handle
