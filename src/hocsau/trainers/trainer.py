@@ -38,6 +38,7 @@ from hocsau.trainers.compile_utils import (
     CompileMetrics,
     deserialize_compile_value,
 )
+from hocsau.trainers.cpu_heap import retained_heap
 from hocsau.trainers.data_adapters import get_data_adapter
 from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_sample_weight
 from hocsau.trainers.epoch_iterator import logs_to_python
@@ -277,7 +278,7 @@ class Trainer:
         callbacks.on_train_begin()  # BackupAndRestore may move `_initial_epoch` on
         initial_epoch = self._initial_epoch
         # closes a source kept across epochs (worker pools), even on errors
-        with iterator, dist.fitting(self):
+        with iterator, dist.fitting(self), retained_heap(config.device()):
             logs = self._run_epochs(iterator, train, callbacks, range(initial_epoch, epochs),
                                     validation_data, validation_batch_size or batch_size,
                                     validation_steps, validation_freq)

@@ -123,12 +123,41 @@ class BaseConv(LoraMixin, ConvFrame):
         return self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
 
     def call(self, inputs):
+        if self._covers_input(inputs):
+            return self._call_as_matmul(inputs)
         x = inputs.movedim(-1, 1) if self.data_format == "channels_last" else inputs
         x, padding = self._pad(x)
         out = CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding,
                               self.dilation_rate, self.groups)
         layout = _to_channels_last if self.data_format == "channels_last" else None
         return activations.apply_to_fresh(self.activation, out, layout)
+
+    def _covers_input(self, inputs) -> bool:
+        """Whether the kernel window spans the whole (unpadded, undilated) input: one output
+        position, so the convolution is a single matrix product."""
+        if self.padding != "valid" or self.groups != 1 or max(self.dilation_rate) != 1:
+            return False
+        spatial = inputs.shape[1:-1] if self.data_format == "channels_last" else inputs.shape[2:]
+        return tuple(spatial) == self.kernel_size
+
+    def _call_as_matmul(self, inputs):
+        """The convolution of a full-window input as `flat input @ flat kernel` (+ bias).
+
+        Channels_last inputs flatten (rows, cols, channels) in the kernel's own
+        `(*kernel_size, channels, filters)` order; channels_first ones flatten channels first,
+        so the kernel is flattened with its channel axis moved to the front. oneDNN runs such a
+        convolution (e.g. LeNet's last one) several times slower than this product.
+        """
+        kernel = self.kernel
+        if self.data_format == "channels_first":
+            kernel = kernel.movedim(self.rank, 0)
+        kernel = kernel.reshape(-1, self.filters)
+        flat = inputs.reshape(inputs.shape[0], kernel.shape[0])
+        out = flat @ kernel if self.bias is None else torch.addmm(self.bias, flat, kernel)
+        shape = ((inputs.shape[0],) + (1,) * self.rank + (self.filters,)
+                 if self.data_format == "channels_last"
+                 else (inputs.shape[0], self.filters) + (1,) * self.rank)
+        return activations.apply_to_fresh(self.activation, out, lambda t: t.reshape(shape))
 
     def _pad(self, x: torch.Tensor):
         """Channels-first `x` and torch's `padding` argument for Keras's padding mode."""
