@@ -33,6 +33,7 @@ def _sequence_kernel(x, h0, c0, *weights):
 def everywhere(monkeypatch):
     """The sequence kernel for any batch size and number of units."""
     monkeypatch.setattr(_lstm_sequence, "MIN_BATCH", 1)
+    monkeypatch.setattr(_lstm_sequence, "MIN_CELLS", 1)
     monkeypatch.setattr(_lstm_sequence, "MAX_UNITS", 10**6)
 
 
@@ -58,9 +59,10 @@ def test_float64_gradients_pass_gradcheck():
 
 def test_picked_for_large_training_batches_only():
     x = torch.zeros(128, 3, 4)
-    assert _lstm_sequence.suits(x, 64) and _lstm_sequence.suits(x.double(), 128)
+    assert _lstm_sequence.suits(x, 64) and _lstm_sequence.suits(x.double(), 256)
     assert not _lstm_sequence.suits(x[:64], 64)  # oneDNN's kernel wins on small batches
-    assert not _lstm_sequence.suits(x, 256)
+    assert not _lstm_sequence.suits(x, 16)  # and on tiny layers
+    assert not _lstm_sequence.suits(x, 512)
     assert not _lstm_sequence.suits(x.half(), 64)
     with torch.no_grad():
         assert not _lstm_sequence.suits(x, 64)  # inference keeps torch's kernel
@@ -112,8 +114,9 @@ def test_training_matches_torch_kernel(monkeypatch):
     rng = np.random.default_rng(0)
     x, y = rng.integers(0, 50, size=(256, 12)), rng.integers(0, 2, size=(256, 1))
     weights = []
-    for min_batch in (128, 10**9):
+    for min_batch in (1, 10**9):
         monkeypatch.setattr(_lstm_sequence, "MIN_BATCH", min_batch)
+        monkeypatch.setattr(_lstm_sequence, "MIN_CELLS", 1)
         hocsau.utils.set_random_seed(1)
         model = hocsau.Sequential([layers.Input((12,)), layers.Embedding(50, 8),
                                    layers.LSTM(16), layers.Dense(1, activation="sigmoid")])

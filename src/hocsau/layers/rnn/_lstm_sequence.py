@@ -1,8 +1,8 @@
 """A whole-sequence LSTM for CPU training: one autograd node, a hand-written backward.
 
-torch's CPU kernel (oneDNN's) is slow for batches of 128 and more with up to 128 units (the
-sizes Keras users train with); this one is 10-20% faster there, and slower on small batches,
-so `suits` picks it by size. Same results within float32 rounding.
+torch's CPU kernel (oneDNN's) slows down sharply from batches of about 96 (at 64 units; the
+threshold falls with more units); this one is 10-35% faster there, and slower on small
+batches or tiny layers, so `suits` picks it by size. Same results within float32 rounding.
 
 Layout: time-major buffers (each step one contiguous block), gates reordered i, f, o, g so
 the three sigmoid gates sit side by side and one `sigmoid_` per step covers all four:
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import torch
 
-MIN_BATCH = 128  # below, and above MAX_UNITS, oneDNN's kernel is as fast or faster
-MAX_UNITS = 128
+MIN_BATCH = 96  # below these (or above MAX_UNITS) oneDNN's kernel is as fast or faster
+MIN_CELLS = 4096  # batch * units
+MAX_UNITS = 256
 
 
 def suits(x: torch.Tensor, units: int) -> bool:
@@ -31,8 +32,8 @@ def suits(x: torch.Tensor, units: int) -> bool:
     if torch.compiler.is_compiling() or torch.compiler.is_exporting():
         return False
     return (not x.is_cuda and x.dtype in (torch.float32, torch.float64)
-            and torch.is_grad_enabled() and x.shape[0] >= MIN_BATCH and units <= MAX_UNITS
-            and x.shape[1] > 0)
+            and torch.is_grad_enabled() and x.shape[0] >= MIN_BATCH
+            and x.shape[0] * units >= MIN_CELLS and units <= MAX_UNITS and x.shape[1] > 0)
 
 
 def lstm(x: torch.Tensor, states: list, weights: list):
