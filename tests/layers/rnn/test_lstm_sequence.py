@@ -125,3 +125,15 @@ def test_training_matches_torch_kernel(monkeypatch):
         weights.append(model.get_weights())
     for a, b in zip(*weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_step_loops_leave_the_thread_count_as_it_was():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        outputs, _ = _lstm_sequence.lstm(*_arguments(torch.float32)[:1], [
+            torch.zeros(5, 4), torch.zeros(5, 4)], _arguments(torch.float32)[3:])
+        outputs.sum().backward()
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(threads)

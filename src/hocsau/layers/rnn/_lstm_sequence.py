@@ -19,6 +19,8 @@ weight and input gradients are one matrix product each over all steps after it.
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 MIN_BATCH = 96  # below these (or above MAX_UNITS) oneDNN's kernel is as fast or faster
@@ -103,8 +105,9 @@ class SequenceLSTM(torch.autograd.Function):
             d_h.add_(d_outputs[-1])
         d_c = c0.new_zeros(c0.shape) if d_c is None else d_c.clone()
         d_gates = _take(gates.shape, gates)
-        d_h = _backward_steps(gates, cs, ws, c0, w_rec, d_outputs, d_h, d_c, d_gates,
-                              ctx.needs_input_grad[1])
+        with _one_thread():
+            d_h = _backward_steps(gates, cs, ws, c0, w_rec, d_outputs, d_h, d_c, d_gates,
+                                  ctx.needs_input_grad[1])
         flat = d_gates.view(steps * batch, columns)
         needs = ctx.needs_input_grad
         d_x = (flat @ w_in).view(steps, batch, -1).transpose(0, 1) if needs[0] else None
@@ -131,8 +134,23 @@ def _run(x, h0, c0, w_in, w_rec, bias) -> list:
         torch.addmm(bias * scale[:, 0], x_tm, (w_in * scale).t(), out=flat)
     cs, ws = (_take((steps, batch, units), x) for _ in range(2))
     hs = x.new_empty((steps, batch, units))
-    _forward_steps(gates, (w_rec * scale).t(), h0, c0, hs, cs, ws)
+    with _one_thread():
+        _forward_steps(gates, (w_rec * scale).t(), h0, c0, hs, cs, ws)
     return [x_tm, gates, cs, ws, hs]
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """One intra-op thread for the step loops: a step's operations are too small to share,
+    and each shared one waits for every thread (long waits on busy cores)."""
+    threads = torch.get_num_threads()
+    if threads > 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if threads > 1:
+            torch.set_num_threads(threads)
 
 
 def _forward_steps(gates, recurrent, h, c, hs, cs, ws) -> None:
