@@ -63,7 +63,7 @@ def _take(shape, like: torch.Tensor) -> torch.Tensor:
 
 def _give_back(*tensors: torch.Tensor) -> None:
     """Keep `tensors` (no longer used anywhere) for the next `_take`s, within _SPARE_BYTES."""
-    kept = sum(t.nbytes for spares in _SPARES.values() for t in spares)
+    kept = sum(t.nbytes for spares in list(_SPARES.values()) for t in spares)
     for tensor in tensors:
         if kept + tensor.nbytes <= _SPARE_BYTES:
             _SPARES.setdefault((tuple(tensor.shape), tensor.dtype, tensor.device),
