@@ -108,30 +108,37 @@ class SequenceLSTM(torch.autograd.Function):
         with _one_thread():
             d_h = _backward_steps(gates, cs, ws, c0, w_rec, d_outputs, d_h, d_c, d_gates,
                                   ctx.needs_input_grad[1])
-        flat = d_gates.view(steps * batch, columns)
         needs = ctx.needs_input_grad
-        d_x = (flat @ w_in).view(steps, batch, -1).transpose(0, 1) if needs[0] else None
-        d_w_ih = _sigmoid_gates_first(flat.t() @ x_tm) if needs[3] else None
+        # batch-major input gradient, one batched product (an Embedding's backward would
+        # copy a transposed one)
+        d_x = torch.bmm(d_gates.transpose(0, 1), w_in.expand(batch, *w_in.shape)) \
+            if needs[0] else None
+        d_w_ih = d_b = None
+        if needs[3] or ctx.bias is not None:  # the bias is the ones column of x_tm
+            d_kernel = d_gates.view(steps * batch, columns).t() @ x_tm
+            d_w_ih = _sigmoid_gates_first(d_kernel[:, :w_in.shape[1]])
+            d_b = _sigmoid_gates_first(d_kernel[:, -1]) if ctx.bias is not None else None
         d_w_hh = _sigmoid_gates_first(_recurrent_gradient(d_gates, h0, hs)) if needs[4] else None
-        d_b = _sigmoid_gates_first(flat.sum(0)) if ctx.bias is not None else None
         _give_back(x_tm, gates, cs, ws, d_gates)
         return d_x, d_h, d_c, d_w_ih, d_w_hh, d_b, d_b
 
 
 def _run(x, h0, c0, w_in, w_rec, bias) -> list:
-    """[x time-major (steps * batch, features), S, cs, ws, hs] of the forward pass."""
+    """[x time-major (steps * batch, features (+ a ones column with a bias)), S, cs, ws, hs]
+    of the forward pass."""
     batch, steps, features = x.shape
     units = h0.shape[1]
     scale = x.new_ones(4 * units, 1)
     scale[3 * units:] = -2.0
-    x_tm = _take((steps * batch, features), x)
-    x_tm.view(steps, batch, features).copy_(x.transpose(0, 1))
+    kernel = w_in * scale
+    if bias is not None:  # folded into the input product: no broadcast copy, no sum later
+        kernel = torch.cat([kernel, bias[:, None] * scale], dim=1)
+    x_tm = _take((steps * batch, kernel.shape[1]), x)
+    x_tm.view(steps, batch, -1)[..., :features].copy_(x.transpose(0, 1))
+    if bias is not None:
+        x_tm[:, -1].fill_(1.0)
     gates = _take((steps, batch, 4 * units), x)
-    flat = gates.view(steps * batch, 4 * units)
-    if bias is None:
-        torch.mm(x_tm, (w_in * scale).t(), out=flat)
-    else:
-        torch.addmm(bias * scale[:, 0], x_tm, (w_in * scale).t(), out=flat)
+    torch.mm(x_tm, kernel.t(), out=gates.view(steps * batch, 4 * units))
     cs, ws = (_take((steps, batch, units), x) for _ in range(2))
     hs = x.new_empty((steps, batch, units))
     with _one_thread():
