@@ -64,6 +64,7 @@ def test_picked_for_large_training_batches_only():
     assert not _lstm_sequence.suits(x, 16)  # and on tiny layers
     assert not _lstm_sequence.suits(x, 512)
     assert not _lstm_sequence.suits(x.half(), 64)
+    assert not _lstm_sequence.suits(x.to("meta"), 64)  # symbolic building keeps torch's
     with torch.no_grad():
         assert not _lstm_sequence.suits(x, 64)  # inference keeps torch's kernel
 

@@ -36,7 +36,7 @@ def suits(x: torch.Tensor, units: int) -> bool:
     under torch.compile / torch.export, which would unroll its Python loop."""
     if torch.compiler.is_compiling() or torch.compiler.is_exporting():
         return False
-    return (not x.is_cuda and x.dtype in (torch.float32, torch.float64)
+    return (x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64)
             and torch.is_grad_enabled() and x.shape[0] >= MIN_BATCH
             and x.shape[0] * units >= MIN_CELLS and units <= MAX_UNITS and x.shape[1] > 0)
 
