@@ -20,6 +20,8 @@ import warnings
 
 import torch
 
+from hocsau.layers.rnn import _lstm_sequence
+
 _SATURATE = 1e4  # sigmoid(+-1e4) is exactly 1 / 0, in float16 too
 _KERNELS = {"gru": torch._VF.gru, "rnn_tanh": torch._VF.rnn_tanh}
 
@@ -63,6 +65,8 @@ def _without_cudnn(off: bool):
 def _run(kind: str, x: torch.Tensor, states: list, weights: list):
     has_bias = len(weights) == 4
     train = torch.is_grad_enabled()  # cuDNN keeps what backward needs only in train mode
+    if kind == "lstm" and _lstm_sequence.suits(x, states[0].shape[1]):
+        return _lstm_sequence.lstm(x, states, weights)
     if kind == "lstm":
         outputs, h, c = torch._VF.lstm(x, (states[0][None], states[1][None]), weights, has_bias,
                                        1, 0.0, train, False, True)

@@ -165,7 +165,9 @@ class RNN(Layer):
             final = [torch.where(any_step, outputs[:, -1], states[0])] + final[1:]
             if self.zero_output_for_mask:
                 outputs = outputs.masked_fill(~mask[..., None], 0.0)
-        return outputs[:, -1], outputs, final
+        # Without a mask the last output is the final state: taking it keeps a gradient off
+        # the whole output sequence when only the last step is returned.
+        return (outputs[:, -1] if mask is not None else final[0]), outputs, final
 
     def _step_loop(self, sequences, states, mask, training):
         cell = self.cell
