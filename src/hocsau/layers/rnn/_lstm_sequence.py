@@ -49,31 +49,6 @@ def lstm(x: torch.Tensor, states: list, weights: list):
     return outputs.transpose(0, 1), [h, c]
 
 
-# Spare work buffers: a training step's big intermediates come back each step with the same
-# shapes, and fresh memory costs page faults on its first touch (a tenth of the kernel's time).
-_SPARES: dict = {}
-_SPARE_BYTES = 256 * 2**20  # most memory kept between steps
-
-
-def _take(shape, like: torch.Tensor) -> torch.Tensor:
-    """An uninitialized tensor of `shape`, a spare one when there is one."""
-    spares = _SPARES.get((tuple(shape), like.dtype, like.device))
-    try:
-        return spares.pop()
-    except (AttributeError, IndexError):
-        return like.new_empty(shape)
-
-
-def _give_back(*tensors: torch.Tensor) -> None:
-    """Keep `tensors` (no longer used anywhere) for the next `_take`s, within _SPARE_BYTES."""
-    kept = sum(t.nbytes for spares in list(_SPARES.values()) for t in spares)
-    for tensor in tensors:
-        if kept + tensor.nbytes <= _SPARE_BYTES:
-            _SPARES.setdefault((tuple(tensor.shape), tensor.dtype, tensor.device),
-                               []).append(tensor)
-            kept += tensor.nbytes
-
-
 def _sigmoid_gates_first(t: torch.Tensor) -> torch.Tensor:
     """Rows (gates) i, f, g, o -> i, f, o, g; the same swap maps them back."""
     units = t.shape[0] // 4
@@ -98,8 +73,8 @@ class SequenceLSTM(torch.autograd.Function):
     @staticmethod
     def backward(ctx, d_outputs, d_h, d_c):
         x, h0, c0, w_in, w_rec, hs = ctx.saved_tensors
-        # The buffers are this backward's alone (and go to the spares after it); a second
-        # backward through a retained graph runs the forward again.
+        # The buffers are dropped here to free them early; a second backward through a
+        # retained graph runs the forward again.
         buffers, ctx.buffers = ctx.buffers, None
         x_tm, gates, cs, ws = buffers or _run(x, h0, c0, w_in, w_rec, ctx.bias)[:4]
         steps, batch, columns = gates.shape
@@ -107,7 +82,7 @@ class SequenceLSTM(torch.autograd.Function):
         if d_outputs is not None:
             d_h.add_(d_outputs[-1])
         d_c = c0.new_zeros(c0.shape) if d_c is None else d_c.clone()
-        d_gates = _take(gates.shape, gates)
+        d_gates = torch.empty_like(gates)
         with _one_thread():
             d_h = _backward_steps(gates, cs, ws, c0, w_rec, d_outputs, d_h, d_c, d_gates,
                                   ctx.needs_input_grad[1])
@@ -122,7 +97,6 @@ class SequenceLSTM(torch.autograd.Function):
             d_w_ih = _sigmoid_gates_first(d_kernel[:, :w_in.shape[1]])
             d_b = _sigmoid_gates_first(d_kernel[:, -1]) if ctx.bias is not None else None
         d_w_hh = _sigmoid_gates_first(_recurrent_gradient(d_gates, h0, hs)) if needs[4] else None
-        _give_back(x_tm, gates, cs, ws, d_gates)
         return d_x, d_h, d_c, d_w_ih, d_w_hh, d_b, d_b
 
 
@@ -136,13 +110,13 @@ def _run(x, h0, c0, w_in, w_rec, bias) -> list:
     kernel = w_in * scale
     if bias is not None:  # folded into the input product: no broadcast copy, no sum later
         kernel = torch.cat([kernel, bias[:, None] * scale], dim=1)
-    x_tm = _take((steps * batch, kernel.shape[1]), x)
+    x_tm = x.new_empty((steps * batch, kernel.shape[1]))
     x_tm.view(steps, batch, -1)[..., :features].copy_(x.transpose(0, 1))
     if bias is not None:
         x_tm[:, -1].fill_(1.0)
-    gates = _take((steps, batch, 4 * units), x)
+    gates = x.new_empty((steps, batch, 4 * units))
     torch.mm(x_tm, kernel.t(), out=gates.view(steps * batch, 4 * units))
-    cs, ws = (_take((steps, batch, units), x) for _ in range(2))
+    cs, ws = (x.new_empty((steps, batch, units)) for _ in range(2))
     hs = x.new_empty((steps, batch, units))
     with _one_thread():
         _forward_steps(gates, (w_rec * scale).t(), h0, c0, hs, cs, ws)
