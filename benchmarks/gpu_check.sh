@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One check of hocsau on a CUDA machine, about 5 minutes in all: the card and the date,
+# One check of hocsau on a CUDA machine, about 6 minutes in all: the card and the date,
 # benchmarks/gpu.py (hocsau vs plain PyTorch, float32 / mixed bfloat16 / mixed float16), then the
 # test suite with every model on the GPU (HOCSAU_DEVICE=cuda; the suite has no CUDA-only tests,
 # tests/conftest.py pins the CPU unless told otherwise).
@@ -9,7 +9,8 @@
 #
 # A GPU machine that cannot reach a package index still needs Keras (the parity reference of the
 # tests); `prepare` downloads it and the packages it needs beyond a usual CUDA PyTorch image, for
-# PYTHON_VERSION (default 3.12), into WHEELS (default .whl, which git ignores). Time caps: GPU_PY_SECONDS (150) and TESTS_SECONDS (150).
+# PYTHON_VERSION (default 3.12), into WHEELS (default .whl, which git ignores). Time caps: GPU_PY_SECONDS (150), DISTRIBUTED_SECONDS (90)
+# and TESTS_SECONDS (150).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,11 @@ export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 echo "== benchmarks/gpu.py"
 (unset HOCSAU_DEVICE; timeout "${GPU_PY_SECONDS:-150}" "$PYTHON" benchmarks/gpu.py --repeats 2)
 echo "gpu.py exit status: $?"
+
+echo "== benchmarks/distributed.py --cuda (1 GPU and every GPU, NCCL, vs a plain DDP loop)"
+(unset HOCSAU_DEVICE; timeout "${DISTRIBUTED_SECONDS:-90}" "$PYTHON" benchmarks/distributed.py \
+    --cuda --repeats 1 --epochs 2)
+echo "distributed.py exit status: $?"
 
 echo "== the test suite on CUDA"
 # -v, so that the failures are in the log even when the time cap stops the run.
