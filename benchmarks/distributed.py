@@ -41,8 +41,9 @@ def _pin_core() -> None:
 
 
 def _hocsau_samples_per_s(rows: int, epochs: int, cuda: bool) -> float:
-    import hocsau as keras
     from _seed_models import lenet
+
+    import hocsau as keras
 
     keras.distribution.set_distribution(keras.distribution.DataParallel())
     x, y = _data(rows)
