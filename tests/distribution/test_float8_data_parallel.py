@@ -11,26 +11,10 @@ import sys
 import numpy as np
 import pytest
 import torch
+from distributed_fit_scenarios import custom_step_class
 from spawn_ranks import join_group, spawn
 
 KINDS = ("DataParallel", "ShardedDataParallel", "CustomStep")
-
-
-def _custom_class(keras):
-    class CustomStep(keras.Sequential):
-        """A custom step: the optimizer averages the gradients, overwritten values too."""
-
-        def train_step(self, data):
-            x, y = data
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred)
-            self.zero_grad()
-            loss.backward()
-            weights = list(self.trainable_weights)
-            self.optimizer.apply([w.grad for w in weights], weights)
-            return self.compute_metrics(x, y, y_pred)
-
-    return CustomStep
 
 
 def _fit(keras, kind: str) -> np.ndarray:
@@ -39,7 +23,7 @@ def _fit(keras, kind: str) -> np.ndarray:
     y = rng.normal(size=(16, 2)).astype("float32")
     keras.utils.set_random_seed(1)
     custom = kind == "CustomStep"
-    base = _custom_class(keras) if custom else keras.Sequential
+    base = custom_step_class(keras, keras.Sequential) if custom else keras.Sequential
     with getattr(keras.distribution, "DataParallel" if custom else kind)().scope():
         model = base([keras.Input((6,)), keras.layers.Dense(4, activation="relu"),
                       keras.layers.Dense(2)])
