@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import hocsau
-from hocsau.trainers.data_adapters.batch_utils import class_weights_to_sample_weights
+from hocsau.trainers.data_adapters.batch_utils import class_weights_to_sample_weights, to_device
 
 X = np.arange(24, dtype="float32").reshape(8, 3)
 Y = np.arange(8, dtype="float32").reshape(8, 1)
@@ -148,3 +148,17 @@ def test_shuffled_batches_follow_one_permutation_per_epoch(shuffle):
     np.testing.assert_array_equal(rows.numpy(), order.numpy())
     np.testing.assert_array_equal(torch.cat([b[0] for b in batches]).numpy(), x[order.numpy()])
     np.testing.assert_allclose(torch.cat([b[2] for b in batches]).numpy(), order.numpy() / 10)
+
+
+def test_read_only_arrays_are_copied_and_train(tmp_path):
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "x.npy", rng.normal(size=(32, 3)).astype("float32"))
+    np.save(tmp_path / "y.npy", rng.normal(size=(32, 1)).astype("float32"))
+    x, y = (np.load(tmp_path / f"{n}.npy", mmap_mode="r") for n in ("x", "y"))
+    tensor = to_device(x, "cpu")
+    assert not np.shares_memory(tensor.numpy(), x)  # torch shares only writable memory
+    np.testing.assert_array_equal(tensor.numpy(), x)
+    model = hocsau.Sequential([hocsau.Input((3,)), hocsau.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]

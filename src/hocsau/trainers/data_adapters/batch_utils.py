@@ -37,6 +37,8 @@ def to_device(value, device=None, *, pin: bool = True):
     elif array.dtype == object or array.dtype.kind in "US":
         raise ValueError(f"Cannot feed data of dtype {array.dtype} to a model: convert strings or "
                          "ragged lists to numeric arrays first (e.g. with `pad_sequences`).")
+    if not array.flags.writeable:  # a read-only array (np.load's mmap): torch shares only
+        array = np.array(array, order="C")  # writable memory; a copy, as TensorFlow makes
     return _transfer(torch.from_numpy(np.ascontiguousarray(array)), device, pin)
 
 
