@@ -85,11 +85,12 @@ def positive(logits: torch.Tensor) -> torch.Tensor:
 
 
 def torch_fit(model, x, y, epochs: int, batch: int, loss_fn=None, predicted=None,
-              amp: torch.dtype | None = None) -> None:
+              amp: torch.dtype | None = None, clock=None) -> None:
     """The hand-written loop: Adam, shuffled batches, the loss and a running accuracy, one
     host sync an epoch (defaults: crossentropy on logits, argmax predictions). `amp`
     (torch.float16 / torch.bfloat16) runs the forward pass under autocast, and scales the loss
-    with a `GradScaler` for float16."""
+    with a `GradScaler` for float16. `clock.begin()` / `clock.end()` bracket each epoch, where
+    Keras's `on_epoch_begin` / `on_epoch_end` would run."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     predicted = predicted or (lambda logits: logits.argmax(1))
@@ -98,6 +99,8 @@ def torch_fit(model, x, y, epochs: int, batch: int, loss_fn=None, predicted=None
     model.train()
     n = x.shape[0]
     for _ in range(epochs):
+        if clock is not None:
+            clock.begin()
         perm = torch.randperm(n, device=x.device)
         xs, ys = x[perm], y[perm]
         correct = torch.zeros((), device=x.device)
@@ -116,6 +119,8 @@ def torch_fit(model, x, y, epochs: int, batch: int, loss_fn=None, predicted=None
                 scaler.update()
             correct += (predicted(logits) == yb).sum()
         float(correct)
+        if clock is not None:
+            clock.end()
 
 
 def softmax(logits: torch.Tensor) -> torch.Tensor:

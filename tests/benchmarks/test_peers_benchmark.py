@@ -1,8 +1,10 @@
-"""benchmarks/peers.py: its quick run prints one well-formed table, and a runner without its
-virtual environment shows "n/a" with the reason instead of failing."""
+"""benchmarks/peers.py: its quick run prints one well-formed table, ratios pair each epoch with
+the loop's epoch of the same turn, and a runner without its virtual environment shows "n/a"
+with the reason instead of failing."""
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -37,7 +39,8 @@ def test_quick_run_prints_one_row_per_runner():
     for row in rows:
         assert row[0] == "MLP 784-128-10, softmax + sparse CCE, 1,024 rows (128)"
         assert row[1] == "1"
-        assert all(float(cell) > 0 for cell in row[3:])
+        assert re.fullmatch(r"\d+\.\d\d \(\d+\.\d\d-\d+\.\d\d\)", row[3])  # 2 epochs
+        assert all(float(cell) > 0 for cell in row[4:])
     assert rows[0][4] == rows[0][6] == rows[0][8] == "1.00"
     assert "versions: " in done.stdout and "hocsau" in done.stdout
 
@@ -49,13 +52,18 @@ def test_runner_without_venv_is_shown_as_not_available(peers):
     pythons = peers._pythons(args)
     assert pythons["tf"] == "n/a (no --venv-tf or --make-venvs given)"
     assert pythons["keras-torch"] == "n/a (no Python in /nonexistent/venv)"
-    result = {"wall_ms": 2.0, "cpu_ms": 1.0, "rss_mib": 300.0, "versions": "torch"}
-    results = {("lenet", 1, "torch"): [result],
-               ("lenet", 1, "hocsau"): [dict(result, wall_ms=3.0), dict(result, wall_ms=1.0)]}
+    def epoch(round_, turn, wall, rss=300.0):
+        return {"wall_ms": wall, "cpu_ms": 1.0, "rss_mib": rss, "versions": "torch",
+                "round": round_, "turn": turn}
+
+    # hocsau is twice as slow as the loop in the first turn and as fast in the second: the
+    # ratio pairs each turn with the loop's own, so the loop's slow turn does not hide that
+    results = {("lenet", 1, "torch"): [epoch(0, 0, 2.0), epoch(0, 1, 4.0)],
+               ("lenet", 1, "hocsau"): [epoch(0, 0, 4.0, 250.0), epoch(0, 1, 4.0, 330.0)]}
     rows = _rows(peers.table(args, pythons, results))[2:]
     assert [row[2:] for row in rows] == [
-        ["PyTorch loop", "2.00", "1.00", "1.00", "1.00", "300", "1.00"],
-        ["hocsau", "2.00 (1.00-3.00)", "1.00", "1.00", "1.00", "300", "1.00"],
+        ["PyTorch loop", "3.00 (2.00-4.00)", "1.00", "1.00", "1.00", "300", "1.00"],
+        ["hocsau", "4.00 (4.00-4.00)", "1.50", "1.00", "1.00", "330", "1.10"],
         ["Keras 3 on TensorFlow", "n/a (no --venv-tf or --make-venvs given)"] + [""] * 5,
         ["Keras 3 on torch", "n/a (no Python in /nonexistent/venv)"] + [""] * 5]
 
