@@ -144,6 +144,8 @@ def _keras_namespace(runner: str, threads: int):
         backend = f"tensorflow {tf.__version__}"
     else:
         os.environ["KERAS_BACKEND"] = "torch"
+        if runner.startswith("hocsau"):
+            import hocsau  # noqa: F401  first, as a program using it does (hocsau loads torch)
         import torch
         torch.set_num_threads(threads)
         torch.set_num_interop_threads(threads)

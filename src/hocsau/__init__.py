@@ -1,5 +1,6 @@
 """hocsau ("học sâu", deep learning): the Keras 3 API on PyTorch."""
 
+from hocsau import _openmp_spin  # noqa: F401, I001  first, before torch loads: see its docstring
 from hocsau import (
     activations,
     applications,

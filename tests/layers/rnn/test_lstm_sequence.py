@@ -7,7 +7,7 @@ import torch
 
 import hocsau
 from hocsau import layers
-from hocsau.layers.rnn import _lstm_sequence
+from hocsau.layers.rnn import _lstm_sequence, _lstm_steps
 
 
 def _arguments(dtype, bias=True, batch=5, steps=9, features=3, units=4):
@@ -138,3 +138,59 @@ def test_step_loops_leave_the_thread_count_as_it_was():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def threads():
+    """Sets torch's intra-op thread count for a test; puts the old one back."""
+    before = torch.get_num_threads()
+    yield torch.set_num_threads
+    torch.set_num_threads(before)
+
+
+def _results_and_gradients(arguments):
+    results = _sequence_kernel(*arguments)
+    weights = [torch.linspace(-1, 1, r.numel()).view(r.shape) for r in results]
+    loss = sum((r * w).sum() for r, w in zip(results, weights, strict=False))
+    return [r.detach() for r in results] + list(torch.autograd.grad(loss, arguments))
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_batch_slices_on_threads_equal_one_loop(monkeypatch, threads, count):
+    """With n threads the step loops run on n slices of the batch at once (here 7 rows as
+    2 + 2 + 3), to the same results and gradients as one loop over the whole batch."""
+    monkeypatch.setattr(_lstm_sequence, "MIN_PART", 2)
+    arguments = _arguments(torch.float64, batch=7, steps=6)
+    threads(1)
+    whole = _results_and_gradients(arguments)
+    threads(count)
+    sliced = _results_and_gradients(arguments)
+    assert torch.get_num_threads() == count
+    for a, b in zip(whole, sliced, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+    theirs = _torch_kernel(*arguments)
+    for a, b in zip(sliced[:3], theirs, strict=True):
+        torch.testing.assert_close(a, b.detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_python_step_loops_equal_the_compiled_ones(monkeypatch, threads):
+    """Where TorchScript is missing the same loops run in Python, one slice after another."""
+    assert isinstance(_lstm_steps.compiled("forward_parts"), torch.jit.ScriptFunction)
+    monkeypatch.setattr(_lstm_sequence, "MIN_PART", 2)
+    threads(2)
+    arguments = _arguments(torch.float64, batch=6, steps=5)
+    compiled = _results_and_gradients(arguments)
+    monkeypatch.setattr(_lstm_steps, "_COMPILED", {"forward_parts": _lstm_steps.forward_parts,
+                                                   "backward_parts": _lstm_steps.backward_parts})
+    python = _results_and_gradients(arguments)
+    for a, b in zip(compiled, python, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_torchscript_failure_falls_back_to_python(monkeypatch):
+    def refuse(fn):
+        raise RuntimeError("no TorchScript here")
+
+    monkeypatch.setattr(_lstm_steps, "_COMPILED", {})
+    monkeypatch.setattr(torch.jit, "script", refuse)
+    assert _lstm_steps.compiled("backward_parts") is _lstm_steps.backward_parts

@@ -26,9 +26,12 @@ import contextlib
 
 import torch
 
+from hocsau.layers.rnn import _lstm_steps
+
 MIN_BATCH = 96  # below these (or above MAX_UNITS) oneDNN's kernel is as fast or faster
 MIN_CELLS = 4096  # batch * units
 MAX_UNITS = 256
+MIN_PART = 48  # rows: the least slice of the batch worth a step loop on a thread of its own
 
 
 def suits(x: torch.Tensor, units: int) -> bool:
@@ -83,10 +86,11 @@ class SequenceLSTM(torch.autograd.Function):
             d_h.add_(d_outputs[-1])
         d_c = c0.new_zeros(c0.shape) if d_c is None else d_c.clone()
         d_gates = torch.empty_like(gates)
-        with _one_thread():
-            d_h = _backward_steps(gates, cs, ws, c0, w_rec, d_outputs, d_h, d_c, d_gates,
-                                  ctx.needs_input_grad[1])
         needs = ctx.needs_input_grad
+        d_h0 = torch.empty_like(d_h) if needs[1] else None
+        with _parts(batch) as bounds:
+            _lstm_steps.compiled("backward_parts")(gates, cs, ws, c0, w_rec, d_outputs, d_h,
+                                                   d_c, d_gates, d_h0, bounds)
         # batch-major input gradient, one batched product (an Embedding's backward would
         # copy a transposed one)
         d_x = torch.bmm(d_gates.transpose(0, 1), w_in.expand(batch, *w_in.shape)) \
@@ -97,7 +101,7 @@ class SequenceLSTM(torch.autograd.Function):
             d_w_ih = _sigmoid_gates_first(d_kernel[:, :w_in.shape[1]])
             d_b = _sigmoid_gates_first(d_kernel[:, -1]) if ctx.bias is not None else None
         d_w_hh = _sigmoid_gates_first(_recurrent_gradient(d_gates, h0, hs)) if needs[4] else None
-        return d_x, d_h, d_c, d_w_ih, d_w_hh, d_b, d_b
+        return d_x, d_h0, d_c, d_w_ih, d_w_hh, d_b, d_b
 
 
 def _run(x, h0, c0, w_in, w_rec, bias) -> list:
@@ -118,58 +122,23 @@ def _run(x, h0, c0, w_in, w_rec, bias) -> list:
     torch.mm(x_tm, kernel.t(), out=gates.view(steps * batch, 4 * units))
     cs, ws = (x.new_empty((steps, batch, units)) for _ in range(2))
     hs = x.new_empty((steps, batch, units))
-    with _one_thread():
-        _forward_steps(gates, (w_rec * scale).t(), h0, c0, hs, cs, ws)
+    with _parts(batch) as bounds:
+        _lstm_steps.compiled("forward_parts")(gates, (w_rec * scale).t(), h0, c0, hs, cs, ws,
+                                              bounds)
     return [x_tm, gates, cs, ws, hs]
 
 
 @contextlib.contextmanager
-def _one_thread():
-    """One intra-op thread for the step loops: a step's operations are too small to share,
-    and each shared one waits for every thread (long waits on busy cores)."""
+def _parts(batch: int):
+    """The bounds of the batch's slices, one per intra-op thread (none under MIN_PART rows),
+    for the step loops (`_lstm_steps`); one intra-op thread while they run."""
     threads = torch.get_num_threads()
-    if threads > 1:
-        torch.set_num_threads(1)
+    parts = max(1, min(threads, batch // MIN_PART))
+    torch.set_num_threads(1)
     try:
-        yield
+        yield [batch * k // parts for k in range(parts + 1)]
     finally:
-        if threads > 1:
-            torch.set_num_threads(threads)
-
-
-def _forward_steps(gates, recurrent, h, c, hs, cs, ws) -> None:
-    """The recurrence, in place: `gates` (projected inputs) become S, and hs, cs, ws fill."""
-    units = h.shape[1]
-    for t in range(gates.shape[0]):
-        s = gates[t].addmm_(h, recurrent).sigmoid_()
-        i, f, o, g = s.split(units, dim=1)
-        c = torch.addcmul(i, f, c, out=cs[t]).addcmul_(i, g, value=-2.0)
-        w = torch.mul(c, -2.0, out=ws[t]).sigmoid_()
-        h = torch.addcmul(o, o, w, value=-2.0, out=hs[t])
-
-
-def _backward_steps(gates, cs, ws, c0, w_rec, d_outputs, d_h, d_c, d_gates, to_h0: bool):
-    """Gradients of the pre-activations into `d_gates`, step by step from the last; returns
-    the gradient of h0 (None unless `to_h0`). `d_c` ends as the gradient of c0."""
-    units = d_h.shape[1]
-    scratch = torch.empty_like(d_h)
-    for t in range(gates.shape[0] - 1, -1, -1):
-        s, w = gates[t], ws[t]
-        i, f, o, g = s.split(units, dim=1)
-        d = torch.addcmul(s, s, s, value=-1.0, out=d_gates[t])  # sigmoid' = S (1 - S)
-        d_i, d_f, d_o, d_g = d.split(units, dim=1)
-        # dc += dh o tanh'(c), tanh'(c) = 4 W (1 - W)
-        d_c.addcmul_(d_h, torch.addcmul(w, w, w, value=-1.0, out=scratch).mul_(o), value=4.0)
-        d_o.mul_(d_h).addcmul_(d_o, w, value=-2.0)  # * tanh(c) = 1 - 2 W
-        d_i.mul_(d_c).addcmul_(d_i, g, value=-2.0)  # * g = 1 - 2 S_g
-        d_f.mul_(d_c).mul_(cs[t - 1] if t > 0 else c0)
-        d_g.mul_(d_c).mul_(i).mul_(4.0)  # g' = (1 - 2 S_g)' = 4 S_g (1 - S_g)
-        d_c.mul_(f)
-        if t == 0 and not to_h0:
-            return None
-        d_h = (torch.mm(d_gates[t], w_rec) if d_outputs is None or t == 0
-               else torch.addmm(d_outputs[t - 1], d_gates[t], w_rec))
-    return d_h
+        torch.set_num_threads(threads)
 
 
 def _recurrent_gradient(d_gates, h0, hs) -> torch.Tensor:
