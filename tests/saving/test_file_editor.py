@@ -96,3 +96,14 @@ def test_an_edited_keras_file_stays_a_keras_model(tmp_path):
                    keras.saving.load_model(tmp_path / "edited.keras")):
         np.testing.assert_allclose(np.asarray(loaded.get_weights()[3]), [5.0])
         np.testing.assert_allclose(np.asarray(loaded.get_weights()[0]), model.get_weights()[0])
+
+
+def test_names_the_library_that_saved_the_file(tmp_path, capsys):
+    ours, theirs = str(tmp_path / "ours.keras"), str(tmp_path / "theirs.keras")
+    _model(hocsau).save(ours)
+    _model(keras).save(theirs)
+    capsys.readouterr()
+    KerasFileEditor(ours)
+    assert f"Saved with hocsau {hocsau.__version__} (Keras 3." in capsys.readouterr().out
+    KerasFileEditor(theirs)
+    assert f"Saved with Keras {keras.__version__} - date: " in capsys.readouterr().out

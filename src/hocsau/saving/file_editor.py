@@ -59,7 +59,7 @@ class KerasFileEditor:
             self.weights_dict = _extract(source, "", self.object_metadata)
         print_msg(f"Keras model file '{self.filepath}'")
         if self.metadata is not None:
-            print_msg(f"Saved with Keras {self.metadata.get('keras_version')} - date: "
+            print_msg(f"Saved with {_saved_with(self.metadata)} - date: "
                       f"{self.metadata.get('date_saved')}")
 
     # --- inspection ---------------------------------------------------------------------------
@@ -305,3 +305,10 @@ def _tree_lines(tree: dict, prefix: str, path: str, metadata: dict) -> list[str]
         else:
             lines.append(f"{prefix}{connector}{key}: shape={value.shape}, dtype={value.dtype}")
     return lines
+
+
+def _saved_with(metadata: dict) -> str:
+    """"Keras 3.x" for Keras's files; hocsau's files name hocsau and the format they follow."""
+    keras = f"Keras {metadata.get('keras_version')}"
+    hocsau = metadata.get("hocsau_version")
+    return f"hocsau {hocsau} ({keras} format)" if hocsau else keras
