@@ -3,6 +3,9 @@ and how logs and predictions are handed back to the caller."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 import torch
 
@@ -62,3 +65,18 @@ def format_logs(logs: dict, return_dict: bool, names: list):
     values = [logs[name] for name in names if name in logs]
     values += [logs[key] for key in sorted(logs) if key not in names]
     return values[0] if len(values) == 1 else values
+
+
+def call_compute_loss(model, x, y, y_pred, sample_weight, training: bool):
+    """`model.compute_loss`, passing `training` only to overrides whose signature takes it:
+    Keras 3 programs override it as `compute_loss(self, x, y, y_pred, sample_weight,
+    allow_empty=False)` too."""
+    compute_loss = model.compute_loss
+    if _takes_training(getattr(compute_loss, "__func__", compute_loss)):
+        return compute_loss(x, y, y_pred, sample_weight, training=training)
+    return compute_loss(x, y, y_pred, sample_weight)
+
+
+@functools.lru_cache(maxsize=64)
+def _takes_training(function) -> bool:
+    return "training" in inspect.signature(function).parameters
