@@ -79,7 +79,7 @@ def _trainable_weights(model) -> list:
 
 
 def _loss(model, x, y) -> torch.Tensor:
-    return call_compute_loss(model, x, y, model(x, training=False), training=False)
+    return call_compute_loss(model, x, y, model(x, training=False), None, training=False)
 
 
 def _weight_error(model, variable, x, y, epsilon, rng, max_entries) -> float:
