@@ -3,7 +3,6 @@ and how logs and predictions are handed back to the caller."""
 
 from __future__ import annotations
 
-import functools
 import inspect
 
 import numpy as np
@@ -67,16 +66,9 @@ def format_logs(logs: dict, return_dict: bool, names: list):
     return values[0] if len(values) == 1 else values
 
 
-def call_compute_loss(model, x, y, y_pred, sample_weight, training: bool):
-    """`model.compute_loss`, passing `training` only to overrides whose signature takes it:
-    Keras 3 programs override it as `compute_loss(self, x, y, y_pred, sample_weight,
+
+def compute_loss_takes_training(model) -> bool:
+    """Whether `model.compute_loss` declares `training`: Keras 3 passes it only then, as
+    programs override it as `compute_loss(self, x, y, y_pred, sample_weight,
     allow_empty=False)` too."""
-    compute_loss = model.compute_loss
-    if _takes_training(getattr(compute_loss, "__func__", compute_loss)):
-        return compute_loss(x, y, y_pred, sample_weight, training=training)
-    return compute_loss(x, y, y_pred, sample_weight)
-
-
-@functools.lru_cache(maxsize=64)
-def _takes_training(function) -> bool:
-    return "training" in inspect.signature(function).parameters
+    return "training" in inspect.signature(model.compute_loss).parameters
