@@ -54,6 +54,22 @@ def test_ignore_class_masks_entries_out_of_the_mean():
     assert float(loss(y_true, logits)) == pytest.approx(float(theirs(y_true, logits)), rel=1e-6)
 
 
+def test_sparse_crossentropy_of_image_probabilities_has_a_gradient():
+    """Per-pixel softmax maps (batch, h, w, classes): torch's 2-D nll backward wants a
+    contiguous input, which moving the class axis of such a map does not give."""
+    torch.manual_seed(0)
+    logits = torch.randn(2, 3, 3, 4, requires_grad=True)
+    labels = torch.randint(0, 4, (2, 3, 3, 1))
+    loss = losses.SparseCategoricalCrossentropy()(labels, torch.softmax(logits, -1))
+    loss.backward()
+    one_hot = torch.nn.functional.one_hot(labels[..., 0], 4).float()
+    expected = (torch.softmax(logits, -1) - one_hot).detach() / 18
+    np.testing.assert_allclose(logits.grad.numpy(), expected.numpy(), rtol=1e-5, atol=1e-7)
+    theirs = keras.losses.SparseCategoricalCrossentropy()(labels.numpy(),
+                                                          torch.softmax(logits, -1).detach())
+    assert float(loss.detach()) == pytest.approx(float(theirs), rel=1e-6)
+
+
 def test_ignore_class_gradients_skip_ignored_entries():
     logits = torch.randn(3, 4, requires_grad=True)
     loss = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)

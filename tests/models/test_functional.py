@@ -92,3 +92,30 @@ def test_dict_inputs_flatten_in_key_order_as_in_keras():
         model = lib.Model({"b": b, "a": a}, out)
         assert [t.name for t in model.inputs] == ["a", "b"]
         assert [layer.name for layer in model.layers][:2] == ["b", "a"]
+
+
+@pytest.mark.parametrize("wrap", [list, tuple])
+def test_outputs_given_as_a_list_of_one_return_the_tensor_as_in_keras(wrap):
+    import keras as real_keras
+
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    results = {}
+    for lib in (keras, real_keras):
+        inputs = lib.Input((4,))
+        model = lib.Model([inputs], wrap([lib.layers.Dense(3, name="d")(inputs)]))
+        if lib is real_keras:
+            model.set_weights(results["ours"]["weights"])
+        symbolic = model([lib.Input((4,))])
+        results["ours" if lib is keras else "theirs"] = {
+            "weights": model.get_weights(), "call": np.asarray(model([x]).detach()),
+            "predict": model.predict([x], verbose=0), "output_shape": model.output_shape,
+            "input_shape": model.input_shape, "symbolic": type(symbolic).__name__,
+            "symbolic_len": len(symbolic), "output_is_list": isinstance(model.output, list)}
+    ours, theirs = results["ours"], results["theirs"]
+    assert ours["predict"].shape == (2, 3) and ours["call"].shape == (2, 3)
+    np.testing.assert_allclose(ours["predict"], theirs["predict"], rtol=1e-6)
+    np.testing.assert_allclose(ours["call"], theirs["call"], rtol=1e-6)
+    assert ours["output_shape"] == theirs["output_shape"] == (None, 3)
+    assert ours["input_shape"] == theirs["input_shape"] == (None, 4)
+    assert ours["symbolic"] == theirs["symbolic"] == wrap.__name__
+    assert ours["symbolic_len"] == 1 and ours["output_is_list"] == theirs["output_is_list"]

@@ -146,3 +146,38 @@ def test_a_failing_step_stops_worker_processes_at_once():
         model.fit(_Rows(), steps_per_epoch=2, epochs=2, verbose=0)
     # The traceback (held here) keeps fit's frames alive; the pool must be gone anyway.
     assert failure.traceback and multiprocessing.active_children() == []
+
+
+def _halved_loss_model(lib, with_training: bool):
+    """A model whose compute_loss override halves the compiled loss, with or without the
+    `training` argument (Keras 3 passes it only to overrides that declare it)."""
+    seen = []
+
+    class Halved(lib.Model):
+        if with_training:
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                             training=True):
+                seen.append(training)
+                return super().compute_loss(x, y, y_pred, sample_weight) * 0.5
+        else:
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                             allow_empty=False):
+                seen.append(None)
+                return super().compute_loss(x, y, y_pred, sample_weight) * 0.5
+
+    model = _build(Halved, lib)
+    model.compile("sgd", "mse")
+    return model, seen
+
+
+@pytest.mark.parametrize("with_training", [True, False])
+def test_compute_loss_overrides_get_training_only_when_they_declare_it(with_training):
+    theirs, _ = _halved_loss_model(keras, with_training)
+    ours, seen = _halved_loss_model(hocsau, with_training)
+    ours.set_weights(theirs.get_weights())
+    history = ours.fit(X, Y, batch_size=64, epochs=2, verbose=0).history["loss"]
+    reference = theirs.fit(X, Y, batch_size=64, epochs=2, verbose=0).history["loss"]
+    np.testing.assert_allclose(history, reference, rtol=1e-5)
+    loss = ours.evaluate(X, Y, verbose=0)
+    np.testing.assert_allclose(loss, theirs.evaluate(X, Y, verbose=0), rtol=1e-5)
+    assert seen == ([True, True, False, False] if with_training else [None] * 4)  # 2 eval batches

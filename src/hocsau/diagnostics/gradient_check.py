@@ -8,6 +8,7 @@ import torch
 from hocsau.diagnostics._float64 import as_float64, float64_copy, float64_default
 from hocsau.diagnostics._state import check_compiled
 from hocsau.diagnostics.gradient_check_result import GradientCheckResult
+from hocsau.trainers.trainer_utils import compute_loss_takes_training
 
 # Gradient norms below this count as zero (an attention key's bias has none): the rounding
 # of a float64 finite difference is about 1e-16 * loss / epsilon = 1e-11 per entry.
@@ -78,7 +79,9 @@ def _trainable_weights(model) -> list:
 
 
 def _loss(model, x, y) -> torch.Tensor:
-    return model.compute_loss(x, y, model(x, training=False), training=False)
+    if compute_loss_takes_training(model):
+        return model.compute_loss(x, y, model(x, training=False), training=False)
+    return model.compute_loss(x, y, model(x, training=False))
 
 
 def _weight_error(model, variable, x, y, epsilon, rng, max_entries) -> float:

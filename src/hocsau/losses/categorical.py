@@ -170,7 +170,10 @@ def _class_first_nll(target: torch.Tensor, output: torch.Tensor, from_logits: bo
     if vector:
         output, target = output.unsqueeze(0), target.unsqueeze(0)
     else:
+        # torch's nll_loss2d backward rejects the channels-last strides that moving the
+        # class axis of (batch, h, w, classes) gives ("grad_input must be contiguous").
         output = output.movedim(axis % output.dim(), 1)
+        output = output if from_logits else output.contiguous()
     if from_logits:
         result = F.cross_entropy(output, target, reduction="none", ignore_index=ignore_index)
     else:

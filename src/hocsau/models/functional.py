@@ -123,11 +123,11 @@ class Functional(Model):
 
     @property
     def input_shape(self):
-        return map_structure(lambda t: t.shape, self._inputs_struct)
+        return _unpack_singleton(map_structure(lambda t: t.shape, self._inputs_struct))
 
     @property
     def output_shape(self):
-        return map_structure(lambda t: t.shape, self._outputs_struct)
+        return _unpack_singleton(map_structure(lambda t: t.shape, self._outputs_struct))
 
     # --- running ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
@@ -159,15 +159,25 @@ class Functional(Model):
                 slots[slot] = None
         return self._pack_outputs(slots)
 
+    def compute_output_spec(self, *args, **kwargs):
+        """Specs shaped like the `outputs` given: calling the model on symbolic tensors
+        keeps a list of one (as Keras does), while calls on values return the tensor."""
+        specs = super().compute_output_spec(*args, **kwargs)
+        struct = self._outputs_struct
+        if _unpack_singleton(struct) is not struct:
+            return type(struct)([specs])
+        return specs
+
     def _pack_outputs(self, slots):
         if self._single_output:
             return slots[self._output_slots[0]]
         values = iter([slots[i] for i in self._output_slots])
-        return map_structure(lambda _: next(values), self._outputs_struct)
+        return map_structure(lambda _: next(values), _unpack_singleton(self._outputs_struct))
 
     @property
     def _single_output(self) -> bool:
-        return is_symbolic(self._outputs_struct)
+        """One output tensor, or a list or tuple of one: Keras returns the tensor itself."""
+        return is_symbolic(_unpack_singleton(self._outputs_struct))
 
     def get_config(self) -> dict:
         from hocsau.saving.functional_config import functional_config
@@ -180,6 +190,14 @@ class Functional(Model):
 
         check_config_depth(config)
         return functional_from_config(cls, config, custom_objects)
+
+
+def _unpack_singleton(structure):
+    """A list or tuple of one as its element, as Keras gives calls and shapes of models
+    built with `outputs=[x]` (`model.output` stays the list)."""
+    if isinstance(structure, (list, tuple)) and len(structure) == 1:
+        return structure[0]
+    return structure
 
 
 def _fetch(template, slots):

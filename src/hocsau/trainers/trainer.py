@@ -44,6 +44,7 @@ from hocsau.trainers.data_adapters.batch_utils import to_device, unpack_x_y_samp
 from hocsau.trainers.epoch_iterator import logs_to_python
 from hocsau.trainers.jit_step import compile_step
 from hocsau.trainers.trainer_utils import (
+    compute_loss_takes_training,
     concat_to_numpy,
     format_logs,
     num_rows,
@@ -186,6 +187,11 @@ class Trainer:
             total = torch.zeros((), device=y_pred.device if torch.is_tensor(y_pred) else None)
         return total
 
+    def _call_compute_loss(self, x, y, y_pred, sample_weight, training: bool):
+        if self._training_cache()["loss_takes_training"]:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def _penalties(self) -> list:
         from hocsau.layers.call_context import CONTEXT
 
@@ -200,6 +206,7 @@ class Trainer:
                 "trainable": trainable,
                 "regularized": [(w, w.regularizer) for w in trainable
                                 if getattr(w, "regularizer", None) is not None],
+                "loss_takes_training": compute_loss_takes_training(self),
             }
         return self._step_cache
 
@@ -213,7 +220,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         module = dist.training_module(self)  # DDP when data parallel
         y_pred = module(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        loss = self._call_compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
         if variables:
@@ -229,7 +236,7 @@ class Trainer:
     def test_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        loss = self._call_compute_loss(x, y, y_pred, sample_weight, training=False)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 

@@ -3,6 +3,8 @@ and how logs and predictions are handed back to the caller."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import torch
 
@@ -62,3 +64,11 @@ def format_logs(logs: dict, return_dict: bool, names: list):
     values = [logs[name] for name in names if name in logs]
     values += [logs[key] for key in sorted(logs) if key not in names]
     return values[0] if len(values) == 1 else values
+
+
+
+def compute_loss_takes_training(model) -> bool:
+    """Whether `model.compute_loss` declares `training`: Keras 3 passes it only then, as
+    programs override it as `compute_loss(self, x, y, y_pred, sample_weight,
+    allow_empty=False)` too."""
+    return "training" in inspect.signature(model.compute_loss).parameters
