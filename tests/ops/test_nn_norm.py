@@ -19,6 +19,14 @@ def test_one_hot_and_multi_hot():
         ops.multi_hot(np.array([0]))
 
 
+def test_one_hot_of_classes_past_the_depth_is_all_zero():
+    """As on TensorFlow and JAX (the switch-transformer example one-hot encodes positions past
+    an expert's capacity and relies on them vanishing); Keras's torch backend raises."""
+    out = ops.one_hot(np.array([[3, 1], [2, 7]]), 3, dtype="int32")
+    assert out.tolist() == [[[0, 0, 0], [0, 1, 0]], [[0, 0, 1], [0, 0, 0]]]
+    assert ops.one_hot(np.array([5, 0]), 2, axis=0).tolist() == [[0, 1], [0, 0]]
+
+
 @pytest.mark.parametrize("axes,keepdims", [((0, 1), False), ([2], True), ((0, 1, 2), False)])
 def test_moments_match_numpy(axes, keepdims):
     mean, variance = ops.moments(F3, axes, keepdims=keepdims)

@@ -18,6 +18,20 @@ def test_convert_to_tensor_dtype_rules_like_keras(value, dtype):
     assert_close(out, np.asarray(value))
 
 
+def test_convert_to_tensor_of_strings_feeds_text_layers():
+    """Strings, as TensorFlow's backend converts them, become a numpy `str` array (bytes
+    decoded) that TextVectorization reads like the original list."""
+    from hocsau import layers
+
+    converted = ops.convert_to_tensor([["the cat sat", b"on the mat"]])
+    assert isinstance(converted, np.ndarray) and converted.dtype.kind == "U"
+    assert converted.tolist() == [["the cat sat", "on the mat"]]
+    assert ops.convert_to_tensor(np.array(["x"], dtype=object), dtype="string").tolist() == ["x"]
+    vectorizer = layers.TextVectorization(vocabulary=["the", "cat", "mat"])
+    np.testing.assert_array_equal(vectorizer(ops.convert_to_tensor([["the cat sat"]])).numpy(),
+                                  [[2, 3, 1]])
+
+
 def test_convert_to_tensor_passthrough_and_errors():
     t = torch.ones(2)
     assert ops.convert_to_tensor(t) is t

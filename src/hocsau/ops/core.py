@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from hocsau import config
+from hocsau.layers.preprocessing._categorical import host_array, is_string_array
 from hocsau.ops._convert import tensor
 from hocsau.ops.dispatch import op
 
@@ -22,10 +23,16 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
             int32 and Python floats `floatx()`.
         sparse: only None or False (torch tensors here are dense).
         ragged: only None or False.
+
+    Strings (as TensorFlow's backend takes them) come back as a numpy `str` array: torch has
+    no string tensors, and the layers that take text (TextVectorization, StringLookup,
+    Hashing) read such arrays.
     """
     if sparse or ragged:
         raise ValueError("hocsau tensors are dense: `sparse=True` and `ragged=True` are not "
                          f"supported. Received: sparse={sparse}, ragged={ragged}")
+    if dtype in (None, "string") and is_string_array(x):
+        return host_array(x, strings=True)
     return tensor(x, dtype)
 
 

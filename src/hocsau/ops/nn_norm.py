@@ -16,7 +16,8 @@ from hocsau.ops.dispatch import op
 
 @op
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False) -> torch.Tensor:
-    """One-hot encoding of integer `x`; negative entries give all-zero vectors.
+    """One-hot encoding of integer `x`; entries outside [0, num_classes) give all-zero
+    vectors, as on TensorFlow and JAX (torch's own one_hot raises for them).
 
     Args:
         axis: where the class axis goes in the output (default last).
@@ -24,8 +25,9 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False) -> torch.Tensor:
     """
     if sparse:
         raise ValueError("hocsau tensors are dense: `sparse=True` is not supported.")
-    x = tensor(x).long()
-    encoded = F.one_hot(x.clamp(min=0), int(num_classes)) * (x >= 0).unsqueeze(-1)
+    x, num_classes = tensor(x).long(), int(num_classes)
+    valid = (x >= 0) & (x < num_classes)
+    encoded = F.one_hot(x.clamp(0, num_classes - 1), num_classes) * valid.unsqueeze(-1)
     encoded = encoded.to(config.torch_dtype(dtype or config.floatx()))
     return encoded if axis == -1 else encoded.movedim(-1, axis)
 

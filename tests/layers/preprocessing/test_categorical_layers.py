@@ -120,3 +120,39 @@ def test_string_input_in_a_functional_model():
     assert tuple(out_hashed.shape) == (2, 8)
     with pytest.raises(ValueError, match="cannot take strings"):
         layers.Lambda(lambda t: t + 1)(inputs)
+
+
+def test_ragged_batches_adapt_and_reduce_row_by_row():
+    """Lists of unequal lengths (TensorFlow's ragged batches, or a pandas column of lists)
+    are rows of tokens: `adapt` counts the tokens, not the rows' string forms, and the
+    reducing modes encode each row."""
+    terms = [["cs.LG", "cs.CV"], ["cs.LG"], ["stat.ML", "cs.LG", "cs.CV"]]
+    lookup = layers.StringLookup(output_mode="multi_hot")
+    lookup.adapt(terms)
+    assert lookup.get_vocabulary() == ["[UNK]", "cs.LG", "cs.CV", "stat.ML"]
+    expected = [[0, 1, 1, 0], [0, 1, 0, 0], [1, 0, 0, 1]]
+    np.testing.assert_array_equal(
+        lookup([["cs.CV", "cs.LG"], ["cs.LG"], ["math.ST", "stat.ML"]]).numpy(), expected)
+    column = np.empty(2, dtype=object)
+    column[:] = [["cs.LG"], ["stat.ML"]]
+    np.testing.assert_array_equal(lookup(column).numpy(), [[0, 1, 0, 0], [0, 0, 0, 1]])
+    counts = layers.IntegerLookup(output_mode="count", vocabulary=[7, 9])
+    np.testing.assert_array_equal(counts([[7, 7, 9], [], [5]]).numpy(),
+                                  [[0, 2, 1], [0, 0, 0], [1, 0, 0]])
+
+
+def test_ragged_tf_idf_counts_each_row_as_a_document():
+    lookup = layers.StringLookup(output_mode="tf_idf")
+    lookup.adapt([["a", "b"], ["a"], ["a", "c", "c"]])
+    # idf = log(1 + 3 documents / (1 + documents with the token)); [UNK] gets their mean.
+    idf = np.log(1 + 3 / (1 + np.array([3.0, 1.0, 1.0])))
+    np.testing.assert_allclose(lookup.idf_weights, [idf.mean(), *idf], rtol=1e-6)
+    assert lookup.get_vocabulary() == ["[UNK]", "a", "c", "b"]
+    np.testing.assert_allclose(lookup([["c", "c", "a"], ["z"]]).numpy(),
+                               [[0, idf[0], 2 * idf[1], 0], [idf.mean(), 0, 0, 0]], rtol=1e-6)
+
+
+def test_ragged_batch_in_int_mode_is_refused():
+    lookup = layers.StringLookup(vocabulary=["a", "b"])
+    with pytest.raises(ValueError, match="ragged batch .* output_mode='int'"):
+        lookup([["a", "b"], ["a"]])

@@ -74,6 +74,32 @@ def host_array(inputs, strings: bool, encoding: str = "utf-8") -> np.ndarray:
         np.zeros(array.shape, dtype=str)
 
 
+def ragged_rows(inputs) -> list | None:
+    """The rows of a ragged batch, else None: a list of sequences of unequal lengths (what
+    `tf.ragged.constant` takes) or a 1-D object array of sequences (a pandas column of
+    lists)."""
+    if isinstance(inputs, np.ndarray):
+        if inputs.dtype != object or inputs.ndim != 1:
+            return None
+    elif not isinstance(inputs, (list, tuple)):
+        return None
+    if not len(inputs) or not all(isinstance(r, (list, tuple, np.ndarray)) for r in inputs):
+        return None
+    rows = [list(np.asarray(row, dtype=object).reshape(-1)) for row in inputs]
+    if isinstance(inputs, np.ndarray) or len({len(row) for row in rows}) > 1:
+        return rows
+    return None
+
+
+def pad_ragged(rows: list, ids: np.ndarray) -> np.ndarray:
+    """The ids of the flattened `rows` back in rows, padded with -1 (which encodes to
+    nothing) to the longest row."""
+    lengths = [len(row) for row in rows]
+    out = np.full((len(rows), max(max(lengths), 1)), -1, dtype="int64")
+    out[np.arange(max(lengths, default=0)) < np.array(lengths)[:, None]] = ids
+    return out
+
+
 def is_string_array(value) -> bool:
     """A numpy array or list holding strings (as `str` or `bytes`)."""
     if isinstance(value, np.ndarray):

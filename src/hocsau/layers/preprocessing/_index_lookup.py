@@ -173,8 +173,7 @@ class IndexLookup(Layer):
                 f"When using `output_mode={self.output_mode}` and `pad_to_max_tokens=False`, "
                 "you must set the layer's vocabulary before calling it. Either pass a "
                 "`vocabulary` argument to the layer, or call `adapt` with some sample data.")
-        values = _categorical.host_array(inputs, self._strings, self._encoding())
-        ids = _categorical.to_output(self._lookup(values))
+        ids = _categorical.to_output(self._ids(inputs))
         if self.output_mode == "int":
             return ids
         depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
@@ -183,6 +182,22 @@ class IndexLookup(Layer):
         if self.output_mode == "tf_idf":
             out = out * torch.as_tensor(self.idf_weights, device=out.device)
         return out
+
+    def _ids(self, inputs) -> np.ndarray:
+        """The ids of `inputs`; a ragged batch (rows of unequal lengths) is padded with -1,
+        which the reducing modes ("multi_hot", "count", "tf_idf") count as nothing."""
+        rows = _categorical.ragged_rows(inputs)
+        if rows is None:
+            return self._lookup(_categorical.host_array(inputs, self._strings, self._encoding()))
+        if self.output_mode in ("int", "one_hot"):
+            raise ValueError(
+                f"Layer '{self.name}' received a ragged batch (rows of lengths "
+                f"{sorted({len(row) for row in rows})}) with output_mode='{self.output_mode}': "
+                "hocsau has no ragged tensors, so pad the rows to one length, or use a mode "
+                "that reduces each row (multi_hot, count, tf_idf).")
+        flat = np.array([token for row in rows for token in row], dtype=object)
+        values = _categorical.host_array(flat, self._strings, self._encoding())
+        return _categorical.pad_ragged(rows, self._lookup(values))
 
     def _lookup(self, values: np.ndarray) -> np.ndarray:
         """Indices for an array of tokens, computed once per distinct token."""

@@ -133,7 +133,15 @@ def learned_idf(layer, counter: TokenCounter, tokens: list) -> np.ndarray:
 
 def batches(data, steps):
     """What `adapt` reads: a whole list / array / tensor (a 1-D one is a column of
-    one-token documents), or the batches of an iterable such as a `Dataset`."""
+    one-token documents), each row of a ragged batch (a document), or the batches of an
+    iterable such as a `Dataset`."""
+    from hocsau.layers.preprocessing._categorical import ragged_rows
+
+    rows = ragged_rows(data)
+    if rows is not None:
+        for row in rows:
+            yield np.asarray(row, dtype=object).reshape(1, -1)
+        return
     if isinstance(data, (list, tuple, np.ndarray, torch.Tensor)):
         array = data.detach().cpu().numpy() if isinstance(data, torch.Tensor) else np.asarray(
             data, dtype=object if _has_strings(data) else None)
