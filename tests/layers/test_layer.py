@@ -181,3 +181,38 @@ def test_predict_on_a_subclassed_model_whose_call_has_no_training_argument():
             return self.dense(x)
 
     assert Net().predict(np.ones((3, 4), "float32"), verbose=0).shape == (3, 2)
+
+
+def _seeded_model(lib):
+    """A custom dropout layer holding a `SeedGenerator`, then a GaussianNoise layer."""
+
+    class SeededDropout(lib.layers.Layer):
+        def __init__(self, rate):
+            super().__init__()
+            self.rate = rate
+            self.seed_generator = lib.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            return lib.random.dropout(inputs, self.rate, seed=self.seed_generator)
+
+    inputs = lib.Input(shape=(4,))
+    x = lib.layers.Dense(3)(inputs)
+    x = lib.layers.GaussianNoise(0.5, seed=3)(SeededDropout(0.5)(x))
+    return lib.Model(inputs, lib.layers.BatchNormalization()(x))
+
+
+def test_variables_add_seed_generator_states_to_weights_as_in_keras():
+    real_keras = pytest.importorskip("keras")
+    ours, theirs = _seeded_model(keras), _seeded_model(real_keras)
+    assert len(ours.weights) == len(theirs.weights) == 6
+    for attribute in ("variables", "non_trainable_variables", "trainable_variables"):
+        assert [(v.name, tuple(v.shape)) for v in getattr(ours, attribute)] == \
+            [(v.name, tuple(v.shape)) for v in getattr(theirs, attribute)], attribute
+    assert len(ours.variables) == 8 and len(ours.non_trainable_variables) == 4
+    seed_state = ours.layers[2].variables[0]
+    assert seed_state.path == f"{ours.layers[2].seed_generator.name}/seed_generator_state"
+    np.testing.assert_array_equal(seed_state.numpy(), [1337, 0])
+    ours(np.ones((2, 4), "float32"), training=True)
+    np.testing.assert_array_equal(seed_state.numpy(), [1337, 1])
+    ours.trainable = False
+    assert len(ours.non_trainable_variables) == 8 and ours.trainable_variables == []

@@ -265,24 +265,42 @@ class Layer(LegacyShapes, nn.Module):
     def _sublayers(self) -> list:
         return [m for m in self._modules.values() if m is not None]
 
-    @property
-    def weights(self) -> list:
-        """Every weight of the layer and its sublayers, deduplicated, in Keras's order."""
+    def _seed_states(self) -> list:
+        """The states of the `SeedGenerator`s held in this layer's attributes (directly or in
+        a list, tuple or dict), in assignment order: Keras counts them among `variables`."""
+        from hocsau.random import SeedGenerator
+
+        states = []
+        for value in self.__dict__.values():
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else (value,)
+            states.extend(item.state for item in items if isinstance(item, SeedGenerator))
+        return states
+
+    def _gathered(self, own: list, of_layer) -> list:
+        """`own` then `of_layer(sublayer)` of each sublayer (a torch module's parameters and
+        buffers), without repeats."""
         result, seen = [], set()
-        for w in self._own_weights():
-            if id(w) not in seen:
-                seen.add(id(w))
-                result.append(w)
-        for module in self._sublayers():
-            for w in module.weights if isinstance(module, Layer) else _module_weights(module):
+        for module in [None, *self._sublayers()]:
+            items = own if module is None else \
+                of_layer(module) if isinstance(module, Layer) else _module_weights(module)
+            for w in items:
                 if id(w) not in seen:
                     seen.add(id(w))
                     result.append(w)
         return result
 
     @property
+    def weights(self) -> list:
+        """Every weight of the layer and its sublayers, deduplicated, in Keras's order."""
+        return self._gathered(self._own_weights(), lambda layer: layer.weights)
+
+    @property
     def variables(self) -> list:
-        return self.weights
+        """`weights` plus the random seed states of the layer and its sublayers (Keras's
+        `variables`; metric variables excluded)."""
+        return self._gathered(self._own_weights() + self._seed_states(),
+                              lambda layer: layer.variables)
 
     @property
     def trainable_weights(self) -> list:
@@ -306,7 +324,13 @@ class Layer(LegacyShapes, nn.Module):
         assign_weights(self, value, trainable=False)
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list:
+        """`non_trainable_weights` plus the random seed states (Keras's definition)."""
+        if not self._trainable:
+            return self.variables
+        return [v for v in self.variables if not _is_trainable(v)]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights as numpy arrays, in `weights` order."""
