@@ -54,15 +54,32 @@ def _scoped_build(build):
     if getattr(build, "_scoped", False):
         return build
 
+    signature = inspect.signature(build)
+
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with self._open_name_scope():
             self._layer_path = current_path()
             build(self, *args, **kwargs)
+        _record_build_arguments(self, signature, args, kwargs)
         self.built = True  # as Keras: a model whose own `build` builds its layers is built
 
     scoped._scoped = True
     return scoped
+
+
+def _record_build_arguments(layer, signature: inspect.Signature, args, kwargs) -> None:
+    """Keep what `build` was given, for `get_build_config`, as Keras records every call (a
+    direct `layer.build(shape)` included): the one argument, or a dict of several."""
+    try:
+        bound = signature.bind(layer, *args, **kwargs).arguments
+    except TypeError:
+        return
+    bound.pop(next(iter(signature.parameters)), None)  # `self`
+    if len(bound) > 1:
+        layer._build_shapes = dict(bound)
+    elif bound and next(iter(bound.values())) is not None:
+        layer._build_shapes = next(iter(bound.values()))
 
 
 @keras_class("keras.layers")
@@ -145,10 +162,19 @@ class Layer(LegacyShapes, nn.Module):
             from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
 
             value = TorchModuleWrapper(value, name=naming.uniquify(f"torch_module_{name}"))
-        elif isinstance(value, Variable) and self._owns(value):
-            self._rename_parameter(value, name)
+        elif isinstance(value, Variable):
+            self._track_assigned(value, name)
             return
         super().__setattr__(name, value)
+
+    def _track_assigned(self, variable: Variable, name: str) -> None:
+        """A Variable assigned to an attribute becomes one of the layer's own weights, in the
+        order of assignment among those made by `add_weight` (as Keras tracks it)."""
+        if not self._owns(variable):
+            if not hasattr(variable, "_created_trainable"):
+                variable._created_trainable = bool(variable.trainable)
+            self._tracked_variables.append(variable)
+        self._rename_parameter(variable, name)
 
     def _owns(self, variable: Variable) -> bool:
         return any(v is variable for v in self.__dict__.get("_tracked_variables", ()))
@@ -729,15 +755,21 @@ def _is_plain(value) -> bool:
 
 
 def _listify(shape):
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+    """A shape (or list of shapes) as JSON lists; another build argument as it is."""
+    if not isinstance(shape, (list, tuple)):
+        return shape
+    if shape and isinstance(shape[0], (list, tuple)):
         return [list(s) for s in shape]
-    return list(shape) if shape is not None else None
+    return list(shape)
 
 
 def _tuplify(shape):
-    if isinstance(shape, list) and shape and isinstance(shape[0], list):
+    """A shape (or list of shapes) read from JSON as tuples; another argument as it is."""
+    if not isinstance(shape, list):
+        return shape
+    if shape and isinstance(shape[0], list):
         return [tuple(s) for s in shape]
-    return tuple(shape) if shape is not None else None
+    return tuple(shape)
 
 
 def _out_of_memory(error: BaseException) -> bool:
