@@ -17,6 +17,7 @@ import contextlib
 import torch
 
 from hocsau import _trace_state, config
+from hocsau.backend.name_scope import name_scope
 from hocsau.ops._convert import default_device, shape_tuple, tensor
 from hocsau.ops.dispatch import op
 from hocsau.saving.serialization import keras_class
@@ -47,8 +48,9 @@ class SeedGenerator:
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
         # Seeds are uint32 values kept in an int32 pair [seed, counter], as in Keras.
         signed = ((seed & _UINT32) ^ 0x80000000) - 0x80000000
-        self.state = Variable([signed, 0], dtype="int32", trainable=False,
-                              name="seed_generator_state", device="cpu")
+        with name_scope(self.name, caller=self):  # path "<name>/seed_generator_state"
+            self.state = Variable([signed, 0], dtype="int32", trainable=False,
+                                  name="seed_generator_state", device="cpu")
 
     def next(self, ordered=True) -> torch.Tensor:
         """The current `[seed, counter]` state, then advance it (by one, or scrambled).

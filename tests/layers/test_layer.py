@@ -181,3 +181,92 @@ def test_predict_on_a_subclassed_model_whose_call_has_no_training_argument():
             return self.dense(x)
 
     assert Net().predict(np.ones((3, 4), "float32"), verbose=0).shape == (3, 2)
+
+
+def _seeded_model(lib):
+    """A custom dropout layer holding a `SeedGenerator`, then a GaussianNoise layer."""
+
+    class SeededDropout(lib.layers.Layer):
+        def __init__(self, rate):
+            super().__init__()
+            self.rate = rate
+            self.seed_generator = lib.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            return lib.random.dropout(inputs, self.rate, seed=self.seed_generator)
+
+    inputs = lib.Input(shape=(4,))
+    x = lib.layers.Dense(3)(inputs)
+    x = lib.layers.GaussianNoise(0.5, seed=3)(SeededDropout(0.5)(x))
+    return lib.Model(inputs, lib.layers.BatchNormalization()(x))
+
+
+def test_variables_add_seed_generator_states_to_weights_as_in_keras():
+    real_keras = pytest.importorskip("keras")
+    ours, theirs = _seeded_model(keras), _seeded_model(real_keras)
+    assert len(ours.weights) == len(theirs.weights) == 6
+    for attribute in ("variables", "non_trainable_variables", "trainable_variables"):
+        assert [(v.name, tuple(v.shape)) for v in getattr(ours, attribute)] == \
+            [(v.name, tuple(v.shape)) for v in getattr(theirs, attribute)], attribute
+    assert len(ours.variables) == 8 and len(ours.non_trainable_variables) == 4
+    seed_state = ours.layers[2].variables[0]
+    assert seed_state.path == f"{ours.layers[2].seed_generator.name}/seed_generator_state"
+    np.testing.assert_array_equal(seed_state.numpy(), [1337, 0])
+    ours(np.ones((2, 4), "float32"), training=True)
+    np.testing.assert_array_equal(seed_state.numpy(), [1337, 1])
+    ours.trainable = False
+    assert len(ours.non_trainable_variables) == 8 and ours.trainable_variables == []
+
+
+def _dense_with_attribute_variables(lib):
+    class Scaled(lib.layers.Dense):
+        def __init__(self, units, **kwargs):
+            super().__init__(units, **kwargs)
+            self.scale = lib.Variable(np.full((3,), 2.0), name="scale", dtype="float32")
+            self.offset = lib.Variable(np.zeros((3,)), name="offset", dtype="float32",
+                                       trainable=False)
+
+        def call(self, inputs):
+            return super().call(inputs) * self.scale + self.offset
+
+    layer = Scaled(3)
+    layer(np.ones((2, 4), "float32"))
+    return layer
+
+
+def test_variables_assigned_as_attributes_take_keras_weight_order():
+    real_keras = pytest.importorskip("keras")
+    ours, theirs = _dense_with_attribute_variables(keras), \
+        _dense_with_attribute_variables(real_keras)
+    # Tracked when assigned: "scale" before the kernel and bias that `build` adds later.
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights] == \
+        ["scale", "kernel", "bias", "offset"]
+    assert [w.name for w in ours.trainable_weights] == ["scale", "kernel", "bias"]
+    ours.set_weights(theirs.get_weights())
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(ours(x)),
+                               real_keras.ops.convert_to_numpy(theirs(x)), rtol=1e-6)
+    ours.trainable = False
+    assert not ours.scale.trainable and ours.trainable_weights == []
+
+
+class _BuildWithOption(layers.Layer):
+    def build(self, input_shape, init="zeros"):
+        self.w = self.add_weight(shape=(input_shape[-1], 2), initializer=init)
+
+    def call(self, inputs):
+        return inputs @ self.w
+
+
+def test_direct_build_call_recorded_for_get_build_config():
+    single = layers.Dense(2)
+    single.build((None, 5))
+    assert single.get_build_config() == {"input_shape": [None, 5]}
+    layer = _BuildWithOption()
+    layer.build((4,), init="ones")
+    # Keras records every argument of a direct call: two of them make a shapes_dict.
+    config = layer.get_build_config()
+    assert config == {"shapes_dict": {"input_shape": [4], "init": "ones"}}
+    fresh = _BuildWithOption()
+    fresh.build_from_config(config)
+    np.testing.assert_array_equal(fresh.w.numpy(), np.ones((4, 2)))

@@ -54,15 +54,32 @@ def _scoped_build(build):
     if getattr(build, "_scoped", False):
         return build
 
+    signature = inspect.signature(build)
+
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with self._open_name_scope():
             self._layer_path = current_path()
             build(self, *args, **kwargs)
+        _record_build_arguments(self, signature, args, kwargs)
         self.built = True  # as Keras: a model whose own `build` builds its layers is built
 
     scoped._scoped = True
     return scoped
+
+
+def _record_build_arguments(layer, signature: inspect.Signature, args, kwargs) -> None:
+    """Keep what `build` was given, for `get_build_config`, as Keras records every call (a
+    direct `layer.build(shape)` included): the one argument, or a dict of several."""
+    try:
+        bound = signature.bind(layer, *args, **kwargs).arguments
+    except TypeError:
+        return
+    bound.pop(next(iter(signature.parameters)), None)  # `self`
+    if len(bound) > 1:
+        layer._build_shapes = dict(bound)
+    elif bound and next(iter(bound.values())) is not None:
+        layer._build_shapes = next(iter(bound.values()))
 
 
 @keras_class("keras.layers")
@@ -145,10 +162,19 @@ class Layer(LegacyShapes, nn.Module):
             from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
 
             value = TorchModuleWrapper(value, name=naming.uniquify(f"torch_module_{name}"))
-        elif isinstance(value, Variable) and self._owns(value):
-            self._rename_parameter(value, name)
+        elif isinstance(value, Variable):
+            self._track_assigned(value, name)
             return
         super().__setattr__(name, value)
+
+    def _track_assigned(self, variable: Variable, name: str) -> None:
+        """A Variable assigned to an attribute becomes one of the layer's own weights, in the
+        order of assignment among those made by `add_weight` (as Keras tracks it)."""
+        if not self._owns(variable):
+            if not hasattr(variable, "_created_trainable"):
+                variable._created_trainable = bool(variable.trainable)
+            self._tracked_variables.append(variable)
+        self._rename_parameter(variable, name)
 
     def _owns(self, variable: Variable) -> bool:
         return any(v is variable for v in self.__dict__.get("_tracked_variables", ()))
@@ -265,24 +291,42 @@ class Layer(LegacyShapes, nn.Module):
     def _sublayers(self) -> list:
         return [m for m in self._modules.values() if m is not None]
 
-    @property
-    def weights(self) -> list:
-        """Every weight of the layer and its sublayers, deduplicated, in Keras's order."""
+    def _seed_states(self) -> list:
+        """The states of the `SeedGenerator`s held in this layer's attributes (directly or in
+        a list, tuple or dict), in assignment order: Keras counts them among `variables`."""
+        from hocsau.random import SeedGenerator
+
+        states = []
+        for value in self.__dict__.values():
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else (value,)
+            states.extend(item.state for item in items if isinstance(item, SeedGenerator))
+        return states
+
+    def _gathered(self, own: list, of_layer) -> list:
+        """`own` then `of_layer(sublayer)` of each sublayer (a torch module's parameters and
+        buffers), without repeats."""
         result, seen = [], set()
-        for w in self._own_weights():
-            if id(w) not in seen:
-                seen.add(id(w))
-                result.append(w)
-        for module in self._sublayers():
-            for w in module.weights if isinstance(module, Layer) else _module_weights(module):
+        for module in [None, *self._sublayers()]:
+            items = own if module is None else \
+                of_layer(module) if isinstance(module, Layer) else _module_weights(module)
+            for w in items:
                 if id(w) not in seen:
                     seen.add(id(w))
                     result.append(w)
         return result
 
     @property
+    def weights(self) -> list:
+        """Every weight of the layer and its sublayers, deduplicated, in Keras's order."""
+        return self._gathered(self._own_weights(), lambda layer: layer.weights)
+
+    @property
     def variables(self) -> list:
-        return self.weights
+        """`weights` plus the random seed states of the layer and its sublayers (Keras's
+        `variables`; metric variables excluded)."""
+        return self._gathered(self._own_weights() + self._seed_states(),
+                              lambda layer: layer.variables)
 
     @property
     def trainable_weights(self) -> list:
@@ -306,7 +350,13 @@ class Layer(LegacyShapes, nn.Module):
         assign_weights(self, value, trainable=False)
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list:
+        """`non_trainable_weights` plus the random seed states (Keras's definition)."""
+        if not self._trainable:
+            return self.variables
+        return [v for v in self.variables if not _is_trainable(v)]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the weights as numpy arrays, in `weights` order."""
@@ -705,15 +755,21 @@ def _is_plain(value) -> bool:
 
 
 def _listify(shape):
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+    """A shape (or list of shapes) as JSON lists; another build argument as it is."""
+    if not isinstance(shape, (list, tuple)):
+        return shape
+    if shape and isinstance(shape[0], (list, tuple)):
         return [list(s) for s in shape]
-    return list(shape) if shape is not None else None
+    return list(shape)
 
 
 def _tuplify(shape):
-    if isinstance(shape, list) and shape and isinstance(shape[0], list):
+    """A shape (or list of shapes) read from JSON as tuples; another argument as it is."""
+    if not isinstance(shape, list):
+        return shape
+    if shape and isinstance(shape[0], list):
         return [tuple(s) for s in shape]
-    return tuple(shape) if shape is not None else None
+    return tuple(shape)
 
 
 def _out_of_memory(error: BaseException) -> bool:

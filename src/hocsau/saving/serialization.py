@@ -126,12 +126,14 @@ def serialize_keras_object(obj):
 
 def _serialize_function(fn) -> dict:
     registered = _GLOBAL_CUSTOM_NAMES.get(fn)
-    module = getattr(fn, "_keras_module", None)
-    if registered is None and module is None:
-        module = fn.__module__
-    return {"module": module or fn.__module__, "class_name": "function",
-            "config": getattr(fn, "_keras_name", fn.__name__),
-            "registered_name": registered or "function"}
+    if registered is not None:
+        # Keras names a registered function by its "package>name" alone, found on loading in
+        # the registry (its module is not looked at).
+        return {"module": "builtins", "class_name": "function", "config": registered,
+                "registered_name": "function"}
+    return {"module": getattr(fn, "_keras_module", None) or fn.__module__,
+            "class_name": "function", "config": getattr(fn, "_keras_name", fn.__name__),
+            "registered_name": "function"}
 
 
 def _serialize_instance(obj) -> dict:
@@ -158,7 +160,9 @@ def _serialize_instance(obj) -> dict:
     if compile_config is not None:
         compiled = compile_config()
         if compiled is not None:
-            result["compile_config"] = compiled
+            # An overridden `get_compile_config` may return the objects themselves (an
+            # optimizer, a loss function): serialized here, as Keras does.
+            result["compile_config"] = {k: serialize_keras_object(v) for k, v in compiled.items()}
     return result
 
 
@@ -170,6 +174,8 @@ def deserialize_keras_object(config, module_objects: dict | None = None,
         return config
     if isinstance(config, str):
         found = get_registered_object(config, custom_objects, module_objects)
+        if found is None and module_objects is None:
+            return config  # a plain string value, as Keras returns it (e.g. "SGD")
         if found is None:
             raise ValueError(_unknown_message(config, module_objects, custom_objects))
         return found
