@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
 import torch
 
 from hocsau import _trace_state, config
@@ -29,16 +30,22 @@ PLACEHOLDER_SIZES = (83, 89)
 
 
 def traced_outputs(layer, args: tuple, kwargs: dict, sizes=PLACEHOLDER_SIZES) -> list:
-    """The outputs of `layer(*args, **kwargs)` for each size of the unknown axes."""
-    _refuse_strings(layer, args, kwargs)
+    """The outputs of `layer(*args, **kwargs)` for each size of the unknown axes.
+
+    String inputs (numpy arrays of "" in the placeholder run) have no meta stand-in; a layer
+    that fails on them gets an error naming the layers that take strings."""
+    strings = _has_strings(args, kwargs)
     with _trace_state.tracing(), _outermost_call(layer), torch.no_grad():
-        try:
-            return [_meta_run(layer, args, kwargs, size) for size in sizes]
-        except Exception:  # noqa: BLE001 - any failure on meta gets the real-data run
-            pass
+        if not strings:
+            try:
+                return [_meta_run(layer, args, kwargs, size) for size in sizes]
+            except Exception:  # noqa: BLE001 - any failure on meta gets the real-data run
+                pass
         try:
             return [_placeholder_run(layer, args, kwargs, size) for size in sizes]
         except Exception as error:
+            if strings:
+                raise _string_error(layer) from error
             raise graph_error(layer, args, error) from error
 
 
@@ -62,6 +69,8 @@ def _stand_in(value, size: int, device):
     if not symbolic.is_symbolic(value):
         return value
     shape = tuple(size if d is None else d for d in value.shape)
+    if value.dtype == "string":
+        return np.full(shape, "", dtype=str)
     dtype = config.torch_dtype(value.dtype)
     if device is None:
         tensor = torch.empty(shape, dtype=dtype, device="meta")
@@ -145,12 +154,15 @@ def _restored_rng(device: torch.device):
         yield
 
 
-def _refuse_strings(layer, args, kwargs) -> None:
-    for value in symbolic.flatten((args, kwargs)):
-        if symbolic.is_symbolic(value) and value.dtype == "string":
-            raise TypeError(f"{type(layer).__name__} received a string input but has no "
-                            "`compute_output_shape`, so it cannot take strings: strings go to "
-                            "layers such as StringLookup, Hashing or TextVectorization first.")
+def _has_strings(args, kwargs) -> bool:
+    return any(symbolic.is_symbolic(value) and value.dtype == "string"
+               for value in symbolic.flatten((args, kwargs)))
+
+
+def _string_error(layer) -> TypeError:
+    return TypeError(f"{type(layer).__name__} received a string input it cannot take: strings "
+                     "go to layers such as StringLookup, Hashing or TextVectorization first "
+                     "(shape ops such as ops.expand_dims and ops.reshape take them too).")
 
 
 def graph_error(layer, args, error: Exception) -> ValueError:

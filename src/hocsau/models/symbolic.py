@@ -189,8 +189,26 @@ def any_symbolic(args, kwargs) -> bool:
     return any(is_symbolic(leaf) for leaf in flatten((args, kwargs)))
 
 
+def graph_constant(value):
+    """A concrete argument of a graph node as the graph keeps it. A tensor computed while the
+    model was being built (`embedding(ops.arange(n))` in keras.io's TabTransformer) is a
+    constant of the graph, as it is under TensorFlow: its autograd history, freed by the first
+    backward pass, is cut. Weights (leaf tensors) stay as they are, so gradients reach them."""
+    if isinstance(value, torch.Tensor) and value.grad_fn is not None:
+        return value.detach()
+    return value
+
+
+def _graph_constants(args: tuple, kwargs: dict):
+    if any(isinstance(leaf, torch.Tensor) and leaf.grad_fn is not None
+           for leaf in flatten((args, kwargs))):
+        return map_structure(graph_constant, (args, kwargs))
+    return args, kwargs
+
+
 def symbolic_call(layer, args: tuple, kwargs: dict):
     """Build `layer` if needed, check its input, infer its outputs and record a Node."""
+    args, kwargs = _graph_constants(args, kwargs)
     if not layer.built:
         layer._maybe_build(args, kwargs)
     first = args[0] if args else next(iter(kwargs.values()))

@@ -10,9 +10,20 @@ from hocsau.ops._convert import canonical_axis, shape_tuple, tensor, tensors
 from hocsau.ops.dispatch import op
 
 
+def _strings(x) -> np.ndarray | None:
+    """`x` when it is a numpy array of strings (what string tensors are here), else None:
+    shape ops rearrange those with numpy, as Keras's TensorFlow backend rearranges tf.string
+    tensors (e.g. `ops.expand_dims` before a StringLookup)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "USO":
+        return x
+    return None
+
+
 @op
 def reshape(x, newshape) -> torch.Tensor:
     """`x` with shape `newshape` (one entry may be -1)."""
+    if (strings := _strings(x)) is not None:
+        return np.reshape(strings, shape_tuple(newshape))
     return torch.reshape(tensor(x), shape_tuple(newshape))
 
 
@@ -44,6 +55,8 @@ def swapaxes(x, axis1, axis2) -> torch.Tensor:
 @op
 def expand_dims(x, axis) -> torch.Tensor:
     """`x` with new axes of size 1 inserted at `axis` (an int or a tuple)."""
+    if (strings := _strings(x)) is not None:
+        return np.expand_dims(strings, tuple(axis) if isinstance(axis, list) else axis)
     x = tensor(x)
     positions = axis if isinstance(axis, (list, tuple)) else (axis,)
     ndim = x.ndim + len(positions)
@@ -56,6 +69,8 @@ def expand_dims(x, axis) -> torch.Tensor:
 @op
 def squeeze(x, axis=None) -> torch.Tensor:
     """`x` without its size-1 axes (only those in `axis` when given)."""
+    if (strings := _strings(x)) is not None:
+        return np.squeeze(strings, tuple(axis) if isinstance(axis, list) else axis)
     x = tensor(x)
     if axis is None:
         return torch.squeeze(x)

@@ -119,3 +119,38 @@ def test_input_errors_name_the_layer():
         conv(torch.ones(1, 8, 8, 5))
     with pytest.raises(ValueError, match="evenly divisible by the number of groups"):
         layers.Conv2D(4, 3, groups=2)(hocsau.Input((8, 8, 3)))
+
+
+def _halved_kernel_conv(library, base):
+    """A subclass whose `convolution_op` convolves by half the kernel, through `ops.conv`."""
+
+    class HalvedKernel(base):
+        def convolution_op(self, inputs, kernel):
+            return library.ops.conv(inputs, kernel * 0.5, strides=list(self.strides),
+                                    padding=self.padding, data_format=self.data_format)
+
+    return HalvedKernel
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_overridden_convolution_op_is_used_with_bias_and_activation(data_format, padding):
+    """Conv2D/Conv3D call `convolution_op(inputs, kernel)`, then add the bias and apply the
+    activation, as Keras does: overriding it changes the convolution (keras.io's weight
+    standardization recipe)."""
+    for rank, name in ((2, "Conv2D"), (3, "Conv3D")):
+        x = np.linspace(-1, 1, np.prod(SHAPES[rank]), dtype="float32").reshape(SHAPES[rank])
+        kwargs = dict(filters=3, kernel_size=2, padding=padding, data_format=data_format,
+                      activation="relu", bias_initializer="ones")
+        theirs = _halved_kernel_conv(keras, getattr(keras.layers, name))(**kwargs)
+        expected = keras.ops.convert_to_numpy(theirs(x))
+        ours = _halved_kernel_conv(hocsau, getattr(layers, name))(**kwargs)
+        ours(torch.from_numpy(x))
+        ours.set_weights(theirs.get_weights())
+        actual = ours(torch.from_numpy(x)).detach().numpy()
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+        plain = getattr(layers, name)(**kwargs)
+        plain(torch.from_numpy(x))
+        plain.set_weights([theirs.get_weights()[0] * 0.5, theirs.get_weights()[1]])
+        np.testing.assert_allclose(plain(torch.from_numpy(x)).detach().numpy(), actual,
+                                   rtol=1e-5, atol=1e-6)

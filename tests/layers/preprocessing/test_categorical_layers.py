@@ -118,7 +118,7 @@ def test_string_input_in_a_functional_model():
     out_ids, out_hashed = model(np.array([["b"], ["zz"]]))
     np.testing.assert_array_equal(_numpy(out_ids), [[2], [0]])
     assert tuple(out_hashed.shape) == (2, 8)
-    with pytest.raises(ValueError, match="cannot take strings"):
+    with pytest.raises(ValueError, match="string input it cannot take"):
         layers.Lambda(lambda t: t + 1)(inputs)
 
 
@@ -156,3 +156,23 @@ def test_ragged_batch_in_int_mode_is_refused():
     lookup = layers.StringLookup(vocabulary=["a", "b"])
     with pytest.raises(ValueError, match="ragged batch .* output_mode='int'"):
         lookup([["a", "b"], ["a"]])
+
+
+def test_shape_ops_on_string_inputs_before_a_lookup():
+    """`ops.expand_dims` / `reshape` / `squeeze` take string tensors, symbolic or eager, as
+    keras.io's structured-data examples use them between a scalar string Input and a lookup."""
+    inputs = hocsau.Input(shape=(), dtype="string")
+    expanded = hocsau.ops.expand_dims(inputs, -1)
+    assert expanded.shape == (None, 1) and expanded.dtype == "string"
+    reshaped = hocsau.ops.reshape(expanded, (-1, 1, 1))
+    squeezed = hocsau.ops.squeeze(reshaped, axis=[1])
+    assert reshaped.shape == (None, 1, 1) and squeezed.shape == (None, 1)
+    one_hot = layers.StringLookup(vocabulary=["a", "b"], num_oov_indices=0,
+                                  output_mode="binary")(squeezed)
+    model = hocsau.Model(inputs, one_hot)
+    np.testing.assert_array_equal(_numpy(model(np.array(["b", "a", "b"]))),
+                                  [[0, 1], [1, 0], [0, 1]])
+    eager = hocsau.ops.expand_dims(np.array(["x", "y"]), 0)
+    assert isinstance(eager, np.ndarray) and eager.shape == (1, 2)
+    with pytest.raises(TypeError, match="received a string input it cannot take"):
+        hocsau.ops.add(expanded, 1)

@@ -118,11 +118,26 @@ class BaseConv(LoraMixin, ConvFrame):
         self.built = True
         self._build_lora()
 
-    def _torch_kernel(self) -> torch.Tensor:
-        """(filters, channels // groups, *kernel_size): torch's layout, as a view."""
-        return self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
+    def _torch_kernel(self, kernel=None) -> torch.Tensor:
+        """(filters, channels // groups, *kernel_size): torch's layout of `kernel` (the
+        layer's own by default), as a view."""
+        kernel = self.kernel if kernel is None else kernel
+        return kernel.permute(self.rank + 1, self.rank, *range(self.rank))
+
+    def convolution_op(self, inputs, kernel):
+        """Keras's hook: `inputs` convolved by `kernel` (Keras's layout) with the layer's
+        strides, padding and dilation, before the bias and activation. Subclasses override it
+        to change the convolution (e.g. standardize the kernel); `call` then adds the bias and
+        applies the activation to its result."""
+        x = inputs.movedim(-1, 1) if self.data_format == "channels_last" else inputs
+        x, padding = self._pad(x)
+        out = CONV[self.rank](x, self._torch_kernel(kernel), None, self.strides, padding,
+                              self.dilation_rate, self.groups)
+        return _to_channels_last(out) if self.data_format == "channels_last" else out
 
     def call(self, inputs):
+        if type(self).convolution_op is not BaseConv.convolution_op:
+            return self._finish(self.convolution_op(inputs, self.kernel))
         if self._covers_input(inputs):
             return self._call_as_matmul(inputs)
         x = inputs.movedim(-1, 1) if self.data_format == "channels_last" else inputs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from hocsau.layers.layer import Layer
-from hocsau.models.symbolic import is_symbolic, map_structure
+from hocsau.models.symbolic import graph_constant, is_symbolic, map_structure
 from hocsau.utils import naming
 
 
@@ -44,7 +44,7 @@ class OpLayer(Layer):
             if is_symbolic(value):
                 self._symbolic_inputs.append(value)
                 return _Slot(len(self._symbolic_inputs) - 1)
-            return value
+            return graph_constant(value)
 
         self._template = map_structure(to_slot, (args, kwargs))
 
