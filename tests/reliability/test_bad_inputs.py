@@ -270,7 +270,27 @@ def _set_string_weights():
     layer.set_weights([np.array([["a"]] * 3), np.zeros(1)])
 
 
+def _built(layer, shape):
+    layer(np.zeros(shape, "float32"))
+    return layer
+
+
 OTHER_CASES = [
+    # torch's CPU LSTM kernel reads past a too-narrow input instead of failing: checked first.
+    ("LSTM called on more features than built for",
+     lambda: _built(layers.LSTM(4), (8, 5, 3))(np.ones((8, 5, 4), "float32")), ValueError,
+     ['Input 0 of layer "lstm', "expected axis -1 of input shape to have value 3",
+      "received input with shape (8, 5, 4)"]),
+    ("LSTM (sequence kernel) called on fewer features",
+     lambda: _built(layers.LSTM(32), (128, 4, 3))(np.ones((128, 4, 2), "float32")), ValueError,
+     ["expected axis -1 of input shape to have value 3", "shape (128, 4, 2)"]),
+    ("GRU called on other features",
+     lambda: _built(layers.GRU(4), (8, 5, 3))(np.ones((8, 5, 2), "float32")), ValueError,
+     ['layer "gru', "expected axis -1 of input shape to have value 3"]),
+    ("SimpleRNN called on other features",
+     lambda: _built(layers.SimpleRNN(4), (8, 5, 3))(np.ones((8, 5, 4), "float32")), ValueError,
+     ['layer "simple_rnn', "expected axis -1 of input shape to have value 3"]),
+
     # A subclassed model declares no inputs: the layer that fails on strings says so.
     ("strings for a subclassed model", lambda: subclassed()(STRINGS), TypeError,
      ["Layer 'dense", "computes on numbers, but received strings",
