@@ -268,6 +268,14 @@ def test_bad_training_arguments_are_refused_before_any_step(case, make_model, me
         np.testing.assert_array_equal(now, before)
 
 
+def two_outputs(loss):
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, {"a": layers.Dense(1, name="a")(inputs),
+                                 "b": layers.Dense(2, name="b")(inputs)})
+    model.compile(optimizer="sgd", loss=loss)
+    return model
+
+
 def _set_complex_weights():
     model = dense_model()
     model.set_weights([w.astype(np.complex64) + 1j for w in model.get_weights()])
@@ -348,6 +356,17 @@ OTHER_CASES = [
      ["Cannot convert '(2.5,)' to a shape. Found invalid entry '2.5' of type 'float'."]),
     ("Input with a string batch_shape entry", lambda: keras.Input(batch_shape=(None, "3")),
      ValueError, ["Found invalid entry '3' of type 'str'"]),
+    ("y dict without a target for an output that has a loss",
+     lambda: two_outputs({"a": "mse", "b": "mse"}).fit(X, {"a": Y[:, :1]}, verbose=0),
+     ValueError, ["Output 'b' has a loss but `y` holds no target for it"]),
+    ("y dict with a key that is no output",
+     lambda: two_outputs("mse").fit(X, {"a": Y[:, :1], "c": Y}, verbose=0), ValueError,
+     ["`y` has targets for ['c'], which are not outputs of the model",
+      "Output names: ['a', 'b']. Received: y with keys ['a', 'c']"]),
+    ("y list shorter than the outputs",
+     lambda: two_outputs("mse").fit(X, [Y[:, :1]], verbose=0), ValueError,
+     ["`y` should hold one target per model output (or per output that has a loss)",
+      "Received: y with 1 target(s)"]),
     ("Reshape called on a tensor of another size",
      lambda: layers.Reshape((4, 2))(np.ones((2, 6), "float32")), ValueError,
      ["The total size of the tensor must be unchanged",
@@ -471,3 +490,21 @@ def test_messages_keep_keras_wording_where_keras_has_one(build, call, shared):
     with pytest.raises((ValueError, TypeError)) as raised:
         call(build(keras))
     assert shared in str(raised.value)
+
+
+def test_dict_targets_meet_their_outputs_by_name_in_any_order():
+    model = two_outputs({"a": "mse", "b": "mse"})
+    x = np.zeros((4, 3), "float32")
+    a, b = np.zeros((4, 1), "float32"), np.full((4, 2), 10.0, "float32")
+    in_order = model.evaluate(x, {"a": a, "b": b}, verbose=0, return_dict=True)
+    reversed_keys = model.evaluate(x, {"b": b, "a": a}, verbose=0, return_dict=True)
+    assert in_order == reversed_keys
+    assert in_order["a_loss"] == 0.0 and in_order["b_loss"] == 100.0
+
+
+def test_targets_only_for_the_outputs_with_a_loss_train_those():
+    model = two_outputs({"b": "mse"})
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['a/kernel'"):
+        history = model.fit(X, {"b": Y}, verbose=0, epochs=2)
+    assert len(history.history["loss"]) == 2
+    assert history.history["loss"][1] < history.history["loss"][0]
