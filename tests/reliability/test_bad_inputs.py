@@ -367,6 +367,10 @@ OTHER_CASES = [
      lambda: two_outputs("mse").fit(X, [Y[:, :1]], verbose=0), ValueError,
      ["`y` should hold one target per model output (or per output that has a loss)",
       "Received: y with 1 target(s)"]),
+    ("a string among the callbacks",
+     lambda: dense_model().fit(X, Y, callbacks=["early_stopping"], verbose=0), TypeError,
+     ["`callbacks` should be a list of `keras.callbacks.Callback` instances",
+      "Received: 'early_stopping' of type str"]),
     ("Reshape called on a tensor of another size",
      lambda: layers.Reshape((4, 2))(np.ones((2, 6), "float32")), ValueError,
      ["The total size of the tensor must be unchanged",
@@ -508,3 +512,9 @@ def test_targets_only_for_the_outputs_with_a_loss_train_those():
         history = model.fit(X, {"b": Y}, verbose=0, epochs=2)
     assert len(history.history["loss"]) == 2
     assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_one_callback_alone_is_taken_as_a_list_of_one():
+    recorder = Recorder()
+    dense_model().fit(X, Y, epochs=1, verbose=0, callbacks=recorder)
+    assert recorder.calls == ["train_begin"]
