@@ -300,6 +300,12 @@ def _built(layer, shape):
     return layer
 
 
+def _adapted_normalization():
+    layer = layers.Normalization()
+    layer.adapt(np.arange(12.0).reshape(3, 4))
+    return layer
+
+
 OTHER_CASES = [
     # torch's CPU LSTM kernel reads past a too-narrow input instead of failing: checked first.
     ("LSTM called on more features than built for",
@@ -371,6 +377,20 @@ OTHER_CASES = [
      lambda: dense_model().fit(X, Y, callbacks=["early_stopping"], verbose=0), TypeError,
      ["`callbacks` should be a list of `keras.callbacks.Callback` instances",
       "Received: 'early_stopping' of type str"]),
+    ("Dense built on one sample without its batch axis",
+     lambda: layers.Dense(2)(np.ones(4, "float32")), ValueError,
+     ['Input 0 of layer "dense', "expected min_ndim=2, found ndim=1",
+      "Full shape received: (4,)"]),
+    ("LayerNormalization called on other features",
+     lambda: _built(layers.LayerNormalization(), (2, 4))(np.ones((2, 5), "float32")),
+     ValueError, ["expected axis -1 of input shape to have value 4",
+                  "received input with shape (2, 5)"]),
+    ("Normalization adapted on 4 features, called on 5",
+     lambda: _adapted_normalization()(np.ones((2, 5), "float32")), ValueError,
+     ['layer "normalization', "expected axis -1 of input shape to have value 4"]),
+    ("Concatenate along an axis the inputs lack",
+     lambda: layers.Concatenate(axis=3)([keras.Input((4,)), keras.Input((4,))]), ValueError,
+     ["got `axis=3`, but its inputs have rank 2, so `axis` should be in [-2, 2)"]),
     ("Reshape called on a tensor of another size",
      lambda: layers.Reshape((4, 2))(np.ones((2, 6), "float32")), ValueError,
      ["The total size of the tensor must be unchanged",
