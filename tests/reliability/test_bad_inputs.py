@@ -145,6 +145,23 @@ TRAINING_CASES = [
      dict(x={"a": X[:, :2], "b": X[:, 1:]}, y=[Y[:, :1], Y[:, 1:]], class_weight={0: 1.0}),
      ValueError, ["`class_weight` is only supported for Models with a single output",
                   "Received: y=list"]),
+    ("ragged list of lists for x", dense_model, "fit",
+     dict(x=[[1.0, 2.0, 3.0], [1.0, 2.0]], y=[[1.0, 2.0], [3.0, 4.0]]), ValueError,
+     ["`x` is a list of rows of different lengths (a ragged list)", "pad_sequences",
+      "Received: x=list of 2 rows of lengths [2, 3]"]),
+    ("ragged list of lists for validation y", dense_model, "fit",
+     dict(x=X, y=Y, validation_data=(X[:2], [[1.0, 2.0], [3.0]])), ValueError,
+     ["`validation_data's y` is a list of rows of different lengths"]),
+    ("string labels", classifier, "fit", dict(x=X, y=np.array(["cat", "dog"] * 5)), TypeError,
+     ["`y` holds strings, but losses and metrics compute on numbers", "StringLookup",
+      "Received: y of dtype <U3 and shape (10,)"]),
+    ("string labels (evaluate)", classifier, "evaluate",
+     dict(x=X, y=[np.array(["cat"] * 10)]), TypeError, ["`y` holds strings"]),
+    ("fit without y for a compiled loss", dense_model, "fit", dict(x=X), ValueError,
+     ["`fit` needs targets: the model was compiled with a loss, but `y` is None",
+      "Received: y=None"]),
+    ("evaluate without y for a compiled loss", dense_model, "evaluate", dict(x=X), ValueError,
+     ["`evaluate` needs targets"]),
     ("epochs=-1", dense_model, "fit", dict(x=X, y=Y, epochs=-1), ValueError,
      ["`epochs` should be a non-negative integer", "Received: epochs=-1"]),
     ("epochs=1.5", dense_model, "fit", dict(x=X, y=Y, epochs=1.5), ValueError,
@@ -251,6 +268,14 @@ def test_bad_training_arguments_are_refused_before_any_step(case, make_model, me
         np.testing.assert_array_equal(now, before)
 
 
+def two_outputs(loss):
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, {"a": layers.Dense(1, name="a")(inputs),
+                                 "b": layers.Dense(2, name="b")(inputs)})
+    model.compile(optimizer="sgd", loss=loss)
+    return model
+
+
 def _set_complex_weights():
     model = dense_model()
     model.set_weights([w.astype(np.complex64) + 1j for w in model.get_weights()])
@@ -270,7 +295,113 @@ def _set_string_weights():
     layer.set_weights([np.array([["a"]] * 3), np.zeros(1)])
 
 
+def _built(layer, shape):
+    layer(np.zeros(shape, "float32"))
+    return layer
+
+
+def _adapted_normalization():
+    layer = layers.Normalization()
+    layer.adapt(np.arange(12.0).reshape(3, 4))
+    return layer
+
+
 OTHER_CASES = [
+    # torch's CPU LSTM kernel reads past a too-narrow input instead of failing: checked first.
+    ("LSTM called on more features than built for",
+     lambda: _built(layers.LSTM(4), (8, 5, 3))(np.ones((8, 5, 4), "float32")), ValueError,
+     ['Input 0 of layer "lstm', "expected axis -1 of input shape to have value 3",
+      "received input with shape (8, 5, 4)"]),
+    ("LSTM (sequence kernel) called on fewer features",
+     lambda: _built(layers.LSTM(32), (128, 4, 3))(np.ones((128, 4, 2), "float32")), ValueError,
+     ["expected axis -1 of input shape to have value 3", "shape (128, 4, 2)"]),
+    ("GRU called on other features",
+     lambda: _built(layers.GRU(4), (8, 5, 3))(np.ones((8, 5, 2), "float32")), ValueError,
+     ['layer "gru', "expected axis -1 of input shape to have value 3"]),
+    ("SimpleRNN called on other features",
+     lambda: _built(layers.SimpleRNN(4), (8, 5, 3))(np.ones((8, 5, 4), "float32")), ValueError,
+     ['layer "simple_rnn', "expected axis -1 of input shape to have value 3"]),
+    ("Conv2D kernel larger than the Input",
+     lambda: keras.Sequential([keras.Input((4, 4, 3)), layers.Conv2D(2, 5)]), ValueError,
+     ["Computed output size of layer 'conv2d", "would be zero or negative",
+      "Received: inputs.shape=(None, 4, 4, 3), kernel_size=(5, 5)"]),
+    ("dilated Conv1D wider than its input",
+     lambda: layers.Conv1D(2, 3, dilation_rate=3)(np.ones((1, 6, 2), "float32")), ValueError,
+     ["would be zero or negative", "inputs.shape=(1, 6, 2)"]),
+    ("built Conv2D called on smaller images",
+     lambda: _built(layers.Conv2D(2, 3), (1, 8, 8, 3))(np.ones((1, 2, 2, 3), "float32")),
+     ValueError, ["would be zero or negative", "inputs.shape=(1, 2, 2, 3)"]),
+    ("DepthwiseConv2D kernel larger than the input",
+     lambda: layers.DepthwiseConv2D(5)(np.ones((1, 3, 3, 2), "float32")), ValueError,
+     ["would be zero or negative"]),
+    ("evaluate before compile",
+     lambda: keras.Sequential([keras.Input((3,)), layers.Dense(2)]).evaluate(X, Y, verbose=0),
+     ValueError, ["You must call `compile()` before using the model in `evaluate`"]),
+    ("train_on_batch before compile",
+     lambda: keras.Sequential([keras.Input((3,)), layers.Dense(2)]).train_on_batch(X, Y),
+     ValueError, ["You must call `compile()` before using the model in `train_on_batch`"]),
+    # Found by the first step's loss (Keras too checks no shapes before it).
+    ("targets of another width than the predictions",
+     lambda: dense_model().fit(X, np.ones((10, 3), "float32"), verbose=0), ValueError,
+     ["Loss 'mse' needs targets shaped like the model's predictions",
+      "Received: y_true.shape=(10, 3), y_pred.shape=(10, 2)"]),
+    ("MeanAbsoluteError on class labels for 3 outputs",
+     lambda: keras.losses.MeanAbsoluteError()(np.arange(4.0), np.ones((4, 3))), ValueError,
+     ["Loss 'mean_absolute_error' needs targets shaped like",
+      "Received: y_true.shape=(4,), y_pred.shape=(4, 3)"]),
+    ("binary_crossentropy on labels outside [0, 1]",
+     lambda: keras.losses.binary_crossentropy(np.array([[3.0], [0.0]]), np.array([[0.4], [0.6]])),
+     ValueError, ["binary_crossentropy expects labels between 0 and 1",
+                  "sparse_categorical_crossentropy", "Received: labels with values [3.0]"]),
+    ("ops.binary_crossentropy on negative labels",
+     lambda: keras.ops.binary_crossentropy(np.array([-1.0, 1.0]), np.array([0.4, 0.6])),
+     ValueError, ["Received: labels with values [-1.0]"]),
+    ("Input with a negative dimension", lambda: keras.Input((-1, 3)), ValueError,
+     ["Cannot convert '(-1, 3)' to a shape. Negative dimensions are not allowed."]),
+    ("Input with a float dimension", lambda: keras.Input((2.5,)), ValueError,
+     ["Cannot convert '(2.5,)' to a shape. Found invalid entry '2.5' of type 'float'."]),
+    ("Input with a string batch_shape entry", lambda: keras.Input(batch_shape=(None, "3")),
+     ValueError, ["Found invalid entry '3' of type 'str'"]),
+    ("y dict without a target for an output that has a loss",
+     lambda: two_outputs({"a": "mse", "b": "mse"}).fit(X, {"a": Y[:, :1]}, verbose=0),
+     ValueError, ["Output 'b' has a loss but `y` holds no target for it"]),
+    ("y dict with a key that is no output",
+     lambda: two_outputs("mse").fit(X, {"a": Y[:, :1], "c": Y}, verbose=0), ValueError,
+     ["`y` has targets for ['c'], which are not outputs of the model",
+      "Output names: ['a', 'b']. Received: y with keys ['a', 'c']"]),
+    ("y list shorter than the outputs",
+     lambda: two_outputs("mse").fit(X, [Y[:, :1]], verbose=0), ValueError,
+     ["`y` should hold one target per model output (or per output that has a loss)",
+      "Received: y with 1 target(s)"]),
+    ("a string among the callbacks",
+     lambda: dense_model().fit(X, Y, callbacks=["early_stopping"], verbose=0), TypeError,
+     ["`callbacks` should be a list of `keras.callbacks.Callback` instances",
+      "Received: 'early_stopping' of type str"]),
+    ("Dense built on one sample without its batch axis",
+     lambda: layers.Dense(2)(np.ones(4, "float32")), ValueError,
+     ['Input 0 of layer "dense', "expected min_ndim=2, found ndim=1",
+      "Full shape received: (4,)"]),
+    ("LayerNormalization called on other features",
+     lambda: _built(layers.LayerNormalization(), (2, 4))(np.ones((2, 5), "float32")),
+     ValueError, ["expected axis -1 of input shape to have value 4",
+                  "received input with shape (2, 5)"]),
+    ("Normalization adapted on 4 features, called on 5",
+     lambda: _adapted_normalization()(np.ones((2, 5), "float32")), ValueError,
+     ['layer "normalization', "expected axis -1 of input shape to have value 4"]),
+    ("Concatenate along an axis the inputs lack",
+     lambda: layers.Concatenate(axis=3)([keras.Input((4,)), keras.Input((4,))]), ValueError,
+     ["got `axis=3`, but its inputs have rank 2, so `axis` should be in [-2, 2)"]),
+    ("Reshape called on a tensor of another size",
+     lambda: layers.Reshape((4, 2))(np.ones((2, 6), "float32")), ValueError,
+     ["The total size of the tensor must be unchanged",
+      "Received: input_shape=(6,), target_shape=(4, 2)"]),
+    ("Reshape with -1 that cannot divide the input",
+     lambda: layers.Reshape((-1, 4))(np.ones((2, 6), "float32")), ValueError,
+     ["the input size cannot by divided", "input_shape=(6,), target_shape=(-1, 4)"]),
+    ("Conv1D on images", lambda: layers.Conv1D(2, 3)(np.ones((2, 5, 5, 3), "float32")),
+     ValueError, ["Layer 'conv1d", "expects inputs of rank 3",
+                  "Received: inputs with shape (2, 5, 5, 3)"]),
+
     # A subclassed model declares no inputs: the layer that fails on strings says so.
     ("strings for a subclassed model", lambda: subclassed()(STRINGS), TypeError,
      ["Layer 'dense", "computes on numbers, but received strings",
@@ -383,3 +514,27 @@ def test_messages_keep_keras_wording_where_keras_has_one(build, call, shared):
     with pytest.raises((ValueError, TypeError)) as raised:
         call(build(keras))
     assert shared in str(raised.value)
+
+
+def test_dict_targets_meet_their_outputs_by_name_in_any_order():
+    model = two_outputs({"a": "mse", "b": "mse"})
+    x = np.zeros((4, 3), "float32")
+    a, b = np.zeros((4, 1), "float32"), np.full((4, 2), 10.0, "float32")
+    in_order = model.evaluate(x, {"a": a, "b": b}, verbose=0, return_dict=True)
+    reversed_keys = model.evaluate(x, {"b": b, "a": a}, verbose=0, return_dict=True)
+    assert in_order == reversed_keys
+    assert in_order["a_loss"] == 0.0 and in_order["b_loss"] == 100.0
+
+
+def test_targets_only_for_the_outputs_with_a_loss_train_those():
+    model = two_outputs({"b": "mse"})
+    with pytest.warns(UserWarning, match=r"Gradients do not exist for variables \['a/kernel'"):
+        history = model.fit(X, {"b": Y}, verbose=0, epochs=2)
+    assert len(history.history["loss"]) == 2
+    assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_one_callback_alone_is_taken_as_a_list_of_one():
+    recorder = Recorder()
+    dense_model().fit(X, Y, epochs=1, verbose=0, callbacks=recorder)
+    assert recorder.calls == ["train_begin"]

@@ -109,7 +109,7 @@ def test_sparse_accuracy_resolution_and_class_weight():
 
 def test_errors_before_compile_and_on_mismatched_lengths():
     model = keras.Sequential([keras.Input((4,)), layers.Dense(1)])
-    with pytest.raises(RuntimeError, match="compile"):
+    with pytest.raises(ValueError, match=r"call `compile\(\)` before using the model in `fit`"):
         model.fit(np.zeros((2, 4)), np.zeros((2, 1)))
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="Data cardinality is ambiguous"):

@@ -31,6 +31,21 @@ def _overrides(callback, hook: str) -> bool:
 _TRAIN_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
+def _as_callback_list(callbacks) -> list:
+    """`callbacks` as a list: one callback alone is accepted, as Keras does; anything that is
+    not a callback is refused before training starts."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    for callback in callbacks:
+        if not hasattr(callback, "set_model") or not hasattr(callback, "__dict__"):
+            raise TypeError("`callbacks` should be a list of `keras.callbacks.Callback` "
+                            f"instances. Received: {callback!r} of type "
+                            f"{type(callback).__name__}")
+    return list(callbacks)
+
+
 def _python(logs: dict) -> dict:
     """Keras's log format (`logs_to_python`), or a copy of logs the loops already gave it."""
     if all(type(value) is float for value in logs.values()):
@@ -51,7 +66,7 @@ class CallbackList(Callback):
     def __init__(self, callbacks=None, add_history: bool = False, add_progbar: bool = False,
                  model=None, **params):
         super().__init__()
-        self.callbacks = list(callbacks or [])
+        self.callbacks = _as_callback_list(callbacks)
         if add_history and not any(isinstance(c, History) for c in self.callbacks):
             self.callbacks.append(History())
         if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):

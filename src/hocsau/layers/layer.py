@@ -572,11 +572,10 @@ class Layer(LegacyShapes, nn.Module):
             else:
                 outputs = nn.Module.__call__(self, *args, **kwargs)
         except Exception as error:
-            if isinstance(error, (RuntimeError, IndexError)) and self.input_spec is not None \
-                    and args:
+            if isinstance(error, (RuntimeError, IndexError)) and args:
                 # Checked only after torch failed, so correct calls pay nothing for it.
                 try:
-                    assert_input_compatibility(self.input_spec, args[0], self.name)
+                    self._explain_input_error(args[0])
                 except ValueError as mismatch:
                     raise mismatch from None  # Keras's message, not torch's traceback
             if self._convert_input_args and args and is_string_data(args[0]) \
@@ -593,6 +592,11 @@ class Layer(LegacyShapes, nn.Module):
         if self.supports_masking or info.computes_mask:
             attach_mask(self, args, kwargs, outputs)
         return outputs
+
+    def _explain_input_error(self, inputs) -> None:
+        """Raise Keras's ValueError for what is wrong with `inputs`, after torch failed on
+        them; layers with more checks than their `input_spec` extend it."""
+        assert_input_compatibility(self.input_spec, inputs, self.name)
 
     def _add_activity_loss(self, outputs) -> None:
         for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:

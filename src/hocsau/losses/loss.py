@@ -56,7 +56,11 @@ class Loss:
         y_pred = _convert_structure(y_pred, dtype, device)
         # Integer-label losses index with y_true: a float round trip would only cost time.
         y_true = _convert_structure(y_true, None if self._integer_labels else dtype, device)
-        values = self.call(y_true, y_pred)
+        try:
+            values = self.call(y_true, y_pred)
+        except RuntimeError:
+            _explain_shapes(self.name, y_true, y_pred)  # only once torch has failed
+            raise
         out_mask = get_mask(values)
         if in_mask is not None and out_mask is not None:
             mask = in_mask & out_mask
@@ -74,6 +78,21 @@ class Loss:
     @classmethod
     def from_config(cls, config: dict) -> Loss:
         return cls(**config)
+
+
+def _explain_shapes(name: str, y_true, y_pred) -> None:
+    """A ValueError naming the loss when targets and predictions cannot be broadcast."""
+    if not (torch.is_tensor(y_true) and torch.is_tensor(y_pred)):
+        return
+    true, pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    try:
+        torch.broadcast_shapes(true.shape, pred.shape)
+    except RuntimeError:
+        raise ValueError(
+            f"Loss '{name}' needs targets shaped like the model's predictions (one target "
+            f"per predicted value), but their shapes do not match. Received: "
+            f"y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
+        ) from None
 
 
 def standardize_reduction(reduction: str | None) -> str | None:

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from hocsau import config
 from hocsau.losses.loss import prepare
 from hocsau.losses.wrapper import BuiltinLoss, loss_function
+from hocsau.ops.nn_losses import binary_crossentropy_of_probabilities
 from hocsau.saving.serialization import keras_class
 
 _SUM = "sum_over_batch_size"
@@ -39,8 +40,7 @@ def elementwise_binary_crossentropy(target: torch.Tensor, output: torch.Tensor,
                          f"target.shape={target.shape}, output.shape={output.shape}")
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target, reduction="none")
-    eps = config.epsilon()
-    return F.binary_cross_entropy(torch.clamp(output, eps, 1.0 - eps), target, reduction="none")
+    return binary_crossentropy_of_probabilities(target, output)
 
 
 def _smooth_binary(y_true: torch.Tensor, label_smoothing: float) -> torch.Tensor:

@@ -25,6 +25,23 @@ def _clipped(probabilities: torch.Tensor) -> torch.Tensor:
     return torch.clamp(probabilities, eps, 1.0 - eps)
 
 
+def binary_crossentropy_of_probabilities(target: torch.Tensor,
+                                         output: torch.Tensor) -> torch.Tensor:
+    """Element-wise binary crossentropy of clipped probabilities; torch's CPU kernel refuses
+    labels outside [0, 1], which gets a Keras-style error (checked only after it failed)."""
+    try:
+        return F.binary_cross_entropy(_clipped(output), target, reduction="none")
+    except RuntimeError:
+        outside = target[(target < 0) | (target > 1)]
+        if outside.numel() == 0:
+            raise
+        raise ValueError(
+            "binary_crossentropy expects labels between 0 and 1 (probabilities that each "
+            "output is 1); for integer class labels use sparse_categorical_crossentropy. "
+            f"Received: labels with values {sorted(set(outside.unique()[:5].tolist()))}"
+        ) from None
+
+
 @op
 def binary_crossentropy(target, output, from_logits=False) -> torch.Tensor:
     """Element-wise binary cross-entropy between `target` and `output` (same shape)."""
@@ -34,7 +51,7 @@ def binary_crossentropy(target, output, from_logits=False) -> torch.Tensor:
     _same_shape(target, output)
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target, reduction="none")
-    return F.binary_cross_entropy(_clipped(output), target, reduction="none")
+    return binary_crossentropy_of_probabilities(target, output)
 
 
 @op

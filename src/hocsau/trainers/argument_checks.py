@@ -41,6 +41,7 @@ def check_fit_arguments(model, x, y, sample_weight, *, batch_size, epochs, verbo
                          "fold the class weights into `sample_weight`. Received: "
                          f"class_weight={class_weight!r} and a `sample_weight` array")
     check_data(model, x, y, sample_weight, "x")
+    _check_targets_given(model, x, y, "fit")
     if validation_data is not None:
         _check_validation_data(model, validation_data)
     elif validation_split:
@@ -51,6 +52,7 @@ def check_evaluate_arguments(model, x, y, sample_weight, *, batch_size, verbose,
                              steps) -> None:
     _check_loop(batch_size, steps, verbose, steps_name="steps")
     check_data(model, x, y, sample_weight, "x")
+    _check_targets_given(model, x, y, "evaluate")
 
 
 def check_predict_arguments(model, x, *, batch_size, verbose, steps) -> None:
@@ -158,6 +160,9 @@ def check_data(model, x, y, sample_weight, argument: str) -> None:
         if _has_no_batch(x):
             raise no_batch_error(x)
         return
+    targets = "y" if argument == "x" else f"{argument}'s y"
+    _check_not_ragged(argument, x)
+    _check_not_ragged(targets, y)
     if _rows(x) == 0:
         raise ValueError(f"`{argument}` should contain at least one sample. Received: "
                          f"{argument} with 0 samples (shape {_shape(_first_array(x))})")
@@ -170,7 +175,53 @@ def check_data(model, x, y, sample_weight, argument: str) -> None:
                 "model (an `Input(dtype=\"string\")` followed by `StringLookup` or "
                 f"`TextVectorization`). Received: {argument} of dtype "
                 f"{np.asarray(data).dtype} and shape {_shape(data)}")
+    _check_numeric_targets(targets, y)
     _check_sample_weight_rank(sample_weight, y)
+
+
+def _check_not_ragged(argument: str, value) -> None:
+    """Python lists of rows of different lengths (NumPy cannot stack them)."""
+    if not (isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple))
+            and not is_array_like(value[0][0] if value[0] else None)):
+        return
+    try:
+        np.asarray(value)
+    except ValueError:
+        lengths = sorted({len(row) if isinstance(row, (list, tuple)) else 1 for row in value})
+        raise ValueError(
+            f"`{argument}` is a list of rows of different lengths (a ragged list), which cannot "
+            "be stacked into one array: pad the rows to one length first (e.g. with "
+            "`keras.utils.pad_sequences`). Received: "
+            f"{argument}=list of {len(value)} rows of lengths {lengths[:10]}") from None
+
+
+def _check_numeric_targets(argument: str, y) -> None:
+    """Losses and metrics compute on numbers: string labels are refused before any step."""
+    parts = list(y.values()) if isinstance(y, dict) else (
+        list(y) if isinstance(y, (list, tuple)) and y and is_array_like(y[0]) else [y])
+    for part in parts:
+        if part is not None and not isinstance(part, (list, tuple)) and is_string_data(part):
+            raise TypeError(
+                f"`{argument}` holds strings, but losses and metrics compute on numbers: turn "
+                "the labels into integers first (e.g. with `keras.layers.StringLookup` or "
+                f"`np.unique(labels, return_inverse=True)`). Received: {argument} of dtype "
+                f"{np.asarray(part).dtype} and shape {_shape(part)}")
+
+
+def _check_targets_given(model, x, y, method: str) -> None:
+    """Array data with a compiled loss but no `y` would train on a constant zero loss; a
+    model that computes its own loss (custom `train_step` / `compute_loss`) may do without."""
+    from hocsau.trainers.trainer import Trainer
+
+    if y is not None or not is_array_like(x) or getattr(model, "_compile_loss", None) is None:
+        return
+    if type(model).train_step is not Trainer.train_step \
+            or type(model).compute_loss is not Trainer.compute_loss:
+        return
+    raise ValueError(
+        f"`{method}` needs targets: the model was compiled with a loss, but `y` is None. Pass "
+        "the labels as `y` (or compile with `loss=None` when the model adds its own losses "
+        "with `add_loss`). Received: y=None")
 
 
 def _check_sample_weight_rank(sample_weight, y) -> None:

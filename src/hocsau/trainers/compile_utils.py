@@ -79,6 +79,19 @@ def _per_output(value, output_names: list[str], what: str) -> list:
     return [value] * count
 
 
+def align_targets(y_true, y_pred) -> list:
+    """Flat targets in the order of the flat predictions: a dict of targets is matched to a
+    dict of outputs by name (any key order; None for an output given no target)."""
+    if isinstance(y_true, dict) and isinstance(y_pred, dict):
+        unknown = [key for key in y_true if key not in y_pred]
+        if unknown:
+            raise ValueError(f"`y` has targets for {unknown}, which are not outputs of the "
+                             f"model. Output names: {list(y_pred)}. Received: y with keys "
+                             f"{list(y_true)}")
+        return [y_true.get(key) for key in y_pred]
+    return flatten(y_true)
+
+
 class CompileLoss:
     """Total loss over outputs: sum of weighted per-output losses; tracks each for the logs."""
 
@@ -112,8 +125,11 @@ class CompileLoss:
                 for name, loss in zip(names, self._losses, strict=False) if loss is not None}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred = flatten(y_true), flatten(y_pred)
+        y_true, y_pred = align_targets(y_true, y_pred), flatten(y_pred)
+        if len(y_true) != len(y_pred):
+            y_true = self._spread_targets(y_true, len(y_pred))
         if self._losses is None:
+            self._check_targets(y_true, y_pred)
             self.build(y_true, y_pred)
         sample_weights = flatten(sample_weight) if sample_weight is not None else [None]
         if len(sample_weights) == 1:
@@ -132,6 +148,31 @@ class CompileLoss:
         if total is None:
             raise ValueError("No loss to compute: every output's loss is None.")
         return total
+
+    def _output_specs(self, count: int) -> tuple[list, list]:
+        names = self._output_names or [f"output_{i}" for i in range(count)]
+        return names, _per_output(self._spec, names, "loss")
+
+    def _spread_targets(self, y_true: list, count: int) -> list:
+        """Fewer targets than outputs: one for each output that has a loss, as Keras allows."""
+        names, specs = self._output_specs(count)
+        with_loss = [i for i, spec in enumerate(specs) if spec is not None]
+        if len(y_true) != len(with_loss):
+            raise ValueError(f"`y` should hold one target per model output (or per output "
+                             f"that has a loss): the model has {count} outputs {names}, "
+                             f"{len(with_loss)} with a loss. Received: y with {len(y_true)} "
+                             "target(s)")
+        spread = [None] * count
+        for index, target in zip(with_loss, y_true, strict=True):
+            spread[index] = target
+        return spread
+
+    def _check_targets(self, y_true: list, y_pred: list) -> None:
+        names, specs = self._output_specs(len(y_pred))
+        for name, spec, target in zip(names, specs, y_true, strict=False):
+            if spec is not None and target is None:
+                raise ValueError(f"Output '{name}' has a loss but `y` holds no target for it. "
+                                 f"Received: y without '{name}'")
 
     def get_config(self):
         return {"loss": self._spec, "loss_weights": self._loss_weights}
@@ -186,17 +227,17 @@ class CompileMetrics:
         return [m for group in self._plain + self._weighted for m in group]
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = flatten(y_true), flatten(y_pred)
+        y_true, y_pred = align_targets(y_true, y_pred), flatten(y_pred)
         if not self.built:
             self.build(y_true, y_pred)
         for group, t, p in zip(self._plain, y_true, y_pred, strict=False):
-            for metric in group:
+            for metric in group if t is not None else ():
                 metric.update_state(t, p)
         if any(self._weighted):
             weights = flatten(sample_weight) if sample_weight is not None else [None]
             weights = weights * len(y_pred) if len(weights) == 1 else weights
             for group, t, p, w in zip(self._weighted, y_true, y_pred, weights, strict=False):
-                for metric in group:
+                for metric in group if t is not None else ():
                     metric.update_state(t, p, sample_weight=w)
 
     def reset_state(self) -> None:

@@ -121,7 +121,7 @@ class Trainer:
 
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before using the model in `{what}`.")
+            raise ValueError(f"You must call `compile()` before using the model in `{what}`.")
 
     def __setattr__(self, name, value):
         # Metrics a model keeps as attributes (self.loss_tracker = Mean(...)) join `metrics`,

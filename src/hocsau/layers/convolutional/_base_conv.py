@@ -27,6 +27,8 @@ CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 class ConvFrame(Layer):
     """What every convolution shares: sizes, padding, layout, activation, bias switch."""
 
+    _window_must_fit = True  # a transposed convolution's output grows instead
+
     def __init__(self, rank: int, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias: bool = True,
                  activity_regularizer=None, **kwargs):
@@ -55,8 +57,33 @@ class ConvFrame(Layer):
         if channels is None:
             raise ValueError(f"The channel dimension of the inputs of layer '{self.name}' should "
                              f"be defined. Received: input_shape={input_shape}")
+        self._check_window(tuple(input_shape))
         self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
         return channels
+
+    def _explain_input_error(self, inputs) -> None:
+        """Keras's messages for a wrong rank or a window larger than the (padded) input."""
+        super()._explain_input_error(inputs)
+        shape = tuple(inputs.shape)
+        if len(shape) != self.rank + 2:
+            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) expects inputs of "
+                             f"rank {self.rank + 2} (batch, {self.rank} spatial axes, "
+                             f"channels). Received: inputs with shape {shape}")
+        self._check_window(shape)
+
+    def _check_window(self, shape: tuple) -> None:
+        """A "valid" window larger than the input leaves no output: Keras's ValueError."""
+        if self.padding != "valid" or not self._window_must_fit:
+            return
+        spatial = shape[1:-1] if self.data_format == "channels_last" else shape[2:]
+        if any(size is not None and size < (kernel - 1) * dilation + 1
+               for size, kernel, dilation in zip(spatial, self.kernel_size, self.dilation_rate,
+                                                 strict=False)):
+            raise ValueError(f"Computed output size of layer '{self.name}' would be zero or "
+                             f"negative: its kernel is larger than the input. Received: "
+                             f"inputs.shape={shape}, kernel_size={self.kernel_size}, "
+                             f"dilation_rate={self.dilation_rate}, strides={self.strides}, "
+                             f"padding={self.padding}")
 
     def _finish(self, out):
         """Add the bias along the channel axis and apply the activation."""

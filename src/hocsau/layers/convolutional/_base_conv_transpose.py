@@ -14,6 +14,8 @@ class BaseConvTranspose(ConvFrame):
     """Transposed convolution with a kernel of shape `(*kernel_size, filters, channels)` and
     Keras's output sizes (`output_padding` None: `input * stride` for 'same')."""
 
+    _window_must_fit = False
+
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
                  output_padding=None, data_format=None, dilation_rate=1, activation=None,
                  use_bias: bool = True, kernel_initializer="glorot_uniform",

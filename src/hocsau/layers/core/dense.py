@@ -56,6 +56,10 @@ class Dense(DenseQuantization, LoraMixin, Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        if len(input_shape) < 2:  # a single sample without its batch axis, say
+            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
+                             f"expected min_ndim=2, found ndim={len(input_shape)}. Full shape "
+                             f"received: {tuple(input_shape)}")
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(f"The last dimension of the input to Dense layer '{self.name}' must "

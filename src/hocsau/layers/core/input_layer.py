@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 from hocsau import config
 from hocsau.layers.layer import Layer
 from hocsau.models.symbolic import Node, SymbolicTensor
@@ -45,7 +47,8 @@ class InputLayer(Layer):
             else:
                 shape = (shape,) if isinstance(shape, int) else tuple(shape)
                 batch_shape = (batch_size,) + shape
-        self._batch_shape = tuple(batch_shape)
+        self._batch_shape = _checked_shape(shape if shape is not None else batch_shape,
+                                           tuple(batch_shape))
         self._input_dtype = config.standardize_dtype(dtype)
         self.sparse = bool(sparse)
         self.optional = optional
@@ -69,6 +72,21 @@ class InputLayer(Layer):
         return {"batch_shape": list(self._batch_shape), "dtype": self._input_dtype,
                 "sparse": self.sparse, "ragged": False, "name": self.name,
                 "optional": self.optional}
+
+
+def _checked_shape(given, batch_shape: tuple) -> tuple:
+    """`batch_shape` with plain ints (or None); Keras's error for a negative or non-integer
+    entry of the shape the user gave."""
+    dims = []
+    for dim in batch_shape:
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, numbers.Integral)):
+            raise ValueError(f"Cannot convert '{given}' to a shape. Found invalid entry "
+                             f"'{dim}' of type '{type(dim).__name__}'.")
+        if dim is not None and dim < 0:
+            raise ValueError(f"Cannot convert '{given}' to a shape. Negative dimensions are "
+                             "not allowed.")
+        dims.append(None if dim is None else int(dim))
+    return tuple(dims)
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,

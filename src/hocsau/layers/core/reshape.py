@@ -26,6 +26,9 @@ class Reshape(Layer):
     def call(self, inputs):
         return inputs.reshape(inputs.shape[0], *self.target_shape)
 
+    def _explain_input_error(self, inputs) -> None:
+        _resolve(tuple(inputs.shape[1:]), self.target_shape)
+
     def compute_output_shape(self, input_shape):
         return (input_shape[0], *_resolve(tuple(input_shape[1:]), self.target_shape))
 

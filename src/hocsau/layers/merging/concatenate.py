@@ -35,6 +35,10 @@ class Concatenate(Layer):
     def compute_output_shape(self, input_shape):
         shapes = [list(s) for s in input_shape]
         rank = len(shapes[0])
+        if rank and not -rank <= self.axis < rank:
+            raise ValueError(f"Concatenate layer '{self.name}' got `axis={self.axis}`, but its "
+                             f"inputs have rank {rank}, so `axis` should be in [-{rank}, {rank})"
+                             f". Received: axis={self.axis}, input_shape={input_shape}")
         axis = self.axis % rank if rank else 0
         for shape in shapes[1:]:
             others = [d for i, d in enumerate(shape) if i != axis]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.normalization._affine import AffineNormalization
 from hocsau.ops.nn_norm import layer_normalization
 from hocsau.saving.serialization import keras_class
@@ -37,6 +38,7 @@ class LayerNormalization(AffineNormalization):
         self._add_gamma_beta(shape, self.scale or self.rms_scaling,
                              self.center and not self.rms_scaling)
         self._axes = axes
+        self.input_spec = InputSpec(axes={a - rank: input_shape[a] for a in axes})
         self.built = True
 
     def call(self, inputs):

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from hocsau import config
+from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.layer import Layer
 from hocsau.saving.serialization import keras_class
 
@@ -59,6 +60,7 @@ class Normalization(Layer):
             raise ValueError("All `axis` values to be kept must have a known shape. Received "
                              f"axis={self.axis}, inputs.shape={tuple(input_shape)}")
         self._build_input_shape = tuple(input_shape)
+        self.input_spec = InputSpec(axes={a - ndim: input_shape[a] for a in self._keep_axis})
         self._reduce_axis = tuple(a for a in range(ndim) if a not in self._keep_axis)
         self._broadcast_shape = tuple(input_shape[a] if a in self._keep_axis else 1
                                       for a in range(ndim))

@@ -36,6 +36,11 @@ class CellLayer(RNN):
         self.input_spec = InputSpec(ndim=3)
         self.use_cudnn = use_cudnn
 
+    def build(self, sequences_shape, initial_state_shape=None):
+        super().build(sequences_shape, initial_state_shape)
+        # The feature size is fixed by the kernel: a wrong one gets Keras's input-spec message.
+        self.input_spec = InputSpec(ndim=3, axes={-1: sequences_shape[-1]})
+
     def get_config(self) -> dict:
         config = super().get_config()
         del config["cell"]

@@ -13,6 +13,7 @@ import torch
 from hocsau.layers.input_spec import InputSpec
 from hocsau.layers.rnn._cell_layer import CellLayer, _cell_property, cell_arguments
 from hocsau.layers.rnn.conv_lstm_cell import ConvLSTMCell
+from hocsau.layers.rnn.rnn import RNN
 from hocsau.models.symbolic import flatten
 
 _CONV_PROPERTIES = ("filters", "kernel_size", "strides", "padding", "data_format",
@@ -52,7 +53,8 @@ class ConvLSTM(CellLayer):
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
                              f"expected ndim={ndim}, found ndim={len(sequences_shape)}. Full "
                              f"shape received: {tuple(sequences_shape)}")
-        super().build(sequences_shape, initial_state_shape)
+        # RNN's build, not CellLayer's: the conv cell checks its own channel axis.
+        RNN.build(self, sequences_shape, initial_state_shape)
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         if mask is not None:

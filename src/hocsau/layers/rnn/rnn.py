@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import torch
 
+from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.layers.layer import Layer
 from hocsau.layers.rnn import _fused
 from hocsau.layers.rnn.stacked_rnn_cells import StackedRNNCells, _takes_training
@@ -152,6 +153,9 @@ class RNN(Layer):
         if training and 0 < cell.dropout < 1:
             x = x * cell.get_dropout_mask(x[:, 0])[:, None]
         weights = cell.fused_weights()
+        if x.shape[-1] != weights[0].shape[1]:
+            # torch's CPU LSTM kernel does not check this: it would read past the input.
+            assert_input_compatibility(self.input_spec, sequences, self.name)
         if mask is not None:
             mask = mask.flip(1) if self.go_backwards else mask
             x = _fused.compact(x, mask)
