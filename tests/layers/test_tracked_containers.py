@@ -81,3 +81,49 @@ def test_reassigning_a_container_attribute_retracks_it():
     swap(np.ones((1, 4), "float32"))
     assert [tuple(w.shape) for w in swap.weights] == [(4, 5), (5,)]
     assert swap.table == "not a container"
+
+
+def _nested_model(library):
+    class Block(library.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.first = library.layers.Dense(2, name="first")
+            self.inner = [library.layers.Dense(2, name="inner_a"),
+                          library.layers.Dense(2, name="inner_b")]
+
+        def call(self, x):
+            return self.inner[1](self.inner[0](self.first(x)))
+
+    inputs = library.Input((3,), name="x")
+    hidden = Block(name="block")(inputs)
+    return library.Model(inputs, library.layers.Dense(1, name="head")(hidden), name="model")
+
+
+def test_flatten_layers_walks_as_keras():
+    """`_flatten_layers` (used by keras.io's float8 recipe) visits the same layers in the same
+    order as Keras, containers included; `include_self` and `recursive` as Keras."""
+    ours, theirs = _nested_model(hocsau), _nested_model(keras)
+    for kwargs in ({}, {"include_self": False}, {"recursive": False}):
+        assert ([layer.name for layer in ours._flatten_layers(**kwargs)]
+                == [layer.name for layer in theirs._flatten_layers(**kwargs)]), kwargs
+    holder_ours, holder_theirs = define(hocsau)(), define(keras)()
+    assert len(holder_ours._flatten_layers()) == len(holder_theirs._flatten_layers()) == 7
+
+
+def test_subclassed_model_layers_include_container_layers():
+    class Stack(hocsau.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            for units in (3, 2):
+                self.blocks.append(layers.Dense(units))
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return x
+
+    model = Stack()
+    model(np.ones((1, 4), "float32"))
+    assert [layer.units for layer in model.layers] == [3, 2]
+    assert len(model.trainable_weights) == 4

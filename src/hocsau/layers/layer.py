@@ -10,6 +10,8 @@ symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
 
 from __future__ import annotations
 
+import collections
+
 import functools
 import inspect
 import math
@@ -282,6 +284,30 @@ class Layer(LegacyShapes, nn.Module):
     def _sublayers(self) -> list:
         sync_all(self)
         return [m for m in self._modules.values() if m is not None]
+
+    def _direct_layers(self) -> list:
+        """The layers this one holds, directly or in containers, in assignment order (a
+        model: its `layers`)."""
+        from hocsau.trainers.trainer import Trainer
+
+        if isinstance(self, Trainer):
+            return list(self.layers)
+        return _layers_in(self._sublayers())
+
+    def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list:
+        """Keras's walk over a layer and its sublayers: each once, a layer's sublayers taken
+        before its later siblings (in reverse order, as Keras's deque gives them)."""
+        result = [self] if include_self else []
+        seen, queue = set(), collections.deque(self._direct_layers())
+        while queue:
+            layer = queue.popleft()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            result.append(layer)
+            if recursive:
+                queue.extendleft(layer._direct_layers())
+        return result
 
     @property
     def weights(self) -> list:
@@ -661,6 +687,18 @@ def _call_info(cls: type) -> CallInfo:
 
 def _is_trainable(weight) -> bool:
     return weight.trainable if isinstance(weight, Variable) else bool(weight.requires_grad)
+
+
+def _layers_in(modules) -> list:
+    """The Layers among `modules`, containers opened in place."""
+    found = []
+    for module in modules:
+        if isinstance(module, Layer):
+            found.append(module)
+        elif isinstance(module, (nn.ModuleList, nn.ModuleDict)):
+            found += _layers_in(module.values() if isinstance(module, nn.ModuleDict)
+                                else module)
+    return found
 
 
 def _module_weights(module: nn.Module) -> list:
