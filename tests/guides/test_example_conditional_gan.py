@@ -3,12 +3,13 @@ adapted to 8x8 random "digits" of 3 classes, a latent size of 8 and two epochs, 
 with the torch train step of the custom-fit guide (`zero_grad`, `backward`,
 `optimizer.apply`, `keras.random.normal` from a SeedGenerator): one-hot labels from
 `keras.utils.to_categorical`, label maps made with `ops.repeat` (no axis: flattened) and
-`ops.reshape` (the example's `repeats=[n]` is given as `n`: Keras 3's torch `repeat` fails on a
-list, "Invalid dtype: object"; hocsau takes both, checked below), a ConditionalGAN overriding `compile` with two optimizers and
-listing its trackers in `metrics`, fit on `(images, labels)` arrays (no tf.data), then the
-interpolation between two classes: `ops.linspace`, `ops.cast`, `ops.concatenate` and
-`generator.predict`. The GAN gets a `call` (the discriminator's scores of images with empty label maps),
-which Keras 3 on torch needs before `fit` builds it."""
+`ops.reshape` (the example's `repeats=[n]` is given as `n`: Keras 3's torch `repeat` fails on
+a list, "Invalid dtype: object"; hocsau takes both, checked below), a ConditionalGAN
+overriding `compile` with two optimizers and listing its trackers in `metrics`, fit on
+`(images, labels)` arrays (no tf.data), then the interpolation between two classes:
+`ops.linspace`, `ops.cast`, `ops.concatenate` and `generator.predict`. The GAN gets a `call`
+(the discriminator's scores of images with empty label maps), which Keras 3 on torch needs
+before `fit` builds it."""
 
 import numpy as np
 import torch

@@ -84,7 +84,7 @@ def define(keras):
                 proj_layer = layers.Dense(units=self.units)
                 self.proj_layer[input_] = proj_layer
             self.grns = list()
-            for idx in range(num_features):
+            for _ in range(num_features):
                 grn = GatedResidualNetwork(units, dropout_rate)
                 self.grns.append(grn)
             self.grn_concat = GatedResidualNetwork(units, dropout_rate)

@@ -11,7 +11,6 @@ symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
 from __future__ import annotations
 
 import collections
-
 import functools
 import inspect
 import math
@@ -37,14 +36,14 @@ from hocsau.layers._eager_call import (
     to_tensors,
 )
 from hocsau.layers._legacy_api import LegacyShapes, assign_weights
-from hocsau.layers.call_context import CONTEXT, resolve_training
-from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.layers._tracked_containers import (
     PLAIN_CONTAINERS,
     TrackedModules,
     holds_modules,
     sync_all,
 )
+from hocsau.layers.call_context import CONTEXT, resolve_training
+from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
 from hocsau.saving.serialization import keras_class, serialize_keras_object
 from hocsau.utils import naming

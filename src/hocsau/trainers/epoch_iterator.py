@@ -9,7 +9,6 @@ import torch
 
 from hocsau import config
 
-
 _END = object()
 
 
