@@ -1,5 +1,7 @@
 """compile / fit / evaluate / predict: Keras semantics with real numbers."""
 
+import warnings
+
 import keras as keras3
 import numpy as np
 import pytest
@@ -225,3 +227,26 @@ def test_list_logs_put_metrics_first_then_the_other_keys_sorted():
         x, y = _data(4)
         results.append((model.evaluate(x, y, verbose=0), model.test_on_batch(x, y)))
     assert results[0] == results[1] == ([3.0, 2.0, 1.0], [3.0, 2.0, 1.0])
+
+
+@pytest.mark.parametrize("steps_per_epoch, expected_losses", [(6, 3), (4, 3), (10, 3)])
+def test_steps_per_epoch_over_arrays_walks_batches_as_keras(steps_per_epoch,
+                                                            expected_losses):
+    """Arrays with `steps_per_epoch`: one iterator across epochs; used up exactly at an
+    epoch's end it starts again (6 of 6 batches: every epoch trains 6 steps); running dry within
+    an epoch ends that epoch with Keras's warning, the next starts afresh (4 steps: 4 + 2 + 4)."""
+    counts = []
+    for lib in (hocsau, keras3):
+        inputs = lib.Input((3,))
+        model = lib.Model(inputs, lib.layers.Dense(1)(inputs))
+        model.compile("sgd", "mse")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            history = model.fit(np.ones((96, 3), "float32"), np.ones(96, "float32"),
+                                batch_size=16, epochs=3, steps_per_epoch=steps_per_epoch,
+                                verbose=0)
+        ran_out = sum("ran out of data" in str(w.message) for w in caught)
+        counts.append((int(model.optimizer.iterations), ran_out,
+                       len(history.history["loss"])))
+    assert counts[0] == counts[1]
+    assert counts[0][2] == expected_losses

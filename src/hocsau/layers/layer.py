@@ -10,6 +10,7 @@ symbolic tensors (recording a graph node, see `hocsau.models.symbolic`).
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
 import math
@@ -35,6 +36,12 @@ from hocsau.layers._eager_call import (
     to_tensors,
 )
 from hocsau.layers._legacy_api import LegacyShapes, assign_weights
+from hocsau.layers._tracked_containers import (
+    PLAIN_CONTAINERS,
+    TrackedModules,
+    holds_modules,
+    sync_all,
+)
 from hocsau.layers.call_context import CONTEXT, resolve_training
 from hocsau.layers.input_spec import assert_input_compatibility
 from hocsau.models import symbolic
@@ -156,8 +163,19 @@ class Layer(LegacyShapes, nn.Module):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
+        modules = self.__dict__.get("_modules")
+        if modules and name in modules and not isinstance(value, nn.Module) and value is not None:
+            del modules[name]  # Python values may replace a sublayer or container, as in Keras
         if isinstance(value, list) and value and all(isinstance(v, nn.Module) for v in value):
             value = nn.ModuleList(value)
+        elif (type(value) in PLAIN_CONTAINERS and not name.startswith("_")
+              and (not value or holds_modules(value))):
+            # Keras tracks layers put in (or later added to) a list/dict/tuple attribute;
+            # private ones are hocsau's own bookkeeping (`_init_args`, nodes).
+            super().__setattr__(name, value)
+            modules[name] = TrackedModules(value)
+            modules[name].sync()
+            return
         elif isinstance(value, nn.Module) and not isinstance(value, (Layer, *_CONTAINERS)):
             from hocsau.layers.core.torch_module_wrapper import TorchModuleWrapper
 
@@ -289,7 +307,32 @@ class Layer(LegacyShapes, nn.Module):
         return created + others + fixed + buffers
 
     def _sublayers(self) -> list:
+        sync_all(self)
         return [m for m in self._modules.values() if m is not None]
+
+    def _direct_layers(self) -> list:
+        """The layers this one holds, directly or in containers, in assignment order (a
+        model: its `layers`)."""
+        from hocsau.trainers.trainer import Trainer
+
+        if isinstance(self, Trainer):
+            return list(self.layers)
+        return _layers_in(self._sublayers())
+
+    def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list:
+        """Keras's walk over a layer and its sublayers: each once, a layer's sublayers taken
+        before its later siblings (in reverse order, as Keras's deque gives them)."""
+        result = [self] if include_self else []
+        seen, queue = set(), collections.deque(self._direct_layers())
+        while queue:
+            layer = queue.popleft()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            result.append(layer)
+            if recursive:
+                queue.extendleft(layer._direct_layers())
+        return result
 
     def _seed_states(self) -> list:
         """The states of the `SeedGenerator`s held in this layer's attributes (directly or in
@@ -449,6 +492,7 @@ class Layer(LegacyShapes, nn.Module):
         """Build from the shapes of the first call's inputs (batch axis kept as called)."""
         if self.built:
             return
+        sync_all(self)
         shapes = _build_shapes(self, args, kwargs)
         if type(self).build is not Layer.build or self._build_shapes is None:
             self._build_shapes = shapes
@@ -457,10 +501,7 @@ class Layer(LegacyShapes, nn.Module):
             self._layer_path = current_path()
             self.built = True
             return
-        if isinstance(shapes, dict):
-            self.build(**shapes)
-        else:
-            self.build(shapes)
+        _call_build(self, shapes)
         self.built = True
         self._apply_initial_weights()
 
@@ -473,21 +514,23 @@ class Layer(LegacyShapes, nn.Module):
         if self._build_shapes is None:
             return None
         shapes = self._build_shapes
-        if isinstance(shapes, dict):
+        if isinstance(shapes, NamedShapes):
             return {"shapes_dict": {k: _listify(v) for k, v in shapes.items()}}
+        if isinstance(shapes, dict):  # one input, a dict of tensors
+            return {"input_shape": {k: _listify(v) for k, v in shapes.items()}}
         return {"input_shape": _listify(shapes)}
 
     def build_from_config(self, config: dict) -> None:
         if not config or self.built:
             return
         if "shapes_dict" in config:
-            shapes = {k: _tuplify(v) for k, v in config["shapes_dict"].items()}
-            self._build_shapes = shapes
-            self.build(**shapes)
+            shapes = NamedShapes({k: _tuplify(v) for k, v in config["shapes_dict"].items()})
+        elif isinstance(config["input_shape"], dict):
+            shapes = {k: _tuplify(v) for k, v in config["input_shape"].items()}
         else:
-            shape = _tuplify(config["input_shape"])
-            self._build_shapes = shape
-            self.build(shape)
+            shapes = _tuplify(config["input_shape"])
+        self._build_shapes = shapes
+        _call_build(self, shapes)
         self.built = True
 
     # --- saving -----------------------------------------------------------------------------
@@ -699,8 +742,25 @@ def _is_trainable(weight) -> bool:
     return weight.trainable if isinstance(weight, Variable) else bool(weight.requires_grad)
 
 
+def _layers_in(modules) -> list:
+    """The Layers among `modules`, containers opened in place."""
+    found = []
+    for module in modules:
+        if isinstance(module, Layer):
+            found.append(module)
+        elif isinstance(module, (nn.ModuleList, nn.ModuleDict)):
+            found += _layers_in(module.values() if isinstance(module, nn.ModuleDict)
+                                else module)
+    return found
+
+
 def _module_weights(module: nn.Module) -> list:
-    """A plain torch module's parameters then buffers (its running statistics)."""
+    """A plain torch module's parameters then buffers (its running statistics); a container's
+    layers' weights each in Keras's order."""
+    if isinstance(module, (nn.ModuleList, nn.ModuleDict)):
+        children = module.values() if isinstance(module, nn.ModuleDict) else module
+        return [w for child in children
+                for w in (child.weights if isinstance(child, Layer) else _module_weights(child))]
     return list(module.parameters()) + [b for b in module.buffers()]
 
 
@@ -722,15 +782,35 @@ def _batch_input_shape(kwargs: dict):
     return None
 
 
+class NamedShapes(dict):
+    """The shapes for `build(a_shape, b_shape)`, by parameter name (a plain dict is the shape
+    of one input that is a dict of tensors)."""
+
+
+def _build_params(layer: Layer) -> list:
+    return [p for p in inspect.signature(layer.build).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _call_build(layer: Layer, shapes) -> None:
+    """`build(**named shapes)`, `build(shape)`, or `build()` for a `build(self)` (as Keras
+    calls it, e.g. keras.io's VariableSelection layer taking a dict of inputs)."""
+    if isinstance(shapes, NamedShapes):
+        layer.build(**shapes)
+    elif _build_params(layer):
+        layer.build(shapes)
+    else:
+        layer.build()
+
+
 def _build_shapes(layer: Layer, args, kwargs):
-    """The argument for `build`: one shape (or list of shapes), or a dict for
-    `build(a_shape, ...)`."""
-    params = [p for p in inspect.signature(layer.build).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    """The argument for `build`: one shape (a list or dict of shapes for a list or dict of
+    inputs), or `NamedShapes` for `build(a_shape, ...)`."""
+    params = _build_params(layer)
     if len(params) <= 1:
         return shape_of(args[0] if args else next(iter(kwargs.values())))
     bound = inspect.signature(layer.call).bind_partial(*args, **kwargs).arguments
-    shapes = {}
+    shapes = NamedShapes()
     for p in params:
         source = p.name[: -len("_shape")] if p.name.endswith("_shape") else p.name
         if source in bound and bound[source] is not None:

@@ -3,7 +3,7 @@ outputs)` for a functional model."""
 
 from __future__ import annotations
 
-from hocsau.layers.layer import Layer
+from hocsau.layers.layer import Layer, _layers_in
 from hocsau.models.diagnostic_methods import DiagnosticMethods
 from hocsau.saving.serialization import keras_class
 from hocsau.trainers.trainer import Trainer
@@ -55,8 +55,9 @@ class Model(Trainer, DiagnosticMethods, Layer):
     # --- structure --------------------------------------------------------------------------
     @property
     def layers(self) -> list:
-        """The direct sublayers, in the order they were assigned."""
-        return [m for m in self._modules.values() if isinstance(m, Layer)]
+        """The direct sublayers (those in list/dict attributes too), in the order they were
+        assigned."""
+        return _layers_in(self._sublayers())
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by `name` or by `index` into `layers`."""

@@ -84,7 +84,8 @@ def _children(obj):
         first = [("layers", [la for la in obj.layers if type(la).__name__ != "OpLayer"])]
     else:
         first = []
-        pairs = {k: m for k, m in obj._modules.items() if isinstance(m, (Layer, *_CONTAINERS))}
+        pairs = {k: getattr(m, "source", m) for k, m in obj._modules.items()
+                 if isinstance(m, (Layer, *_CONTAINERS))}
         # Plain attributes holding saveable helpers (Keras visits every saveable attribute).
         pairs |= {k: v for k, v in vars(obj).items()
                   if not isinstance(v, (type, nn.Module)) and _is_saveable(v)}

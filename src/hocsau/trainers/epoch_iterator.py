@@ -9,12 +9,16 @@ import torch
 
 from hocsau import config
 
+_END = object()
+
 
 class EpochIterator:
-    """Iterates an adapter once per epoch; stops after `steps` batches when given.
+    """Iterates an adapter once per epoch; with `steps`, yields that many batches per epoch
+    from one iterator kept across epochs, as Keras does.
 
-    For one-shot sources (generators) the same underlying iterator continues across epochs,
-    as in Keras; running dry ends the epoch with a warning.
+    A source used up exactly at the end of an epoch starts again at the next one; one that
+    runs dry within an epoch ends that epoch with Keras's warning and starts again at the next
+    (a one-shot generator then stays empty).
     """
 
     def __init__(self, adapter, steps: int | None = None):
@@ -33,21 +37,21 @@ class EpochIterator:
         if self._steps is None:
             yield from enumerate(self._adapter)
             return
-        step = 0
-        while step < self._steps:
-            source = self._source()
-            produced = False
-            for batch in source:
-                produced = True
-                yield step, batch
-                step += 1
-                if step >= self._steps:
-                    return
-            self._persistent = None
-            if not produced:
-                warnings.warn(f"Your input ran out of data after {step} steps; interrupting "
-                              f"the epoch (expected {self._steps} steps).", stacklevel=2)
+        fresh = self._persistent is None
+        if fresh:
+            self._persistent = iter(self._adapter)
+        for step in range(self._steps):
+            batch = next(self._persistent, _END)
+            if batch is _END and step == 0 and not fresh:
+                self._persistent = iter(self._adapter)
+                batch = next(self._persistent, _END)
+            if batch is _END:
+                self._persistent = None
+                warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                              "that your dataset or generator can generate at least "
+                              "`steps_per_epoch * epochs` batches.", stacklevel=2)
                 return
+            yield step, batch
 
     def __enter__(self):
         return self
@@ -61,11 +65,6 @@ class EpochIterator:
         close = getattr(source, "close", None)
         if close is not None:
             close()
-
-    def _source(self):
-        if self._persistent is None:
-            self._persistent = iter(self._adapter)
-        return self._persistent
 
 
 def logs_to_python(logs: dict) -> dict:
