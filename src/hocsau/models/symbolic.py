@@ -189,6 +189,14 @@ def any_symbolic(args, kwargs) -> bool:
     return any(is_symbolic(leaf) for leaf in flatten((args, kwargs)))
 
 
+def unpack_singleton(structure):
+    """A list or tuple of one as its element, as Keras gives the calls and shapes of models
+    built with `outputs=[x]` and rebuilds a lone output from a config."""
+    if isinstance(structure, (list, tuple)) and len(structure) == 1:
+        return structure[0]
+    return structure
+
+
 def symbolic_call(layer, args: tuple, kwargs: dict):
     """Build `layer` if needed, check its input, infer its outputs and record a Node."""
     if not layer.built:
