@@ -24,7 +24,12 @@ from hocsau.models.symbolic import flatten, is_symbolic, map_structure, unpack_s
 from hocsau.saving.serialization import deserialize_keras_object, serialize_keras_object
 from hocsau.utils.naming import to_snake_case
 
-_OPS_MODULE = "keras.src.ops.numpy"
+# Keras's modules of operation classes, by the hocsau.ops module defining the function
+# (Python operators on symbolic tensors are numpy operations, as `x + 1` is `ops.add`).
+_OPS_FAMILIES = {"nn": "nn", "ctc": "nn", "math": "math", "signal": "math", "core": "core",
+                 "control_flow": "core", "image": "image", "linalg": "linalg",
+                 "einops": "einops"}
+_MATH_OPS_IN_NUMPY_FILES = {"erf", "erfc", "erfinv", "rsqrt"}
 # Activations Keras records as operation classes of their own module rather than of ops
 # (`keras.activations.relu(x, max_value=1.0)` on a symbolic tensor).
 _ACTIVATIONS_MODULE = "keras.src.activations.activations"
@@ -90,7 +95,16 @@ def _op_class(fn, op_class_name: str) -> tuple[str, str]:
     if getattr(fn, "__module__", "").startswith("hocsau.activations") and \
             name in _ACTIVATION_CLASSES:
         return _ACTIVATIONS_MODULE, _ACTIVATION_CLASSES[name]
-    return _OPS_MODULE, op_class_name
+    module = getattr(fn, "__module__", "") or ""
+    if module.startswith("hocsau.activations"):  # Keras's activations call the op of the name
+        from hocsau import ops
+
+        module = getattr(getattr(ops, name, None), "__module__", module)
+    part = "image" if module.startswith("hocsau.ops.image") else module.rsplit(".", 1)[-1]
+    family = _OPS_FAMILIES.get(part.split("_")[0], "numpy")
+    if name in _MATH_OPS_IN_NUMPY_FILES:
+        family = "math"
+    return f"keras.src.ops.{family}", op_class_name
 
 
 def _node_entry(node, own: set) -> dict:
@@ -170,7 +184,7 @@ def _make_layer(entry: dict, custom_objects):
         if not hasattr(ops, name):
             raise ValueError(f"Unknown operation '{entry['class_name']}' in a functional "
                              f"model config (module {module}).")
-        return getattr(ops, name)
+        return _with_options(getattr(ops, name), entry)
     from hocsau.saving.keras_file import drop_unset_newer_keys
 
     layer_config = drop_unset_newer_keys(
@@ -187,14 +201,21 @@ def _activation_op(entry: dict):
     if entry["class_name"] not in names:
         raise ValueError(f"Unknown operation '{entry['class_name']}' in a functional model "
                          f"config (module {_ACTIVATIONS_MODULE}).")
-    fn = activations.get(names[entry["class_name"]])
+    return _with_options(activations.get(names[entry["class_name"]]), entry)
+
+
+def _with_options(fn, entry: dict):
+    """`fn` with the options Keras writes in an operation's config (Softmax's `axis`,
+    Gelu's `approximate`) as its defaults; hocsau writes them in the node's kwargs."""
     options = {k: v for k, v in entry.get("config", {}).items() if k != "name"}
+    if not options:
+        return fn
 
     @functools.wraps(fn)
-    def activation(x, **kwargs):
-        return fn(x, **{**options, **kwargs})
+    def operation(*args, **kwargs):
+        return fn(*args, **{**options, **kwargs})
 
-    return activation
+    return operation
 
 
 class _NotYet(Exception):
