@@ -264,3 +264,30 @@ def test_unknown_name_lists_nearest_valid_names():
 def test_non_callable_identifier_is_rejected():
     with pytest.raises(ValueError, match="Could not interpret activation identifier: 3"):
         activations.get(3)
+
+
+def _activation_graph(lib):
+    """`keras.activations.*` applied to the symbolic tensors of a functional model."""
+    inputs = lib.Input((4,))
+    h = lib.layers.Dense(3, name="d")(inputs)
+    outputs = [lib.activations.swish(h), lib.activations.relu(h, max_value=1.0),
+               lib.activations.softmax(h, axis=-1), lib.activations.gelu(h, approximate=True)]
+    return lib.Model(inputs, outputs)
+
+
+def test_activations_apply_to_symbolic_tensors_and_save_as_in_keras(tmp_path):
+    import hocsau
+
+    ours, theirs = _activation_graph(hocsau), _activation_graph(keras)
+    ours.set_weights(theirs.get_weights())
+    x = np.linspace(-2, 2, 8).reshape(2, 4).astype("float32")
+    expected = theirs.predict(x, verbose=0)
+    assert [tuple(t.shape) for t in ours.outputs] == [(None, 3)] * 4
+    for mine, reference in zip(ours.predict(x, verbose=0), expected, strict=True):
+        np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-6)
+    ours.save(tmp_path / "ours.keras")
+    theirs.save(tmp_path / "theirs.keras")
+    for path in ("ours.keras", "theirs.keras"):  # ReLU keeps max_value either way
+        reloaded = hocsau.models.load_model(tmp_path / path).predict(x, verbose=0)
+        for mine, reference in zip(reloaded, expected, strict=True):
+            np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-6)

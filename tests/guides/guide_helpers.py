@@ -44,3 +44,14 @@ def set_layer_weights(model, weights: dict) -> None:
         return
     for layer, values in zip(targets, weights.values(), strict=True):
         layer.set_weights(values)
+
+
+def check_top5_classifier_run(result: dict, epochs: int) -> None:
+    """A classifier fit with "accuracy" and "top-5-accuracy" metrics and validation: the
+    logged keys, one finite loss an epoch, and an evaluated accuracy <= top-5 accuracy."""
+    history = result["history"]
+    assert set(history) == {"loss", "accuracy", "top-5-accuracy", "val_loss", "val_accuracy",
+                            "val_top-5-accuracy"}
+    assert len(history["loss"]) == epochs and np.isfinite(history["loss"]).all()
+    accuracy, top_5 = result["evaluation"]
+    assert 0.0 <= accuracy <= top_5 <= 1.0

@@ -68,6 +68,35 @@ def test_operations_round_trip_through_keras(tmp_path):
     np.testing.assert_array_equal(predictions(back, x)[0], predictions(model, x)[0])
 
 
+def test_nn_math_and_activation_operations_load_in_keras(tmp_path):
+    """Each operation is written under the Keras module holding its class (Silu in ops.nn,
+    Erf in ops.math, Tanh in ops.numpy), so Keras can load the file."""
+    x, _ = make_data()
+    inp = hocsau.Input((3,))
+    h = layers.Dense(4)(inp)
+    out = hocsau.activations.swish(h) + hocsau.ops.erf(h) + hocsau.activations.tanh(h)
+    model = hocsau.Model(inp, hocsau.ops.sigmoid(out))
+    modules = {e["class_name"]: e["module"] for e in model.get_config()["layers"]}
+    assert modules["Silu"] == modules["Sigmoid"] == "keras.src.ops.nn"
+    assert (modules["Erf"], modules["Tanh"]) == ("keras.src.ops.math", "keras.src.ops.numpy")
+    model.save(tmp_path / "ops.keras")
+    theirs = keras.saving.load_model(tmp_path / "ops.keras")
+    np.testing.assert_allclose(predictions(theirs, x)[0], predictions(model, x)[0], rtol=1e-6)
+
+
+def test_keras_operation_options_in_the_config_are_kept(tmp_path):
+    """Keras writes an operation's options in its config (Gelu's approximate=False, which
+    is not ops.gelu's default; Softmax's axis): the rebuilt model uses them."""
+    inp = keras.Input((3, 4))
+    h = keras.layers.Dense(4)(inp)
+    theirs = keras.Model(inp, keras.ops.softmax(keras.ops.gelu(h, approximate=False), axis=1))
+    theirs.save(tmp_path / "keras_ops.keras")
+    ours = hocsau.saving.load_model(tmp_path / "keras_ops.keras")
+    x = np.random.default_rng(0).normal(size=(2, 3, 4)).astype("float32") * 3
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_tf_keras_node_format():
     config = {"name": "m", "trainable": True,
               "layers": [{"class_name": "InputLayer", "name": "in", "inbound_nodes": [],

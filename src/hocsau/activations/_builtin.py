@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import torch
 
+from hocsau.ops.dispatch import op
+
 BUILTINS: dict[str, Callable] = {}
 
 
@@ -14,7 +16,10 @@ def builtin(fn: Callable) -> Callable:
 
     Keras serializes its built-in functions as `{"module": "builtins", "class_name":
     "function", "config": name}` and finds them again by name, so the tag says the same.
+    Like Keras's, they also apply to the symbolic tensors of a functional model
+    (`keras.activations.swish(x)` between layers), recording a graph node.
     """
+    fn = op(fn)
     fn._keras_module = "builtins"
     BUILTINS[fn.__name__] = fn
     return fn

@@ -18,7 +18,7 @@ from hocsau.layers._eager_call import set_mask
 from hocsau.layers.core.input_layer import InputLayer
 from hocsau.models.input_standardization import standardize_inputs
 from hocsau.models.model import Model
-from hocsau.models.symbolic import flatten, is_symbolic, map_structure
+from hocsau.models.symbolic import flatten, is_symbolic, map_structure, unpack_singleton
 from hocsau.saving.serialization import keras_class
 from hocsau.utils.config_nesting import check_config_depth
 
@@ -123,11 +123,11 @@ class Functional(Model):
 
     @property
     def input_shape(self):
-        return _unpack_singleton(map_structure(lambda t: t.shape, self._inputs_struct))
+        return unpack_singleton(map_structure(lambda t: t.shape, self._inputs_struct))
 
     @property
     def output_shape(self):
-        return _unpack_singleton(map_structure(lambda t: t.shape, self._outputs_struct))
+        return unpack_singleton(map_structure(lambda t: t.shape, self._outputs_struct))
 
     # --- running ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
@@ -164,7 +164,7 @@ class Functional(Model):
         keeps a list of one (as Keras does), while calls on values return the tensor."""
         specs = super().compute_output_spec(*args, **kwargs)
         struct = self._outputs_struct
-        if _unpack_singleton(struct) is not struct:
+        if unpack_singleton(struct) is not struct:
             return type(struct)([specs])
         return specs
 
@@ -172,12 +172,12 @@ class Functional(Model):
         if self._single_output:
             return slots[self._output_slots[0]]
         values = iter([slots[i] for i in self._output_slots])
-        return map_structure(lambda _: next(values), _unpack_singleton(self._outputs_struct))
+        return map_structure(lambda _: next(values), unpack_singleton(self._outputs_struct))
 
     @property
     def _single_output(self) -> bool:
         """One output tensor, or a list or tuple of one: Keras returns the tensor itself."""
-        return is_symbolic(_unpack_singleton(self._outputs_struct))
+        return is_symbolic(unpack_singleton(self._outputs_struct))
 
     def get_config(self) -> dict:
         from hocsau.saving.functional_config import functional_config
@@ -190,14 +190,6 @@ class Functional(Model):
 
         check_config_depth(config)
         return functional_from_config(cls, config, custom_objects)
-
-
-def _unpack_singleton(structure):
-    """A list or tuple of one as its element, as Keras gives calls and shapes of models
-    built with `outputs=[x]` (`model.output` stays the list)."""
-    if isinstance(structure, (list, tuple)) and len(structure) == 1:
-        return structure[0]
-    return structure
 
 
 def _fetch(template, slots):

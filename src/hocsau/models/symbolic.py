@@ -206,6 +206,14 @@ def _graph_constants(args: tuple, kwargs: dict):
     return args, kwargs
 
 
+def unpack_singleton(structure):
+    """A list or tuple of one as its element, as Keras gives the calls and shapes of models
+    built with `outputs=[x]` and rebuilds a lone output from a config."""
+    if isinstance(structure, (list, tuple)) and len(structure) == 1:
+        return structure[0]
+    return structure
+
+
 def symbolic_call(layer, args: tuple, kwargs: dict):
     """Build `layer` if needed, check its input, infer its outputs and record a Node."""
     args, kwargs = _graph_constants(args, kwargs)

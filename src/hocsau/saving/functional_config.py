@@ -17,13 +17,23 @@ Keras's operation classes (`keras.src.ops.numpy.Add`). The older TF-Keras node f
 
 from __future__ import annotations
 
+import functools
 import inspect
 
-from hocsau.models.symbolic import flatten, is_symbolic, map_structure
+from hocsau.models.symbolic import flatten, is_symbolic, map_structure, unpack_singleton
 from hocsau.saving.serialization import deserialize_keras_object, serialize_keras_object
 from hocsau.utils.naming import to_snake_case
 
-_OPS_MODULE = "keras.src.ops.numpy"
+# Keras's modules of operation classes, by the hocsau.ops module defining the function
+# (Python operators on symbolic tensors are numpy operations, as `x + 1` is `ops.add`).
+_OPS_FAMILIES = {"nn": "nn", "ctc": "nn", "math": "math", "signal": "math", "core": "core",
+                 "control_flow": "core", "image": "image", "linalg": "linalg",
+                 "einops": "einops"}
+_MATH_OPS_IN_NUMPY_FILES = {"erf", "erfc", "erfinv", "rsqrt"}
+# Activations Keras records as operation classes of their own module rather than of ops
+# (`keras.activations.relu(x, max_value=1.0)` on a symbolic tensor).
+_ACTIVATIONS_MODULE = "keras.src.activations.activations"
+_ACTIVATION_CLASSES = {"relu": "ReLU", "mish": "Mish"}
 
 
 def functional_config(model) -> dict:
@@ -69,14 +79,32 @@ def _own_index(layer, node_index: int, own: set) -> int:
 
 def _layer_entry(layer, own: set) -> dict:
     if type(layer).__name__ == "OpLayer":
-        entry = {"module": _OPS_MODULE, "class_name": layer.op_class_name,
-                 "config": {"name": layer.name}, "registered_name": layer.op_class_name}
+        module, class_name = _op_class(layer.fn, layer.op_class_name)
+        entry = {"module": module, "class_name": class_name,
+                 "config": {"name": layer.name}, "registered_name": class_name}
     else:
         entry = serialize_keras_object(layer)
     entry["name"] = layer.name
     entry["inbound_nodes"] = [_node_entry(node, own) for node in layer._inbound_nodes
                               if id(node) in own and node.inputs]
     return entry
+
+
+def _op_class(fn, op_class_name: str) -> tuple[str, str]:
+    name = getattr(fn, "__name__", "")
+    if getattr(fn, "__module__", "").startswith("hocsau.activations") and \
+            name in _ACTIVATION_CLASSES:
+        return _ACTIVATIONS_MODULE, _ACTIVATION_CLASSES[name]
+    module = getattr(fn, "__module__", "") or ""
+    if module.startswith("hocsau.activations"):  # Keras's activations call the op of the name
+        from hocsau import ops
+
+        module = getattr(getattr(ops, name, None), "__module__", module)
+    part = "image" if module.startswith("hocsau.ops.image") else module.rsplit(".", 1)[-1]
+    family = _OPS_FAMILIES.get(part.split("_")[0], "numpy")
+    if name in _MATH_OPS_IN_NUMPY_FILES:
+        family = "math"
+    return f"keras.src.ops.{family}", op_class_name
 
 
 def _node_entry(node, own: set) -> dict:
@@ -116,8 +144,8 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         return outputs_of[name][node_index - _offset(created[name])][tensor_index]
 
     # Keras returns a lone output unwrapped; TF-Keras configs always list them.
-    inputs = _unpack_singleton(_map_triples(tensor, config["input_layers"]))
-    outputs = _unpack_singleton(_map_triples(tensor, config["output_layers"]))
+    inputs = unpack_singleton(_map_triples(tensor, config["input_layers"]))
+    outputs = unpack_singleton(_map_triples(tensor, config["output_layers"]))
     extra = {k: v for k, v in config.items()
              if k not in ("layers", "input_layers", "output_layers")}
     return cls(inputs=inputs, outputs=outputs, **extra)
@@ -144,12 +172,10 @@ def _replay_calls(entries: list, custom_objects) -> tuple[dict, dict]:
     return created, outputs_of
 
 
-def _unpack_singleton(structure):
-    return structure[0] if isinstance(structure, list) and len(structure) == 1 else structure
-
-
 def _make_layer(entry: dict, custom_objects):
     module = entry.get("module") or ""
+    if module == _ACTIVATIONS_MODULE:
+        return _activation_op(entry)
     if module.startswith("keras.src.ops") and entry.get("registered_name") in (
             None, entry["class_name"]):
         from hocsau import ops
@@ -158,12 +184,38 @@ def _make_layer(entry: dict, custom_objects):
         if not hasattr(ops, name):
             raise ValueError(f"Unknown operation '{entry['class_name']}' in a functional "
                              f"model config (module {module}).")
-        return getattr(ops, name)
+        return _with_options(getattr(ops, name), entry)
     from hocsau.saving.keras_file import drop_unset_newer_keys
 
     layer_config = drop_unset_newer_keys(
         {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")})
     return deserialize_keras_object(layer_config, custom_objects=custom_objects)
+
+
+def _activation_op(entry: dict):
+    """The activation a ReLU / Mish operation entry stands for, with the options Keras keeps
+    in its config (hocsau keeps them in the node's kwargs)."""
+    from hocsau import activations
+
+    names = {class_name: name for name, class_name in _ACTIVATION_CLASSES.items()}
+    if entry["class_name"] not in names:
+        raise ValueError(f"Unknown operation '{entry['class_name']}' in a functional model "
+                         f"config (module {_ACTIVATIONS_MODULE}).")
+    return _with_options(activations.get(names[entry["class_name"]]), entry)
+
+
+def _with_options(fn, entry: dict):
+    """`fn` with the options Keras writes in an operation's config (Softmax's `axis`,
+    Gelu's `approximate`) as its defaults; hocsau writes them in the node's kwargs."""
+    options = {k: v for k, v in entry.get("config", {}).items() if k != "name"}
+    if not options:
+        return fn
+
+    @functools.wraps(fn)
+    def operation(*args, **kwargs):
+        return fn(*args, **{**options, **kwargs})
+
+    return operation
 
 
 class _NotYet(Exception):
