@@ -84,7 +84,7 @@ def _record_build_arguments(layer, signature: inspect.Signature, args, kwargs) -
         return
     bound.pop(next(iter(signature.parameters)), None)  # `self`
     if len(bound) > 1:
-        layer._build_shapes = dict(bound)
+        layer._build_shapes = NamedShapes(bound)
     elif bound and next(iter(bound.values())) is not None:
         layer._build_shapes = next(iter(bound.values()))
 
