@@ -225,3 +225,45 @@ def test_list_logs_put_metrics_first_then_the_other_keys_sorted():
         x, y = _data(4)
         results.append((model.evaluate(x, y, verbose=0), model.test_on_batch(x, y)))
     assert results[0] == results[1] == ([3.0, 2.0, 1.0], [3.0, 2.0, 1.0])
+
+
+def _two_output_model(lib):
+    inputs = lib.Input((4,), name="a")
+    first = lib.layers.Dense(1, name="first")(inputs)
+    second = lib.layers.Dense(3, name="second")(inputs)
+    return lib.Model(inputs, [first, second])
+
+
+@pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
+@pytest.mark.parametrize("loss", [["mse", "mae"], [None, "mse"]])
+def test_per_output_losses_logged_as_keras_logs_them(loss):
+    """A "<output>_loss" log per loss only when several outputs have one, each a mean over
+    samples (batches of 8 and 2 here), so they add up to the total loss."""
+    rng = np.random.default_rng(0)
+    x = rng.random((10, 4)).astype("float32")
+    y = [rng.random((10, 1)).astype("float32"), rng.random((10, 3)).astype("float32")]
+    models = [_two_output_model(lib) for lib in (keras, keras3)]
+    models[0].set_weights(models[1].get_weights())
+    histories = []
+    for model in models:
+        model.compile(optimizer="sgd", loss=loss)
+        histories.append(model.fit(x, y, batch_size=8, epochs=1, shuffle=False,
+                                   verbose=0).history)
+    ours, theirs = histories
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, err_msg=key)
+    if loss[0] is not None:
+        np.testing.assert_allclose(ours["loss"], np.add(ours["first_loss"], ours["second_loss"]),
+                                   rtol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
+def test_none_target_for_an_output_without_loss():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((10, 4)).astype("float32"), rng.random((10, 3)).astype("float32")
+    model = _two_output_model(keras)
+    model.compile(optimizer="sgd", loss=[None, "mse"])
+    history = model.fit(x, [None, y], batch_size=8, epochs=2, verbose=0).history
+    assert set(history) == {"loss"} and len(history["loss"]) == 2
+    assert history["loss"][1] < history["loss"][0]

@@ -104,7 +104,8 @@ class CompileLoss:
             self._weights = [float(w) for w in weights]
         else:
             self._weights = [float(weights)] * len(names)
-        if len(y_pred) > 1:
+        if sum(loss is not None for loss in self._losses) > 1:
+            # As Keras: a "<output>_loss" log for each loss only when there are several.
             from hocsau import metrics as metrics_module
 
             self.output_trackers = {
@@ -125,8 +126,8 @@ class CompileLoss:
             if loss is None:
                 continue
             value = loss(t, p, sample_weight=w)
-            if trackers is not None:
-                next(trackers).update_state(value)
+            if trackers is not None:  # a mean over samples, as the total loss's, not batches
+                next(trackers).update_state(value, sample_weight=p.shape[0])
             value = value * weight if weight != 1.0 else value
             total = value if total is None else total + value
         if total is None:
