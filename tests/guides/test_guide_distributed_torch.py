@@ -4,26 +4,16 @@ replicas' trainable weights equal (they start different: each process seeds its 
 loss is finite, and the BatchNormalization statistics (non-trainable, so not synchronized by
 DDP in either library) stay per process."""
 
-import os
 import pathlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-
-HERE = pathlib.Path(__file__).resolve().parent
-SRC = HERE.parents[1] / "src"
+from guide_helpers import run_guide_script
 
 
 def run_guide(library: str, out_dir: pathlib.Path) -> list[dict]:
-    env = dict(os.environ, OMP_NUM_THREADS="1", KERAS_BACKEND="torch",
-               PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, str(HERE / "distributed_torch_guide.py"), library,
-                           str(out_dir)], env=env, capture_output=True, text=True, timeout=180,
-                          check=False)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-    assert done.stdout.count("Epoch 2/2") == 2, done.stdout
+    stdout = run_guide_script("distributed_torch_guide.py", library, str(out_dir), timeout=180)
+    assert stdout.count("Epoch 2/2") == 2, stdout
     return [dict(np.load(out_dir / f"rank{rank}.npz")) for rank in range(2)]
 
 

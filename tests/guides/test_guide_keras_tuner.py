@@ -3,26 +3,16 @@ subprocess on hocsau (installed as `keras`) and on Keras 3: the same trials, hyp
 names, logs and objectives (scores differ: the trials draw their own initial weights)."""
 
 import json
-import os
 import pathlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-
-HERE = pathlib.Path(__file__).resolve().parent
-SRC = HERE.parents[1] / "src"
+from guide_helpers import run_guide_script
 
 
 def run_guide(library: str, work_dir: pathlib.Path) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS="1", KERAS_BACKEND="torch",
-               PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]))
-    done = subprocess.run([sys.executable, str(HERE / "keras_tuner_guide.py"), library,
-                           str(work_dir)], env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    stdout = run_guide_script("keras_tuner_guide.py", library, str(work_dir), timeout=300)
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def without_scores(result: dict) -> dict:
