@@ -267,3 +267,20 @@ def test_none_target_for_an_output_without_loss():
     history = model.fit(x, [None, y], batch_size=8, epochs=2, verbose=0).history
     assert set(history) == {"loss"} and len(history["loss"]) == 2
     assert history["loss"][1] < history["loss"][0]
+
+
+def test_dict_targets_matched_to_outputs_by_name_whatever_their_order():
+    rng = np.random.default_rng(1)
+    x = rng.random((8, 4)).astype("float32")
+    targets = {"second": rng.random((8, 3)).astype("float32"),
+               "first": rng.random((8, 1)).astype("float32")}  # not the outputs' order
+    results = []
+    models = [_two_output_model(lib) for lib in (keras, keras3)]
+    models[0].set_weights(models[1].get_weights())
+    for model in models:
+        model.compile(optimizer="sgd", loss=["mse", "mae"], metrics=[["mae"], ["mse"]])
+        results.append(model.evaluate(x, targets, verbose=0, return_dict=True))
+    ours, theirs = results
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, err_msg=key)

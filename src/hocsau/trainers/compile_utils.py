@@ -79,6 +79,16 @@ def _per_output(value, output_names: list[str], what: str) -> list:
     return [value] * count
 
 
+def in_output_order(value, y_pred, output_names) -> list:
+    """Targets (or sample weights) as a list in the order of the model's outputs. A dict is
+    read by output name, as Keras matches it, whatever the order of its keys (the keys of a
+    dict of predictions, else the output names); anything else is flattened as it comes."""
+    order = list(y_pred) if isinstance(y_pred, dict) else output_names
+    if isinstance(value, dict) and order and set(value) <= set(order):
+        return [value.get(name) for name in order]
+    return flatten(value)
+
+
 class CompileLoss:
     """Total loss over outputs: sum of weighted per-output losses; tracks each for the logs."""
 
@@ -113,10 +123,12 @@ class CompileLoss:
                 for name, loss in zip(names, self._losses, strict=False) if loss is not None}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred = flatten(y_true), flatten(y_pred)
+        names = self._output_names
+        sample_weights = in_output_order(sample_weight, y_pred, names) \
+            if sample_weight is not None else [None]
+        y_true, y_pred = in_output_order(y_true, y_pred, names), flatten(y_pred)
         if self._losses is None:
             self.build(y_true, y_pred)
-        sample_weights = flatten(sample_weight) if sample_weight is not None else [None]
         if len(sample_weights) == 1:
             sample_weights = sample_weights * len(y_pred)
         total = None
@@ -187,14 +199,16 @@ class CompileMetrics:
         return [m for group in self._plain + self._weighted for m in group]
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = flatten(y_true), flatten(y_pred)
+        names = self._output_names
+        weights = in_output_order(sample_weight, y_pred, names) \
+            if sample_weight is not None else [None]
+        y_true, y_pred = in_output_order(y_true, y_pred, names), flatten(y_pred)
         if not self.built:
             self.build(y_true, y_pred)
         for group, t, p in zip(self._plain, y_true, y_pred, strict=False):
             for metric in group:
                 metric.update_state(t, p)
         if any(self._weighted):
-            weights = flatten(sample_weight) if sample_weight is not None else [None]
             weights = weights * len(y_pred) if len(weights) == 1 else weights
             for group, t, p, w in zip(self._weighted, y_true, y_pred, weights, strict=False):
                 for metric in group:
