@@ -55,3 +55,21 @@ def check_top5_classifier_run(result: dict, epochs: int) -> None:
     assert len(history["loss"]) == epochs and np.isfinite(history["loss"]).all()
     accuracy, top_5 = result["evaluation"]
     assert 0.0 <= accuracy <= top_5 <= 1.0
+
+
+def run_guide_script(script: str, *args: str, timeout: float) -> str:
+    """Run a guide script of this folder in a fresh interpreter (one thread, torch backend,
+    this tree's hocsau first on the path) and return its stdout; a failure shows its output."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    here = pathlib.Path(__file__).resolve().parent
+    src = str(here.parents[1] / "src")
+    env = dict(os.environ, OMP_NUM_THREADS="1", KERAS_BACKEND="torch",
+               PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, str(here / script), *args], env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return done.stdout

@@ -69,3 +69,23 @@ def test_sequential_starting_with_a_functional_model_is_built_at_once():
     model = keras.Sequential([base, layers.Dense(1)])
     assert model.count_params() == 15 + 4
     assert model.output_shape == (None, 1)
+
+
+def test_build_config_records_the_input_shape_and_rebuilds_an_unbuilt_twin():
+    """KerasTuner saves `get_build_config()` of a trial's model built by fit, and later calls
+    `build_from_config` on a fresh copy before loading the trial's weights."""
+    def stack():
+        return keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(3)])
+
+    assert stack().get_build_config() is None
+    trained = stack()
+    trained.compile(optimizer="sgd", loss="mse")
+    trained.fit(np.ones((4, 2, 2), "float32"), np.ones((4, 3), "float32"), verbose=0)
+    config = trained.get_build_config()
+    assert config == {"input_shape": [None, 2, 2]}
+    twin = stack()
+    twin.build_from_config(config)
+    assert twin.built and [tuple(w.shape) for w in twin.weights] == [(4, 3), (3,)]
+    twin.set_weights(trained.get_weights())
+    x = np.arange(8, dtype="float32").reshape(2, 2, 2)
+    np.testing.assert_allclose(twin.predict(x, verbose=0), trained.predict(x, verbose=0))

@@ -250,3 +250,62 @@ def test_steps_per_epoch_over_arrays_walks_batches_as_keras(steps_per_epoch,
                        len(history.history["loss"])))
     assert counts[0] == counts[1]
     assert counts[0][2] == expected_losses
+
+
+def _two_output_model(lib):
+    inputs = lib.Input((4,), name="a")
+    first = lib.layers.Dense(1, name="first")(inputs)
+    second = lib.layers.Dense(3, name="second")(inputs)
+    return lib.Model(inputs, [first, second])
+
+
+@pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
+@pytest.mark.parametrize("loss", [["mse", "mae"], [None, "mse"]])
+def test_per_output_losses_logged_as_keras_logs_them(loss):
+    """A "<output>_loss" log per loss only when several outputs have one, each a mean over
+    samples (batches of 8 and 2 here), so they add up to the total loss."""
+    rng = np.random.default_rng(0)
+    x = rng.random((10, 4)).astype("float32")
+    y = [rng.random((10, 1)).astype("float32"), rng.random((10, 3)).astype("float32")]
+    models = [_two_output_model(lib) for lib in (keras, keras3)]
+    models[0].set_weights(models[1].get_weights())
+    histories = []
+    for model in models:
+        model.compile(optimizer="sgd", loss=loss)
+        histories.append(model.fit(x, y, batch_size=8, epochs=1, shuffle=False,
+                                   verbose=0).history)
+    ours, theirs = histories
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, err_msg=key)
+    if loss[0] is not None:
+        np.testing.assert_allclose(ours["loss"], np.add(ours["first_loss"], ours["second_loss"]),
+                                   rtol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Gradients do not exist:UserWarning")
+def test_none_target_for_an_output_without_loss():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((10, 4)).astype("float32"), rng.random((10, 3)).astype("float32")
+    model = _two_output_model(keras)
+    model.compile(optimizer="sgd", loss=[None, "mse"])
+    history = model.fit(x, [None, y], batch_size=8, epochs=2, verbose=0).history
+    assert set(history) == {"loss"} and len(history["loss"]) == 2
+    assert history["loss"][1] < history["loss"][0]
+
+
+def test_dict_targets_matched_to_outputs_by_name_whatever_their_order():
+    rng = np.random.default_rng(1)
+    x = rng.random((8, 4)).astype("float32")
+    targets = {"second": rng.random((8, 3)).astype("float32"),
+               "first": rng.random((8, 1)).astype("float32")}  # not the outputs' order
+    results = []
+    models = [_two_output_model(lib) for lib in (keras, keras3)]
+    models[0].set_weights(models[1].get_weights())
+    for model in models:
+        model.compile(optimizer="sgd", loss=["mse", "mae"], metrics=[["mae"], ["mse"]])
+        results.append(model.evaluate(x, targets, verbose=0, return_dict=True))
+    ours, theirs = results
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, err_msg=key)

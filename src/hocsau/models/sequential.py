@@ -183,8 +183,12 @@ class Sequential(Model):
             model.build(tuple(shape))
         return model
 
-    def get_build_config(self):
-        return None
+    def get_build_config(self) -> dict | None:
+        """The input shape the stack was built for, as Keras records it (KerasTuner rebuilds
+        a trial's model from it before loading the trial's weights)."""
+        if self._graph_input is None:
+            return None
+        return {"input_shape": list(self._graph_input.shape)}
 
 
 def _declared_input_shape(layer: Layer):

@@ -79,17 +79,22 @@ def _per_output(value, output_names: list[str], what: str) -> list:
     return [value] * count
 
 
-def align_targets(y_true, y_pred) -> list:
-    """Flat targets in the order of the flat predictions: a dict of targets is matched to a
-    dict of outputs by name (any key order; None for an output given no target)."""
-    if isinstance(y_true, dict) and isinstance(y_pred, dict):
-        unknown = [key for key in y_true if key not in y_pred]
+def in_output_order(value, y_pred, output_names, argument: str = "y") -> list:
+    """Targets (or sample weights) as a list in the order of the model's outputs. A dict is
+    read by output name, as Keras matches it, whatever the order of its keys (the keys of a
+    dict of predictions, else the output names; None for an output given none); anything
+    else is flattened as it comes."""
+    if isinstance(value, dict) and isinstance(y_pred, dict):
+        unknown = [key for key in value if key not in y_pred]
         if unknown:
-            raise ValueError(f"`y` has targets for {unknown}, which are not outputs of the "
-                             f"model. Output names: {list(y_pred)}. Received: y with keys "
-                             f"{list(y_true)}")
-        return [y_true.get(key) for key in y_pred]
-    return flatten(y_true)
+            held = "targets" if argument == "y" else "weights"
+            raise ValueError(f"`{argument}` has {held} for {unknown}, which are not outputs of "
+                             f"the model. Output names: {list(y_pred)}. Received: "
+                             f"{argument} with keys {list(value)}")
+        return [value.get(key) for key in y_pred]
+    if isinstance(value, dict) and output_names and set(value) <= set(output_names):
+        return [value.get(name) for name in output_names]
+    return flatten(value)
 
 
 class CompileLoss:
@@ -117,7 +122,8 @@ class CompileLoss:
             self._weights = [float(w) for w in weights]
         else:
             self._weights = [float(weights)] * len(names)
-        if len(y_pred) > 1:
+        if sum(loss is not None for loss in self._losses) > 1:
+            # As Keras: a "<output>_loss" log for each loss only when there are several.
             from hocsau import metrics as metrics_module
 
             self.output_trackers = {
@@ -125,13 +131,15 @@ class CompileLoss:
                 for name, loss in zip(names, self._losses, strict=False) if loss is not None}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred = align_targets(y_true, y_pred), flatten(y_pred)
+        names = self._output_names
+        sample_weights = in_output_order(sample_weight, y_pred, names, "sample_weight") \
+            if sample_weight is not None else [None]
+        y_true, y_pred = in_output_order(y_true, y_pred, names), flatten(y_pred)
         if len(y_true) != len(y_pred):
             y_true = self._spread_targets(y_true, len(y_pred))
         if self._losses is None:
             self._check_targets(y_true, y_pred)
             self.build(y_true, y_pred)
-        sample_weights = flatten(sample_weight) if sample_weight is not None else [None]
         if len(sample_weights) == 1:
             sample_weights = sample_weights * len(y_pred)
         total = None
@@ -141,8 +149,8 @@ class CompileLoss:
             if loss is None:
                 continue
             value = loss(t, p, sample_weight=w)
-            if trackers is not None:
-                next(trackers).update_state(value)
+            if trackers is not None:  # a mean over samples, as the total loss's, not batches
+                next(trackers).update_state(value, sample_weight=p.shape[0])
             value = value * weight if weight != 1.0 else value
             total = value if total is None else total + value
         if total is None:
@@ -227,14 +235,16 @@ class CompileMetrics:
         return [m for group in self._plain + self._weighted for m in group]
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        y_true, y_pred = align_targets(y_true, y_pred), flatten(y_pred)
+        names = self._output_names
+        weights = in_output_order(sample_weight, y_pred, names, "sample_weight") \
+            if sample_weight is not None else [None]
+        y_true, y_pred = in_output_order(y_true, y_pred, names), flatten(y_pred)
         if not self.built:
             self.build(y_true, y_pred)
         for group, t, p in zip(self._plain, y_true, y_pred, strict=False):
             for metric in group if t is not None else ():
                 metric.update_state(t, p)
         if any(self._weighted):
-            weights = flatten(sample_weight) if sample_weight is not None else [None]
             weights = weights * len(y_pred) if len(weights) == 1 else weights
             for group, t, p, w in zip(self._weighted, y_true, y_pred, weights, strict=False):
                 for metric in group if t is not None else ():

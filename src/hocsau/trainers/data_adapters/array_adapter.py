@@ -129,7 +129,8 @@ def _from_pandas(value):
 
 def _check_cardinality(data) -> int:
     names = ("x", "y", "sample_weight")
-    sizes = {name: [t.shape[0] for t in flatten(part)]
+    # A None leaf is the target of an output trained without a loss (`loss=[None, ...]`).
+    sizes = {name: [t.shape[0] for t in flatten(part) if t is not None]
              for name, part in zip(names, data, strict=False)
              if part is not None}
     all_sizes = {s for values in sizes.values() for s in values}
