@@ -157,6 +157,10 @@ TRAINING_CASES = [
       "Received: y of dtype <U3 and shape (10,)"]),
     ("string labels (evaluate)", classifier, "evaluate",
      dict(x=X, y=[np.array(["cat"] * 10)]), TypeError, ["`y` holds strings"]),
+    ("string sample weights", dense_model, "fit",
+     dict(x=X, y=Y, sample_weight=np.array(["high"] * 10)), TypeError,
+     ["`sample_weight` holds strings, but losses and metrics compute on numbers. "
+      "Received: sample_weight of dtype <U4 and shape (10,)"]),
     ("fit without y for a compiled loss", dense_model, "fit", dict(x=X), ValueError,
      ["`fit` needs targets: the model was compiled with a loss, but `y` is None",
       "Received: y=None"]),

@@ -176,6 +176,7 @@ def check_data(model, x, y, sample_weight, argument: str) -> None:
                 f"`TextVectorization`). Received: {argument} of dtype "
                 f"{np.asarray(data).dtype} and shape {_shape(data)}")
     _check_numeric_targets(targets, y)
+    _check_numeric_targets("sample_weight", sample_weight)
     _check_sample_weight_rank(sample_weight, y)
 
 
@@ -196,16 +197,19 @@ def _check_not_ragged(argument: str, value) -> None:
 
 
 def _check_numeric_targets(argument: str, y) -> None:
-    """Losses and metrics compute on numbers: string labels are refused before any step."""
+    """Losses and metrics compute on numbers: string labels (or weights) are refused before
+    any step."""
     parts = list(y.values()) if isinstance(y, dict) else (
         list(y) if isinstance(y, (list, tuple)) and y and is_array_like(y[0]) else [y])
     for part in parts:
         if part is not None and not isinstance(part, (list, tuple)) and is_string_data(part):
+            hint = "" if argument == "sample_weight" else (
+                ": turn the labels into integers first (e.g. with `keras.layers.StringLookup` "
+                "or `np.unique(labels, return_inverse=True)`)")
             raise TypeError(
-                f"`{argument}` holds strings, but losses and metrics compute on numbers: turn "
-                "the labels into integers first (e.g. with `keras.layers.StringLookup` or "
-                f"`np.unique(labels, return_inverse=True)`). Received: {argument} of dtype "
-                f"{np.asarray(part).dtype} and shape {_shape(part)}")
+                f"`{argument}` holds strings, but losses and metrics compute on numbers{hint}. "
+                f"Received: {argument} of dtype {np.asarray(part).dtype} and shape "
+                f"{_shape(part)}")
 
 
 def _check_targets_given(model, x, y, method: str) -> None:
