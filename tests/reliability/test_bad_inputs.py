@@ -417,6 +417,11 @@ OTHER_CASES = [
     ("Attention on one tensor",
      lambda: layers.Attention()(np.ones((2, 3, 4), "float32")), ValueError,
      ["must be called on a list of inputs", "Received: inputs=a tensor of shape (2, 3, 4)."]),
+    ("EinsumDense called on other features",
+     lambda: _built(layers.EinsumDense("ab,bc->ac", output_shape=3), (2, 4))(
+         np.ones((2, 5), "float32")), ValueError,
+     ["equation 'ab,bc->ac' was built with a kernel of shape (4, 3), but this input needs "
+      "(5, 3). Received: input with shape (2, 5)"]),
     ("Reshape called on a tensor of another size",
      lambda: layers.Reshape((4, 2))(np.ones((2, 6), "float32")), ValueError,
      ["The total size of the tensor must be unchanged",
