@@ -223,6 +223,10 @@ TRAINING_CASES = [
      dict(x=X, y=Y, validation_data=(X, Y[:4])), ValueError,
      ["Data cardinality is ambiguous", "Received: `validation_data` with x of 10 samples, "
                                        "y of 4 samples"]),
+    ("validation_data of inputs only", dense_model, "fit",
+     dict(x=X, y=Y, validation_data=X), ValueError,
+     ["`validation_data` should be a tuple `(x_val, y_val)`",
+      "Received: a ndarray of shape (10, 3), without targets"]),
     ("validation_data of 4 parts", dense_model, "fit",
      dict(x=X, y=Y, validation_data=(X, Y, np.ones(10), np.ones(10))), ValueError,
      ["`validation_data` should be a tuple `(x_val, y_val)`", "Received: a tuple of length 4"]),

@@ -136,6 +136,11 @@ def _check_validation_split(split, x) -> None:
 
 
 def _check_validation_data(model, data) -> None:
+    if _is_single_array(data) or isinstance(data, dict):
+        raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
+                         "`(x_val, y_val, val_sample_weight)`, or a generator, PyDataset or "
+                         f"DataLoader. Received: a {type(data).__name__} of shape "
+                         f"{_shape(_first_array(data))}, without targets")
     if not isinstance(data, (tuple, list)) or not is_array_like(data[0] if data else None):
         return  # a generator, PyDataset or DataLoader: checked by its adapter
     if len(data) not in (2, 3):
