@@ -161,6 +161,13 @@ TRAINING_CASES = [
      dict(x=X, y=Y, sample_weight=np.array(["high"] * 10)), TypeError,
      ["`sample_weight` holds strings, but losses and metrics compute on numbers. "
       "Received: sample_weight of dtype <U4 and shape (10,)"]),
+    # Found on the host arrays before any step (a GPU kernel would only assert).
+    ("sparse labels beyond the classes", classifier, "fit",
+     dict(x=X, y=np.arange(10) % 3 + 2), ValueError,
+     ["labels outside the valid range [0, 3)", "Received: label values [3, 4]"]),
+    ("negative sparse labels in validation data", classifier, "fit",
+     dict(x=X, y=np.arange(10) % 3, validation_data=(X, -np.ones(10, "int64"))), ValueError,
+     ["labels outside the valid range [0, 3)", "Received: label values [-1]"]),
     ("fit without y for a compiled loss", dense_model, "fit", dict(x=X), ValueError,
      ["`fit` needs targets: the model was compiled with a loss, but `y` is None",
       "Received: y=None"]),

@@ -182,6 +182,7 @@ def check_data(model, x, y, sample_weight, argument: str) -> None:
                 f"{np.asarray(data).dtype} and shape {_shape(data)}")
     _check_numeric_targets(targets, y)
     _check_numeric_targets("sample_weight", sample_weight)
+    _check_class_labels(model, y)
     _check_sample_weight_rank(sample_weight, y)
 
 
@@ -215,6 +216,35 @@ def _check_numeric_targets(argument: str, y) -> None:
                 f"`{argument}` holds strings, but losses and metrics compute on numbers{hint}. "
                 f"Received: {argument} of dtype {np.asarray(part).dtype} and shape "
                 f"{_shape(part)}")
+
+
+def _check_class_labels(model, y) -> None:
+    """Sparse crossentropy labels outside the model's classes, found once in the host data:
+    on a GPU torch's kernel would stop with a device-side assert instead of an error."""
+    from hocsau.losses.categorical import label_range_error
+
+    ignore = _sparse_crossentropy_ignore(getattr(model, "_compile_loss", None))
+    outputs = list(getattr(model, "outputs", None) or [])
+    if ignore is None or not isinstance(y, np.ndarray) or y.dtype.kind not in "iuf" \
+            or len(outputs) != 1 or not isinstance(outputs[0].shape[-1], int):
+        return
+    classes = outputs[0].shape[-1]
+    outside = ((y < 0) | (y >= classes)) & (y != ignore)
+    if outside.any():
+        raise label_range_error(torch.as_tensor(y[outside]), classes, ignore)
+
+
+def _sparse_crossentropy_ignore(compile_loss) -> int | None:
+    """The ignored label of a compiled sparse categorical crossentropy (-100 for none), or None
+    for any other loss."""
+    from hocsau import losses
+
+    spec = getattr(compile_loss, "_spec", None)
+    if spec in ("sparse_categorical_crossentropy", losses.sparse_categorical_crossentropy):
+        return -100
+    if isinstance(spec, losses.SparseCategoricalCrossentropy):
+        return -100 if spec.ignore_class is None else int(spec.ignore_class)
+    return None
 
 
 def _check_targets_given(model, x, y, method: str) -> None:
