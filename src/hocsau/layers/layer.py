@@ -493,6 +493,8 @@ class Layer(LegacyShapes, nn.Module):
         if self.built:
             return
         sync_all(self)
+        if self.input_spec is not None and args:  # as a symbolic call checks it
+            assert_input_compatibility(self.input_spec, args[0], self.name)
         shapes = _build_shapes(self, args, kwargs)
         if type(self).build is not Layer.build or self._build_shapes is None:
             self._build_shapes = shapes

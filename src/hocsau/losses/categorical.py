@@ -145,14 +145,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     try:
         result = _class_first_nll(target, y_pred, from_logits, axis, ignore_index)
     except IndexError:
-        raise _label_range_error(target, y_pred.shape[axis], ignore_index) from None
+        raise label_range_error(target, y_pred.shape[axis], ignore_index) from None
     if ignore_class is not None:
         set_mask(result, target != ignore_index)
     return result
 
 
-def _label_range_error(target: torch.Tensor, classes: int, ignore_index: int) -> ValueError:
-    # Built only after torch rejected a label, so correct batches pay nothing for the check.
+def label_range_error(target: torch.Tensor, classes: int, ignore_index: int) -> ValueError:
+    """The error for labels outside [0, classes) (other than `ignore_index`). Built only after
+    torch rejected a label, or by `fit` on host data, so correct batches pay nothing for it."""
     bad = target[((target < 0) | (target >= classes)) & (target != ignore_index)]
     values = sorted(set(bad.unique().tolist()))
     return ValueError(

@@ -136,6 +136,11 @@ def _check_validation_split(split, x) -> None:
 
 
 def _check_validation_data(model, data) -> None:
+    if _is_single_array(data) or isinstance(data, dict):
+        raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or "
+                         "`(x_val, y_val, val_sample_weight)`, or a generator, PyDataset or "
+                         f"DataLoader. Received: a {type(data).__name__} of shape "
+                         f"{_shape(_first_array(data))}, without targets")
     if not isinstance(data, (tuple, list)) or not is_array_like(data[0] if data else None):
         return  # a generator, PyDataset or DataLoader: checked by its adapter
     if len(data) not in (2, 3):
@@ -176,6 +181,8 @@ def check_data(model, x, y, sample_weight, argument: str) -> None:
                 f"`TextVectorization`). Received: {argument} of dtype "
                 f"{np.asarray(data).dtype} and shape {_shape(data)}")
     _check_numeric_targets(targets, y)
+    _check_numeric_targets("sample_weight", sample_weight)
+    _check_class_labels(model, y)
     _check_sample_weight_rank(sample_weight, y)
 
 
@@ -196,16 +203,48 @@ def _check_not_ragged(argument: str, value) -> None:
 
 
 def _check_numeric_targets(argument: str, y) -> None:
-    """Losses and metrics compute on numbers: string labels are refused before any step."""
+    """Losses and metrics compute on numbers: string labels (or weights) are refused before
+    any step."""
     parts = list(y.values()) if isinstance(y, dict) else (
         list(y) if isinstance(y, (list, tuple)) and y and is_array_like(y[0]) else [y])
     for part in parts:
         if part is not None and not isinstance(part, (list, tuple)) and is_string_data(part):
+            hint = "" if argument == "sample_weight" else (
+                ": turn the labels into integers first (e.g. with `keras.layers.StringLookup` "
+                "or `np.unique(labels, return_inverse=True)`)")
             raise TypeError(
-                f"`{argument}` holds strings, but losses and metrics compute on numbers: turn "
-                "the labels into integers first (e.g. with `keras.layers.StringLookup` or "
-                f"`np.unique(labels, return_inverse=True)`). Received: {argument} of dtype "
-                f"{np.asarray(part).dtype} and shape {_shape(part)}")
+                f"`{argument}` holds strings, but losses and metrics compute on numbers{hint}. "
+                f"Received: {argument} of dtype {np.asarray(part).dtype} and shape "
+                f"{_shape(part)}")
+
+
+def _check_class_labels(model, y) -> None:
+    """Sparse crossentropy labels outside the model's classes, found once in the host data:
+    on a GPU torch's kernel would stop with a device-side assert instead of an error."""
+    from hocsau.losses.categorical import label_range_error
+
+    ignore = _sparse_crossentropy_ignore(getattr(model, "_compile_loss", None))
+    outputs = list(getattr(model, "outputs", None) or [])
+    if ignore is None or not isinstance(y, np.ndarray) or y.dtype.kind not in "iuf" \
+            or len(outputs) != 1 or not isinstance(outputs[0].shape[-1], int):
+        return
+    classes = outputs[0].shape[-1]
+    outside = ((y < 0) | (y >= classes)) & (y != ignore)
+    if outside.any():
+        raise label_range_error(torch.as_tensor(y[outside]), classes, ignore)
+
+
+def _sparse_crossentropy_ignore(compile_loss) -> int | None:
+    """The ignored label of a compiled sparse categorical crossentropy (-100 for none), or None
+    for any other loss."""
+    from hocsau import losses
+
+    spec = getattr(compile_loss, "_spec", None)
+    if spec in ("sparse_categorical_crossentropy", losses.sparse_categorical_crossentropy):
+        return -100
+    if isinstance(spec, losses.SparseCategoricalCrossentropy):
+        return -100 if spec.ignore_class is None else int(spec.ignore_class)
+    return None
 
 
 def _check_targets_given(model, x, y, method: str) -> None:

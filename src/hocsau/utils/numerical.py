@@ -42,6 +42,10 @@ def to_categorical(x, num_classes: int | None = None):
     shape = x.shape[:-1] if x.ndim > 1 and x.shape[-1] == 1 else x.shape
     x = x.reshape(-1)
     num_classes = num_classes or int(np.max(x)) + 1
+    if x.size and x.max() >= num_classes:
+        raise ValueError(f"`to_categorical` got class index {int(x.max())}, but "
+                         f"num_classes={num_classes}: class indices should be 0 to "
+                         f"{num_classes - 1}. Received: x with values up to {int(x.max())}")
     encoded = np.zeros((x.shape[0], num_classes))
     encoded[np.arange(x.shape[0]), x] = 1
     return encoded.reshape(shape + (num_classes,))

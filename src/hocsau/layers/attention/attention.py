@@ -43,6 +43,8 @@ class Attention(Layer):
 
     def build(self, input_shape) -> None:
         self._validate_inputs(input_shape)
+        if all(isinstance(shape, (list, tuple)) for shape in input_shape):
+            self._check_shapes([tuple(shape) for shape in input_shape])
         if self.use_scale:
             self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
         if self.score_mode == "concat":
@@ -84,11 +86,32 @@ class Attention(Layer):
             return None
         return mask[0]
 
+    def _explain_input_error(self, inputs) -> None:
+        super()._explain_input_error(inputs)
+        if isinstance(inputs, (list, tuple)):
+            self._check_shapes([tuple(t.shape) for t in inputs])
+
+    def _check_shapes(self, shapes: list) -> None:
+        """Query and key share their feature size; key and value their number of steps."""
+        query, value = shapes[0], shapes[1]
+        key = shapes[2] if len(shapes) > 2 else value
+        pairs = (("query", query, -1, "key", key, -1), ("key", key, -2, "value", value, -2))
+        for name_a, a, axis_a, name_b, b, axis_b in pairs:
+            if len(a) >= 2 and len(b) >= 2 and None not in (a[axis_a], b[axis_b]) \
+                    and a[axis_a] != b[axis_b]:
+                what = "features (last axis)" if axis_a == -1 else "steps (axis -2)"
+                raise ValueError(
+                    f"{type(self).__name__} layer '{self.name}' needs {name_a} and {name_b} "
+                    f"with the same number of {what}. Received: {name_a}.shape={a}, "
+                    f"{name_b}.shape={b}")
+
     def _validate_inputs(self, inputs, mask=None) -> None:
         name = type(self).__name__
         if not isinstance(inputs, (list, tuple)) or not 2 <= len(inputs) <= 3:
+            shown = f"a tensor of shape {tuple(inputs.shape)}" if hasattr(inputs, "shape") \
+                else repr(inputs)
             raise ValueError(f"{name} layer must be called on a list of inputs, namely [query, "
-                             f"value] or [query, value, key]. Received: inputs={inputs}.")
+                             f"value] or [query, value, key]. Received: inputs={shown}.")
         if mask is not None and (not isinstance(mask, (list, tuple))
                                  or not 2 <= len(mask) <= 3):
             raise ValueError(f"{name} layer mask must be a list, namely [query_mask, "

@@ -74,6 +74,7 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
         shapes = _analyze(self._spec, self.bias_axes, tuple(input_shape),
                           self.partial_output_shape)
         kernel_shape, bias_shape, _, input_axes, output_axes = shapes
+        self._kernel_shape_built = tuple(kernel_shape)
         self.input_spec = InputSpec(ndim=len(input_shape))
         if self.quantization_mode:
             self.quantized_build(kernel_shape, self.quantization_mode, self.quantization_config)
@@ -87,6 +88,19 @@ class EinsumDense(EinsumDenseQuantization, LoraMixin, Layer):
             regularizer=self.bias_regularizer, constraint=self.bias_constraint)
         self.built = True
         self._build_lora()
+
+    def _explain_input_error(self, inputs) -> None:
+        """Inputs whose axes would need another kernel than the one built: Keras's kind of
+        message, naming the equation and both shapes."""
+        super()._explain_input_error(inputs)
+        built = getattr(self, "_kernel_shape_built", ())
+        shape = tuple(inputs.shape)
+        needed = tuple(_analyze(self._spec, self.bias_axes, shape, self.partial_output_shape)[0])
+        if built and needed != built:
+            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: "
+                             f"equation '{self.equation}' was built with a kernel of shape "
+                             f"{built}, but this input needs {needed}. Received: input with "
+                             f"shape {shape}")
 
     def _kernel_init(self, input_axes, output_axes):
         """A variance-scaling initializer told which kernel axes are fan-in and fan-out."""

@@ -36,6 +36,15 @@ class Softmax(Layer):
         outputs = activations.softmax(inputs, axis=self._axis())
         return outputs.masked_fill(~mask, 0.0)
 
+    def _explain_input_error(self, inputs) -> None:
+        super()._explain_input_error(inputs)
+        rank = len(inputs.shape)
+        axes = self.axis if isinstance(self.axis, (list, tuple)) else [self.axis]
+        if any(a is not None and not -rank <= a < rank for a in axes):
+            raise ValueError(f"Softmax layer '{self.name}' got axis={self.axis}, but its inputs "
+                             f"have rank {rank}, so each axis should be in [-{rank}, {rank}). "
+                             f"Received: inputs with shape {tuple(inputs.shape)}")
+
     def _axis(self):
         axis = self.axis
         return tuple(axis) if isinstance(axis, list) else axis

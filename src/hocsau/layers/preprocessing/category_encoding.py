@@ -47,8 +47,17 @@ class CategoryEncoding(Layer):
                                  f"`'count'`. Received `count_weights={count_weights}`.")
             count_weights = torch.as_tensor(count_weights, device=inputs.device).to(
                 self._dtype_policy.torch_compute_dtype)
-        return _categorical.encode(inputs, self.output_mode, self.num_tokens,
-                                   self.compute_dtype, count_weights)
+        try:
+            return _categorical.encode(inputs, self.output_mode, self.num_tokens,
+                                       self.compute_dtype, count_weights)
+        except (RuntimeError, IndexError):
+            ids = torch.as_tensor(inputs)
+            if ids.numel() and int(ids.max()) >= self.num_tokens:  # only once torch failed
+                raise ValueError(
+                    f"Input values of CategoryEncoding layer '{self.name}' must be in the range "
+                    f"0 <= values < num_tokens with num_tokens={self.num_tokens}. Received: "
+                    f"inputs with a largest value of {int(ids.max())}") from None
+            raise
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

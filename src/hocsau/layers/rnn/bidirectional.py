@@ -15,6 +15,8 @@ from hocsau.saving.serialization import (
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
+_RNN_ATTRIBUTES = ("go_backwards", "return_sequences", "return_state", "stateful")
+
 @keras_class("keras.layers")
 class Bidirectional(Layer):
     """Bidirectional wrapper for RNNs.
@@ -35,6 +37,11 @@ class Bidirectional(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `Bidirectional` layer with a "
                              f"`keras.layers.Layer` instance. Received: {layer}")
+        missing = [a for a in _RNN_ATTRIBUTES if not hasattr(layer, a)]
+        if missing:
+            raise ValueError("`Bidirectional` wraps a recurrent layer (an RNN such as LSTM, GRU "
+                             f"or SimpleRNN), but {type(layer).__name__} '{layer.name}' has no "
+                             f"{', '.join(f'`{a}`' for a in missing)}. Received: layer={layer}")
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError("`backward_layer` need to be a `keras.layers.Layer` instance. "
                              f"Received: {backward_layer}")
