@@ -90,8 +90,25 @@ class CompileLoss:
         self._weights = None
         self.output_trackers = None
 
+    def _names(self, count: int) -> list[str]:
+        return self._output_names or [f"output_{i}" for i in range(count)]
+
+    def _spread_targets(self, y_true: list, y_pred: list) -> list:
+        """Fewer targets than outputs, one per output that has a loss (`loss=[fn, None]`
+        with `fit(x, y)`): each target goes to its output, as in Keras; None elsewhere."""
+        if len(y_true) >= len(y_pred):
+            return y_true
+        specs = _per_output(self._spec, self._names(len(y_pred)), "loss")
+        active = [i for i, spec in enumerate(specs) if spec is not None]
+        if len(active) != len(y_true):
+            return y_true
+        spread = [None] * len(y_pred)
+        for target, i in zip(y_true, active, strict=True):
+            spread[i] = target
+        return spread
+
     def build(self, y_true: list, y_pred: list) -> None:
-        names = self._output_names or [f"output_{i}" for i in range(len(y_pred))]
+        names = self._names(len(y_pred))
         specs = _per_output(self._spec, names, "loss")
         self._losses = [resolve_loss(s, t, p)
                         for s, t, p in zip(specs, y_true, y_pred, strict=False)]
@@ -104,15 +121,17 @@ class CompileLoss:
             self._weights = [float(w) for w in weights]
         else:
             self._weights = [float(weights)] * len(names)
-        if len(y_pred) > 1:
+        active = [name for name, loss in zip(names, self._losses, strict=False)
+                  if loss is not None]
+        if len(active) > 1:  # Keras logs "<output>_loss" only when several losses add up
             from hocsau import metrics as metrics_module
 
-            self.output_trackers = {
-                f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
-                for name, loss in zip(names, self._losses, strict=False) if loss is not None}
+            self.output_trackers = {f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
+                                    for name in active}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = flatten(y_true), flatten(y_pred)
+        y_true = self._spread_targets(y_true, y_pred)
         if self._losses is None:
             self.build(y_true, y_pred)
         sample_weights = flatten(sample_weight) if sample_weight is not None else [None]
@@ -126,7 +145,7 @@ class CompileLoss:
                 continue
             value = loss(t, p, sample_weight=w)
             if trackers is not None:
-                next(trackers).update_state(value)
+                next(trackers).update_state(value, sample_weight=p.shape[0])
             value = value * weight if weight != 1.0 else value
             total = value if total is None else total + value
         if total is None:
