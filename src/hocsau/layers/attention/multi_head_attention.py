@@ -10,6 +10,7 @@ from hocsau import constraints, initializers, regularizers
 from hocsau import random as hocsau_random
 from hocsau.layers.attention._projection import _Projection
 from hocsau.layers.layer import Layer
+from hocsau.ops._convert import tensor
 from hocsau.saving.serialization import keras_class
 
 
@@ -209,14 +210,17 @@ def _combined_mask(query, value, query_mask, value_mask, key_mask, attention_mas
     def both(a, b):
         return b if a is None else a & b
 
+    def as_bool(m):  # masks may come as numpy arrays or lists, as Keras accepts
+        return tensor(m).to(query.device).bool()
+
     if query_mask is not None:
-        mask = query_mask.bool()[..., :, None]
+        mask = as_bool(query_mask)[..., :, None]
     for m in (value_mask, key_mask):
         if m is not None:
-            mask = both(mask, m.bool()[..., None, :])
+            mask = both(mask, as_bool(m)[..., None, :])
     if causal:
         t, s = query.shape[1], value.shape[1]
         mask = both(mask, torch.ones(t, s, dtype=torch.bool, device=query.device).tril()[None])
     if attention_mask is not None:
-        mask = both(mask, attention_mask.bool())
+        mask = both(mask, as_bool(attention_mask))
     return mask
