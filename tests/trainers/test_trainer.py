@@ -225,3 +225,30 @@ def test_list_logs_put_metrics_first_then_the_other_keys_sorted():
         x, y = _data(4)
         results.append((model.evaluate(x, y, verbose=0), model.test_on_batch(x, y)))
     assert results[0] == results[1] == ([3.0, 2.0, 1.0], [3.0, 2.0, 1.0])
+
+
+def test_compute_loss_overrides_with_and_without_training():
+    """Overrides written before Keras 3.3 have no `training` argument: fit and evaluate call
+    them without it; newer ones get True in fit and False in evaluate."""
+    seen = []
+
+    class Old(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+            seen.append("old")
+            return keras.ops.mean(keras.ops.square(y - y_pred)) * 2.0
+
+    class New(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            seen.append(training)
+            return super().compute_loss(x, y, y_pred, sample_weight, training=training)
+
+    x, y = _data(16)
+    for cls in (Old, New):
+        inputs = keras.Input((4,))
+        model = cls(inputs, layers.Dense(1, kernel_initializer="zeros")(inputs))
+        model.compile(optimizer="sgd", loss="mse")
+        loss = model.evaluate(x, y, batch_size=16, verbose=0)
+        expected = np.mean(np.square(y)) * (2.0 if cls is Old else 1.0)
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+        model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert seen == ["old", "old", False, True]

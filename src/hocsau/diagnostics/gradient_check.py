@@ -78,7 +78,7 @@ def _trainable_weights(model) -> list:
 
 
 def _loss(model, x, y) -> torch.Tensor:
-    return model.compute_loss(x, y, model(x, training=False), training=False)
+    return model._compute_loss(x, y, model(x, training=False), None, training=False)
 
 
 def _weight_error(model, variable, x, y, epsilon, rng, max_entries) -> float:

@@ -50,6 +50,7 @@ from hocsau.trainers.trainer_utils import (
     rows_in_batch,
     should_validate,
     split_validation,
+    takes_training,
     verbosity,
 )
 from hocsau.utils.traceback_utils import filter_traceback
@@ -186,6 +187,13 @@ class Trainer:
             total = torch.zeros((), device=y_pred.device if torch.is_tensor(y_pred) else None)
         return total
 
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """`compute_loss`, with `training` only for overrides that take it (Keras 3.3 added
+        the argument; overrides written before, as in the keras.io examples, lack it)."""
+        if takes_training(type(self).compute_loss):
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def _penalties(self) -> list:
         from hocsau.layers.call_context import CONTEXT
 
@@ -213,7 +221,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         module = dist.training_module(self)  # DDP when data parallel
         y_pred = module(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         variables = self._training_cache()["trainable"]
         if variables:
@@ -229,7 +237,7 @@ class Trainer:
     def test_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
         self._loss_tracker.update_batch_mean(loss, rows_in_batch(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
