@@ -190,7 +190,7 @@ class Trainer:
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
         """`compute_loss`, with `training` only for overrides that take it (Keras 3.3 added
         the argument; overrides written before, as in the keras.io examples, lack it)."""
-        if takes_training(type(self).compute_loss):
+        if self._training_cache()["loss_takes_training"]:
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -208,6 +208,7 @@ class Trainer:
                 "trainable": trainable,
                 "regularized": [(w, w.regularizer) for w in trainable
                                 if getattr(w, "regularizer", None) is not None],
+                "loss_takes_training": takes_training(type(self).compute_loss),
             }
         return self._step_cache
 

@@ -3,7 +3,6 @@ and how logs and predictions are handed back to the caller."""
 
 from __future__ import annotations
 
-import functools
 import inspect
 
 import numpy as np
@@ -14,7 +13,6 @@ from hocsau.ops.core import convert_to_numpy
 from hocsau.trainers.data_adapters.array_adapter import ArrayAdapter
 
 
-@functools.cache
 def takes_training(function) -> bool:
     """Whether a (compute_loss) function has a `training` parameter."""
     return "training" in inspect.signature(function).parameters
