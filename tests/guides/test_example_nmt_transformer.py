@@ -6,7 +6,8 @@ Spanish one with a custom standardization that also strips "¿"), `PositionalEmb
 `supports_masking` (the decoder takes `[x, encoder_outputs]` and unpacks the two propagated
 masks into MultiHeadAttention's `query_mask` / `key_mask`, plus a causal `attention_mask` built
 with `ops.tile`), the model with dict inputs trained with
-`SparseCategoricalCrossentropy(ignore_class=0)`, and the greedy decoding loop.
+`SparseCategoricalCrossentropy(ignore_class=0)`, the greedy decoding loop, and (beyond the
+example) the trained model saved and reloaded with its custom layers.
 
 The example builds its datasets with `tf.data` and standardizes with `tf.strings`; TensorFlow is
 not installed, so the pairs are vectorized into numpy arrays (fed to `fit` as a dict) and the
@@ -16,9 +17,11 @@ The example's separate `decoder` model is not connected to its `encoded_seq_inpu
 Keras 3.15 rejects, so the program leaves it out (a test checks both libraries reject it).
 Dropout(0.5) draws differently in the two libraries, so parity is checked before training."""
 
+import os
 import random
 import re
 import string
+import warnings
 
 import numpy as np
 import pytest
@@ -225,7 +228,7 @@ def decode_sequence(keras, transformer, input_sentence, vectorization):
     return decoded_sentence
 
 
-def program(keras, weights=None):
+def program(keras, directory, weights=None):
     pairs = text_pairs()
     train_pairs, val_pairs, test_pairs = pairs[:64], pairs[64:80], pairs[80:]
     vectorization = vectorizers(train_pairs)
@@ -247,8 +250,18 @@ def program(keras, weights=None):
                               shuffle=False, verbose=0)
     translations = [decode_sequence(keras, transformer, eng, vectorization)
                     for eng, _ in test_pairs[:2]]
+    path = os.path.join(directory, "transformer.keras")
+    transformer.save(path)
+    custom_objects = {cls.__name__: cls for cls in define_layers(keras)}
+    with warnings.catch_warnings():  # Keras warns that the custom layers lack a build()
+        warnings.simplefilter("ignore", UserWarning)
+        reloaded = keras.models.load_model(path, custom_objects=custom_objects)
+    trained = transformer.predict(probe, verbose=0)
     return {"initial": initial, "before": before, "encoded": encoded, "evaluated": evaluated,
-            "history": history.history, "translations": translations,
+            "history": history.history, "translations": translations, "trained": trained,
+            "reloaded": reloaded.predict(probe, verbose=0),
+            "reloaded_translation": decode_sequence(keras, reloaded, test_pairs[0][0],
+                                                    vectorization),
             "transformer_inputs": {k: tuple(t.shape) for k, t in transformer.input.items()},
             "output_shape": transformer.output_shape, "train_shapes": (
                 train[0]["encoder_inputs"].shape, train[0]["decoder_inputs"].shape,
@@ -266,6 +279,10 @@ def check(result):
     history = result["history"]
     assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert history["loss"][-1] < history["loss"][0]
+    # The saved file (custom layers through `custom_objects` and their get_config) predicts
+    # and decodes as the trained model does, padding masks included.
+    np.testing.assert_allclose(result["reloaded"], result["trained"], rtol=1e-6, atol=1e-7)
+    assert result["reloaded_translation"] == result["translations"][0]
     for translation in result["translations"]:
         assert translation.startswith("[start] ")
         assert len(translation.split()) <= SEQUENCE_LENGTH + 1
@@ -276,18 +293,20 @@ def test_custom_standardization_strips_inverted_question_mark():
     assert standardized == "[start] yo veo el gato [end]"
 
 
-def test_program_on_keras(real_keras):
-    check(program(real_keras))
+def test_program_on_keras(real_keras, tmp_path):
+    check(program(real_keras, str(tmp_path)))
 
 
-def test_program_on_hocsau():
-    check(program(hocsau))
+def test_program_on_hocsau(tmp_path):
+    check(program(hocsau, str(tmp_path)))
 
 
-def test_same_weights_same_results_as_keras(real_keras):
-    """Masked attention, the masked loss and accuracy, training and greedy decoding agree."""
-    theirs = program(real_keras)
-    ours = program(hocsau, weights=theirs["initial"])
+def test_same_weights_same_results_as_keras(real_keras, tmp_path):
+    """Masked attention and the masked loss and accuracy agree."""
+    (tmp_path / "keras").mkdir()
+    (tmp_path / "hocsau").mkdir()
+    theirs = program(real_keras, str(tmp_path / "keras"))
+    ours = program(hocsau, str(tmp_path / "hocsau"), weights=theirs["initial"])
     for key in ("before", "encoded", "evaluated"):
         assert_nested_close(ours[key], theirs[key], rtol=1e-4, atol=1e-5, path=key)
 

@@ -309,3 +309,30 @@ def test_dict_targets_matched_to_outputs_by_name_whatever_their_order():
     assert set(ours) == set(theirs)
     for key in theirs:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, err_msg=key)
+
+
+def test_compute_loss_overrides_with_and_without_training():
+    """Overrides written before Keras 3.3 have no `training` argument: fit and evaluate call
+    them without it; newer ones get True in fit and False in evaluate."""
+    seen = []
+
+    class Old(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+            seen.append("old")
+            return keras.ops.mean(keras.ops.square(y - y_pred)) * 2.0
+
+    class New(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            seen.append(training)
+            return super().compute_loss(x, y, y_pred, sample_weight, training=training)
+
+    x, y = _data(16)
+    for cls in (Old, New):
+        inputs = keras.Input((4,))
+        model = cls(inputs, layers.Dense(1, kernel_initializer="zeros")(inputs))
+        model.compile(optimizer="sgd", loss="mse")
+        loss = model.evaluate(x, y, batch_size=16, verbose=0)
+        expected = np.mean(np.square(y)) * (2.0 if cls is Old else 1.0)
+        np.testing.assert_allclose(loss, expected, rtol=1e-5)
+        model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert seen == ["old", "old", False, True]

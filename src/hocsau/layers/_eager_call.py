@@ -88,6 +88,16 @@ def input_mask(inputs):
     return getattr(inputs, "_keras_mask", None)
 
 
+def host_masks_as_tensors(mask):
+    """A `mask=` argument given as numpy arrays (alone or in a list, as Keras accepts) as
+    tensors on the default device; tensors and None pass through."""
+    if isinstance(mask, np.ndarray):
+        return to_tensors(mask)
+    if isinstance(mask, (list, tuple)) and any(isinstance(m, np.ndarray) for m in mask):
+        return type(mask)(to_tensors(m) if isinstance(m, np.ndarray) else m for m in mask)
+    return mask
+
+
 def attach_mask(layer, args, kwargs, outputs, compute=None) -> None:
     """Set `compute_mask(inputs, input mask)` as the outputs' `_keras_mask` (`compute`: how
     to call it, for symbolic outputs)."""

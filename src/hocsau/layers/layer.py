@@ -28,6 +28,7 @@ from hocsau.layers._eager_call import (
     attach_mask,
     call_with_cast_weights,
     cast_floats,
+    host_masks_as_tensors,
     input_mask,
     is_meta,
     is_string_data,
@@ -603,6 +604,8 @@ class Layer(LegacyShapes, nn.Module):
             mask = input_mask(args[0])
             if mask is not None:
                 kwargs["mask"] = mask
+        elif info.takes_mask and kwargs.get("mask") is not None:
+            kwargs["mask"] = host_masks_as_tensors(kwargs["mask"])
         if self._activity_losses:
             self._activity_losses = []
         # Keras's call context keeps the last value set for the rest of the outermost call.

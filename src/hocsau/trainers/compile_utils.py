@@ -108,8 +108,11 @@ class CompileLoss:
         self._weights = None
         self.output_trackers = None
 
+    def _names(self, count: int) -> list[str]:
+        return self._output_names or [f"output_{i}" for i in range(count)]
+
     def build(self, y_true: list, y_pred: list) -> None:
-        names = self._output_names or [f"output_{i}" for i in range(len(y_pred))]
+        names = self._names(len(y_pred))
         specs = _per_output(self._spec, names, "loss")
         self._losses = [resolve_loss(s, t, p)
                         for s, t, p in zip(specs, y_true, y_pred, strict=False)]
@@ -122,13 +125,13 @@ class CompileLoss:
             self._weights = [float(w) for w in weights]
         else:
             self._weights = [float(weights)] * len(names)
-        if sum(loss is not None for loss in self._losses) > 1:
-            # As Keras: a "<output>_loss" log for each loss only when there are several.
+        active = [name for name, loss in zip(names, self._losses, strict=False)
+                  if loss is not None]
+        if len(active) > 1:  # Keras logs "<output>_loss" only when several losses add up
             from hocsau import metrics as metrics_module
 
-            self.output_trackers = {
-                f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
-                for name, loss in zip(names, self._losses, strict=False) if loss is not None}
+            self.output_trackers = {f"{name}_loss": metrics_module.Mean(name=f"{name}_loss")
+                                    for name in active}
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         names = self._output_names
@@ -158,7 +161,7 @@ class CompileLoss:
         return total
 
     def _output_specs(self, count: int) -> tuple[list, list]:
-        names = self._output_names or [f"output_{i}" for i in range(count)]
+        names = self._names(count)
         return names, _per_output(self._spec, names, "loss")
 
     def _spread_targets(self, y_true: list, count: int) -> list:

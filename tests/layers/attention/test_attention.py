@@ -58,6 +58,18 @@ def test_parity_with_keras(name, kwargs, call):
     parity(name, kwargs, data, **call)
 
 
+@pytest.mark.parametrize("name", ["Attention", "AdditiveAttention"])
+def test_masks_as_numpy_arrays_and_lists(name):
+    """Keras takes `mask=[query_mask, value_mask]` as arrays; they failed on `.bool()`."""
+    layer = getattr(layers, name)()
+    data = [torch.from_numpy(Q), torch.from_numpy(V)]
+    expected = layer(data, mask=[torch.from_numpy(Q_MASK), torch.from_numpy(V_MASK)],
+                     use_causal_mask=True)
+    for mask in ([Q_MASK, V_MASK], [Q_MASK.astype(int).tolist(), V_MASK.astype("float32")]):
+        actual = layer([Q, V], mask=mask, use_causal_mask=True)
+        np.testing.assert_allclose(actual.detach().numpy(), expected.detach().numpy())
+
+
 def test_key_input_and_weights():
     ours = parity("AdditiveAttention", {}, [Q, V, K])
     assert [tuple(w.shape) for w in ours.weights] == [(4,)]

@@ -63,6 +63,36 @@ def test_masks_and_scores(call):
     parity({"num_heads": 2, "key_dim": 3}, V[:, :, ::-1].copy(), V, **call)
 
 
+@pytest.mark.parametrize("kwargs,call", [
+    ({}, {}), ({}, {"return_attention_scores": True}), ({"dropout": 0.5}, {}),
+    ({"attention_axes": (1, 2)}, {}),
+])
+def test_query_rows_with_every_key_masked(kwargs, call):
+    """Keras's fused path (no dropout, no returned scores, one attention axis) attends
+    uniformly to all keys from such a row; its softmax path gives the row zeros."""
+    mask = np.ones((2, 5, 5), bool)
+    mask[0, 1] = mask[1, 3:] = False
+    query = V if "attention_axes" not in kwargs else V[:, :, None, :].repeat(2, axis=2)
+    if "attention_axes" in kwargs:
+        mask = np.ones((2, 5, 2, 5, 2), bool)
+        mask[0, 1] = False
+    parity({"num_heads": 2, "key_dim": 3, **kwargs}, query, query, attention_mask=mask, **call)
+
+
+def test_masks_given_as_numpy_arrays_and_lists():
+    """Keras takes masks as arrays; they used to fail on `.bool()` here."""
+    layer = layers.MultiHeadAttention(num_heads=2, key_dim=3)
+    mask = rng.random((2, 5, 5)) > 0.3
+    expected = layer(torch.from_numpy(V), torch.from_numpy(V),
+                     attention_mask=torch.from_numpy(mask)).detach().numpy()
+    np.testing.assert_allclose(layer(V, V, attention_mask=mask).detach().numpy(), expected)
+    query_mask, key_mask = [[1, 1, 1, 0, 0]] * 2, np.array([[1, 0, 1, 1, 1]] * 2)
+    both = layer(V, V, query_mask=query_mask, key_mask=key_mask, value_mask=key_mask)
+    reference = layer(V, V, attention_mask=np.array(query_mask)[:, :, None].astype(bool)
+                      & key_mask[:, None, :].astype(bool))
+    np.testing.assert_allclose(both.detach().numpy(), reference.detach().numpy(), rtol=1e-6)
+
+
 def test_self_attention_with_keras_masks_in_a_model():
     ids = hocsau.Input((5,), dtype="int32")
     x = layers.Embedding(20, 6, mask_zero=True)(ids)

@@ -113,3 +113,20 @@ def test_gru_reset_before_has_flat_bias(sequences):
     gru = layers.GRU(3, reset_after=False)
     gru(sequences)
     assert tuple(gru.cell.bias.shape) == (9,)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.LSTM(4), lambda L: L.GRU(3, return_sequences=True),
+    lambda L: L.Bidirectional(L.SimpleRNN(2)), lambda L: L.TimeDistributed(L.Dense(2)),
+])
+def test_mask_given_as_a_numpy_array_matches_keras(make):
+    """`layer(x, mask=array)`: Keras takes numpy masks; they failed on `.to` / `.dim`."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    theirs, ours = make(keras.layers), make(layers)
+    expected = keras.ops.convert_to_numpy(theirs(x, mask=mask))
+    ours(x)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x, mask=mask).detach().numpy(), expected, rtol=1e-5,
+                               atol=1e-6)

@@ -6,6 +6,7 @@ import torch
 
 from hocsau import random as hocsau_random
 from hocsau.layers.layer import Layer
+from hocsau.ops._convert import tensor
 from hocsau.saving.serialization import keras_class
 
 
@@ -66,8 +67,8 @@ class Attention(Layer):
         self._validate_inputs(inputs, mask)
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
-        query_mask = mask[0] if mask else None
-        value_mask = mask[1] if mask else None
+        query_mask = _as_mask(mask[0], query) if mask else None
+        value_mask = _as_mask(mask[1], query) if mask else None
         scores = self._calculate_scores(query, key)
         scores_mask = _score_mask(scores, value_mask, use_causal_mask)
         if scores_mask is not None:
@@ -78,7 +79,7 @@ class Attention(Layer):
             weights = hocsau_random.dropout(weights, self.dropout, seed=self.seed_generator)
         output = torch.matmul(weights, value)
         if query_mask is not None:
-            output = torch.where(query_mask.bool().unsqueeze(-1), output, 0.0)
+            output = torch.where(query_mask.unsqueeze(-1), output, 0.0)
         return (output, weights) if return_attention_scores else output
 
     def compute_mask(self, inputs, mask=None):
@@ -122,9 +123,14 @@ class Attention(Layer):
                 "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
 
 
+def _as_mask(mask, like: torch.Tensor):
+    """A boolean mask on `like`'s device; Keras also takes numpy arrays and lists."""
+    return None if mask is None else tensor(mask).to(like.device).bool()
+
+
 def _score_mask(scores, value_mask, use_causal_mask: bool):
     """Where scores count: (batch, 1, Tv) from the value mask, AND a causal (Tq, Tv) band."""
-    mask = value_mask.bool().unsqueeze(-2) if value_mask is not None else None
+    mask = value_mask.unsqueeze(-2) if value_mask is not None else None
     if use_causal_mask:
         tq, tv = scores.shape[-2:]
         causal = torch.ones(tq, tv, dtype=torch.bool, device=scores.device).tril()[None]

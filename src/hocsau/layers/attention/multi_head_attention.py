@@ -10,6 +10,7 @@ from hocsau import constraints, initializers, regularizers
 from hocsau import random as hocsau_random
 from hocsau.layers.attention._projection import _Projection
 from hocsau.layers.layer import Layer
+from hocsau.ops._convert import tensor
 from hocsau.saving.serialization import keras_class
 
 
@@ -109,25 +110,29 @@ class MultiHeadAttention(Layer):
                               use_causal_mask)
         gate = self._gate_dense(query) if self.use_gate else None
         q, k, v = self.query_dense(query), self.key_dense(key), self.value_dense(value)
-        output, scores = self._attend(q, k, v, mask, training)
+        # Keras takes its fused dot-product-attention path unless attention dropout, returned
+        # scores or several attention axes rule it out; there a query row whose keys are all
+        # masked attends uniformly to every key, on the softmax path it gets zeros.
+        fused = not (self.dropout > 0 or return_attention_scores or q.dim() != 4)
+        output, scores = self._attend(q, k, v, mask, training, zero_masked_rows=not fused)
         if gate is not None:
             output = output * gate
         output = self.output_dense(output)
         return (output, scores) if return_attention_scores else output
 
-    def _attend(self, q, k, v, mask, training):
+    def _attend(self, q, k, v, mask, training, zero_masked_rows=True):
         """(B, *T, N, H) projections -> (B, *T, N, Hv) and scores (B, *O, N, T..., S...)."""
         q, restore, score_shape = _fold(q, self._axes)
         k, _, key_shape = _fold(k, self._axes)
         v, _, _ = _fold(v, self._axes)
         q = q * (1.0 / math.sqrt(self.key_dim))
         scores = torch.einsum("bqnh,bknh->bnqk", q, k)  # (B', N, T, S)
-        if mask is not None:  # Keras's masked softmax: fully masked rows give zeros
+        if mask is not None:
             keras_shape = score_shape[0] + (self.num_heads,) + score_shape[1] + key_shape[1]
             mask = self._fold_mask(mask, keras_shape, scores.shape)
             scores = scores.masked_fill(~mask, -3.0e4 if scores.dtype == torch.float16 else -1e9)
         weights = torch.softmax(scores, dim=-1)
-        if mask is not None:
+        if mask is not None and zero_masked_rows:
             weights = weights.masked_fill(~mask, 0.0)
         dropped = weights
         if training and self.dropout > 0:
@@ -205,14 +210,17 @@ def _combined_mask(query, value, query_mask, value_mask, key_mask, attention_mas
     def both(a, b):
         return b if a is None else a & b
 
+    def as_bool(m):  # masks may come as numpy arrays or lists, as Keras accepts
+        return tensor(m).to(query.device).bool()
+
     if query_mask is not None:
-        mask = query_mask.bool()[..., :, None]
+        mask = as_bool(query_mask)[..., :, None]
     for m in (value_mask, key_mask):
         if m is not None:
-            mask = both(mask, m.bool()[..., None, :])
+            mask = both(mask, as_bool(m)[..., None, :])
     if causal:
         t, s = query.shape[1], value.shape[1]
         mask = both(mask, torch.ones(t, s, dtype=torch.bool, device=query.device).tril()[None])
     if attention_mask is not None:
-        mask = both(mask, attention_mask.bool())
+        mask = both(mask, as_bool(attention_mask))
     return mask
