@@ -15,7 +15,6 @@ a `ValueError` naming the model.
 from __future__ import annotations
 
 import warnings
-import weakref
 
 import numpy as np
 import torch
@@ -41,17 +40,16 @@ def standardize_inputs(model, struct, inputs) -> list:
     return [_conform(x, *spec) for x, spec in zip(flat, specs, strict=True)]
 
 
-_SPECS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _specs(model, struct) -> list:
     """(Input, torch dtype or None for strings, rank) per Input, computed once per model
-    (and again if its inputs change, as a Sequential's do when rebuilt)."""
-    cached = _SPECS.get(model)
+    (and again if its inputs change, as a Sequential's do when rebuilt). Kept on the model
+    itself: torch.compile guards on what the step reads, and a global weak dictionary's keys
+    change as other models are collected (its guards then failed to build)."""
+    cached = model.__dict__.get("_input_specs")
     if cached is None or cached[0] is not struct:
         specs = [(spec, None if spec.dtype == "string" else config.torch_dtype(spec.dtype),
                   len(spec.shape)) for spec in flatten(struct)]
-        cached = _SPECS[model] = (struct, specs)
+        cached = model.__dict__["_input_specs"] = (struct, specs)
     return cached[1]
 
 
